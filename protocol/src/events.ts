@@ -1,0 +1,42 @@
+import type { Ack } from './errors.js';
+import type { Message, PublicUser, Room } from './models.js';
+import type {
+  DmOpenInput,
+  MessageSendInput,
+  RoomCreateInput,
+  RoomHistoryInput,
+  RoomJoinInput,
+  RoomLeaveInput,
+  RoomsListInput,
+} from './schemas.js';
+
+type Call<In, Out extends object> = (payload: In, ack: (response: Ack<Out>) => void) => void;
+
+/** Client-to-server events: every one takes a payload and an acknowledgement callback. */
+export interface ClientToServerEvents {
+  'dm:open': Call<DmOpenInput, { room: Room; messages: Message[] }>;
+  'room:create': Call<RoomCreateInput, { room: Room }>;
+  'room:join': Call<RoomJoinInput, { room: Room; messages: Message[] }>;
+  'room:leave': Call<RoomLeaveInput, object>;
+  'rooms:list': Call<RoomsListInput, { rooms: Room[] }>;
+  'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
+  'message:send': Call<MessageSendInput, { message: Message }>;
+}
+
+/** Server-to-client events. */
+export interface ServerToClientEvents {
+  /** A message in one of the recipient's rooms, whether or not that chat is open. */
+  'message:new': (message: Message) => void;
+  /** The recipient became a member of a room they did not open themselves (a direct chat someone started). */
+  'room:new': (room: Room) => void;
+  /** Someone signed up: the directory has a new entry. */
+  'user:new': (user: PublicUser) => void;
+  /** A user's first device connected. */
+  'user:online': (event: { userId: number }) => void;
+  /** A user's last device disconnected. */
+  'user:offline': (event: { userId: number }) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+export type AckOf<E extends ClientEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+export type PayloadOf<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];

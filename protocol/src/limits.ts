@@ -1,0 +1,17 @@
+/** Limits that clients and server agree on; the schemas enforce them. */
+export const LIMITS = {
+  usernameMin: 3,
+  usernameMax: 32,
+  nameMax: 64,
+  passwordMinChars: 8,
+  /** bcrypt reads at most 72 bytes; a longer password is refused rather than silently truncated. */
+  passwordMaxBytes: 72,
+  roomNameMax: 64,
+  bodyMax: 4000,
+  clientIdMax: 64,
+  /** Messages that come with a room when it is opened or joined. */
+  historyDefault: 10,
+  /** Messages per `room:history` page when the client does not say. */
+  historyPageDefault: 50,
+  historyMax: 100,
+} as const;

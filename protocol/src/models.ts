@@ -1,0 +1,46 @@
+/** The shapes the server sends. Ids are positive integers; times are ISO-8601 UTC strings. */
+
+export interface PublicUser {
+  id: number;
+  username: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** An entry of the people directory. */
+export interface DirectoryUser extends PublicUser {
+  online: boolean;
+}
+
+export type RoomKind = 'direct' | 'group';
+
+export interface Room {
+  id: number;
+  kind: RoomKind;
+  /** The group's name; null for a direct room (show `peer` instead). */
+  name: string | null;
+  /** Whether joining asks for a password. Never true for a direct room. */
+  protected: boolean;
+  /** Whether the caller is a member. */
+  joined: boolean;
+  memberCount: number;
+  /** The seq of the newest message, 0 when there is none. */
+  lastSeq: number;
+  /** When the last message was sent, or when the room was created. */
+  lastActivityAt: string;
+  createdAt: string;
+  /** The other person of a direct room, as seen by the caller; null for a group. */
+  peer: PublicUser | null;
+}
+
+export interface Message {
+  id: number;
+  roomId: number;
+  /** Rises by exactly 1 per message within a room, starting at 1: a client can detect a gap. */
+  seq: number;
+  authorId: number;
+  author: PublicUser;
+  body: string;
+  clientId: string;
+  createdAt: string;
+}

@@ -1,0 +1,98 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { AuthService } from './auth/auth.service.js';
+import { authRoutes } from './auth/auth.http.js';
+import { Passwords } from './auth/passwords.js';
+import { FailureThrottle } from './auth/throttle.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { registerErrorHandling, useZodValidation } from './http/errors.js';
+import { MessagesService } from './messages/messages.service.js';
+import { messagesSocketHandlers } from './messages/messages.socket.js';
+import { LocalPresence } from './presence/presence.js';
+import { socketPublisher } from './realtime/publisher.js';
+import { attachSockets, createSocketServer } from './realtime/socket-server.js';
+import { RoomsService } from './rooms/rooms.service.js';
+import { roomsSocketHandlers } from './rooms/rooms.socket.js';
+import type { Store } from './store/store.js';
+import { UsersService } from './users/users.service.js';
+import { usersRoutes } from './users/users.http.js';
+
+export interface AppComponents {
+  store: Store;
+  clock?: Clock;
+}
+
+const EXPIRED_SESSION_SWEEP_MS = 60 * 60_000;
+
+/**
+ * Builds Parley (HTTP API and Socket.IO) from its configuration and components, without listening.
+ * The caller owns the store: closing the app leaves it open.
+ */
+export async function buildApp(config: Config, { store, clock = systemClock }: AppComponents): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: config.limits.httpBodyBytes,
+    trustProxy: config.trustProxy,
+  });
+
+  const io = createSocketServer(app.server, config);
+  const publisher = socketPublisher(io);
+  const presence = new LocalPresence();
+  const passwords = new Passwords(config.bcryptCost);
+  const auth = new AuthService(store, passwords, publisher, clock, config);
+  const users = new UsersService(store, presence);
+  const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
+  const rooms = new RoomsService(store, passwords, publisher, clock, wrongRoomPasswords);
+  const messages = new MessagesService(store, publisher, clock);
+
+  await app.register(helmet, {
+    // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `Too many requests; try again in ${context.after}.`),
+  });
+  registerErrorHandling(app);
+  useZodValidation(app);
+
+  authRoutes(app, auth, config.limits);
+  usersRoutes(app, auth, users);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  attachSockets(io, {
+    auth,
+    allowedOrigins: config.allowedOrigins,
+    parseCookie: (header) => app.parseCookie(header),
+    roomIdsOf: (userId) => rooms.roomIdsOf(userId),
+    presence,
+    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages) },
+    eventsPerSecond: config.limits.socketEventsPerSecond,
+    log: app.log,
+  });
+
+  const sweep = setInterval(() => {
+    auth.deleteExpiredSessions().catch((err: unknown) => app.log.error({ err }, 'expired session sweep failed'));
+  }, EXPIRED_SESSION_SWEEP_MS).unref();
+
+  // Sockets hold their HTTP connections open: close them first, or the server would wait for them.
+  app.addHook('preClose', async () => {
+    clearInterval(sweep);
+    io.local.disconnectSockets(true);
+  });
+  // Fastify has closed the HTTP server by now; this closes the engine and the adapter.
+  app.addHook('onClose', async () => {
+    await io.close();
+  });
+
+  return app;
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  SESSION_COOKIE,
+  loginSchema,
+  registerSchema,
+  type AuthResponse,
+  type LoginInput,
+  type MeResponse,
+  type RegisterInput,
+} from '@parley/protocol';
+import type { Limits } from '../config.js';
+import type { AuthService, SignedIn } from './auth.service.js';
+import { requireSession } from './require-session.js';
+
+function setSessionCookie(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn): void {
+  reply.setCookie(SESSION_COOKIE, signedIn.token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    expires: signedIn.expiresAt,
+  });
+}
+
+const authResponse = ({ user, token }: SignedIn): AuthResponse => ({ user, token });
+
+export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limits): void {
+  app.post(
+    '/api/auth/register',
+    {
+      schema: { body: registerSchema },
+      config: { rateLimit: { max: limits.registrationsPerMinute, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      const signedIn = await auth.register(request.body as RegisterInput);
+      setSessionCookie(request, reply, signedIn);
+      return reply.code(201).send(authResponse(signedIn));
+    },
+  );
+
+  app.post('/api/auth/login', { schema: { body: loginSchema } }, async (request, reply) => {
+    const signedIn = await auth.login(request.body as LoginInput, request.ip);
+    setSessionCookie(request, reply, signedIn);
+    return reply.send(authResponse(signedIn));
+  });
+
+  app.post('/api/auth/logout', { preHandler: requireSession(auth) }, async (request, reply) => {
+    await auth.logout(request.sessionToken!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me', { preHandler: requireSession(auth) }, async (request): Promise<MeResponse> => {
+    return { user: request.session!.user };
+  });
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const durationSchema = z
+  .string()
+  .regex(/^\d+(s|m|h|d)?$/, 'must be a number of seconds, or a number followed by s, m, h or d (e.g. 7d)')
+  .transform((value) => {
+    const unit = value.at(-1) ?? 's';
+    const seconds = { s: 1, m: 60, h: 3600, d: 86_400 }[unit] ?? 1;
+    return Number.parseInt(value, 10) * seconds * 1000;
+  })
+  .refine((ms) => ms > 0, 'must be positive');
+
+const originSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    try {
+      const url = new URL(value);
+      if (url.origin === 'null' || !/^https?:$/.test(url.protocol)) throw new Error('not http');
+      return url.origin;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not an http(s) origin like https://chat.example.com` });
+      return z.NEVER;
+    }
+  });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().min(1).default('./data/parley.db'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').filter((s) => s.trim() !== ''))
+    .pipe(z.array(originSchema)),
+  SESSION_TTL: durationSchema.default(7 * 86_400_000),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(11),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+});
+
+export type Database = { driver: 'sqlite'; file: string };
+
+function parseDatabaseUrl(url: string): Database {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a SQLite path or file: URL']);
+  }
+  if (url.startsWith('file:')) {
+    return { driver: 'sqlite', file: path.resolve(decodeURIComponent(new URL(url, 'file:///').pathname)) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new ConfigError([`DATABASE_URL: unsupported scheme in "${url}"; use a SQLite path or file: URL`]);
+  }
+  return { driver: 'sqlite', file: url === ':memory:' ? url : path.resolve(url) };
+}
+
+/** Tunables that are not worth an environment variable, but that tests and operators may override. */
+export interface Limits {
+  /** Failed logins allowed per account, and per client address, within `loginWindowMs`. */
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginWindowMs: number;
+  /** Sign-ups allowed per client address per minute. */
+  registrationsPerMinute: number;
+  /** Wrong room passwords allowed per user and room within `roomPasswordWindowMs`. */
+  roomPasswordFailures: number;
+  roomPasswordWindowMs: number;
+  /** Socket events allowed per socket per second, so one client cannot monopolise the server. */
+  socketEventsPerSecond: number;
+  /** The largest HTTP body and socket packet accepted, in bytes. */
+  httpBodyBytes: number;
+  socketPacketBytes: number;
+}
+
+export const defaultLimits: Limits = {
+  loginFailuresPerAccount: 10,
+  loginFailuresPerAddress: 50,
+  loginWindowMs: 15 * 60_000,
+  registrationsPerMinute: 20,
+  roomPasswordFailures: 5,
+  roomPasswordWindowMs: 15 * 60_000,
+  socketEventsPerSecond: 50,
+  httpBodyBytes: 16 * 1024,
+  socketPacketBytes: 32 * 1024,
+};
+
+export interface Config {
+  port: number;
+  host: string;
+  database: Database;
+  /** Origins, besides the server's own, that may open sockets. */
+  allowedOrigins: readonly string[];
+  sessionTtlMs: number;
+  bcryptCost: number;
+  logLevel: string;
+  trustProxy: boolean;
+  limits: Limits;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment once; the result is typed and frozen. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Limits> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    database: parseDatabaseUrl(e.DATABASE_URL),
+    allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS),
+    sessionTtlMs: e.SESSION_TTL,
+    bcryptCost: e.BCRYPT_COST,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    limits: Object.freeze({ ...defaultLimits, ...overrides }),
+  });
+}

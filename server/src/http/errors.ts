@@ -1,0 +1,50 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { fieldErrors, type ErrorCode, type ErrorResponse } from '@parley/protocol';
+import { z } from 'zod';
+import { AppError, httpStatusOf, toErrorBody } from '../errors.js';
+
+/** Fastify's own 4xx errors (bad JSON, body too large, wrong content type) have safe, useful messages. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  return 'invalid';
+}
+
+/** The one place that turns any error into an HTTP response. 5xx details are logged, never sent. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler<FastifyError | AppError | z.ZodError>((error, request, reply) => {
+    let status: number;
+    let body: ErrorResponse;
+    if (error instanceof z.ZodError) {
+      status = 400;
+      body = { error: { code: 'invalid', message: 'Some fields are not valid.', fields: fieldErrors(error) } };
+    } else if (error instanceof AppError) {
+      status = httpStatusOf(error.code);
+      body = { error: toErrorBody(error) };
+    } else if ('statusCode' in error && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      status = error.statusCode;
+      body = { error: { code: codeForStatus(status), message: error.message } };
+    } else {
+      request.log.error({ err: error }, 'request failed');
+      status = 500;
+      body = { error: toErrorBody(error) };
+    }
+    return reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorResponse = { error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } };
+    return reply.code(404).send(body);
+  });
+}
+
+/** Lets routes declare zod schemas; a failure reaches the error handler as the ZodError itself. */
+export function useZodValidation(app: FastifyInstance): void {
+  app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
+    const result = schema.safeParse(data);
+    return result.success ? { value: result.data } : { error: result.error };
+  });
+}

@@ -1,0 +1,49 @@
+import { LIMITS, type Message, type MessageSendInput, type RoomHistoryInput } from '@parley/protocol';
+import type { Session } from '../auth/session.js';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { Publisher } from '../realtime/publisher.js';
+import { assertMember } from '../rooms/membership.js';
+import type { Store } from '../store/store.js';
+
+export class MessagesService {
+  constructor(
+    private readonly store: Store,
+    private readonly publisher: Publisher,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Stores the message, then delivers it to every device of every member. The caller acks only after
+   * this resolves, so an acknowledged message is committed. A retry with the same clientId returns the
+   * stored message and delivers nothing new.
+   */
+  async send(actor: Session, input: MessageSendInput): Promise<{ message: Message }> {
+    await assertMember(this.store, actor.user.id, input.roomId);
+    const { message, created } = await this.store.appendMessage({
+      roomId: input.roomId,
+      authorId: actor.user.id,
+      clientId: input.clientId,
+      body: input.body,
+      createdAt: this.clock(),
+    });
+    if (created) {
+      this.publisher.toRoom(message.roomId, 'message:new', message);
+    } else if (message.roomId !== input.roomId) {
+      throw new AppError('conflict', 'This clientId was already used for a message in another room.', {
+        clientId: 'is already used',
+      });
+    }
+    return { message };
+  }
+
+  /** Older messages by cursor, oldest first within the page. */
+  async history(actor: Session, input: RoomHistoryInput): Promise<{ messages: Message[] }> {
+    await assertMember(this.store, actor.user.id, input.roomId);
+    const messages = await this.store.listMessages(input.roomId, {
+      beforeSeq: input.beforeSeq,
+      limit: input.limit ?? LIMITS.historyPageDefault,
+    });
+    return { messages };
+  }
+}

@@ -1,0 +1,61 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Socket } from 'socket.io';
+import type { AuthService } from '../auth/auth.service.js';
+import { tokenFrom } from '../auth/tokens.js';
+import type { ErrorCode } from '@parley/protocol';
+
+export interface HandshakeDeps {
+  auth: AuthService;
+  allowedOrigins: readonly string[];
+  parseCookie: (header: string) => Record<string, string | undefined>;
+  /** Looks up what a socket needs before it may receive anything: its user's room ids. */
+  roomIdsOf: (userId: number) => Promise<number[]>;
+  log: FastifyBaseLogger;
+}
+
+/** A refused handshake: the client's `connect_error` carries this message, and `data.code`. */
+function refused(code: ErrorCode, message: string): Error {
+  return Object.assign(new Error(message), { data: { code } });
+}
+
+/**
+ * A browser always sends Origin on a WebSocket or cross-origin request. The server's own origin is
+ * always allowed; any other must be listed. Socket.IO's `cors` option only shapes CORS headers and
+ * would not stop a cross-site WebSocket, which is why this check exists.
+ */
+export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: readonly string[]): boolean {
+  const origin = headers.origin;
+  if (origin === undefined) return true;
+  if (allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** The Socket.IO middleware that lets in only sockets from an allowed origin with a live session. */
+export function handshake(deps: HandshakeDeps) {
+  return async (socket: Socket, next: (error?: Error) => void) => {
+    try {
+      const { headers, auth } = socket.handshake;
+      if (!originAllowed(headers, deps.allowedOrigins)) {
+        return next(refused('forbidden', `Origin ${headers.origin} is not allowed.`));
+      }
+      const token =
+        typeof auth?.token === 'string' && auth.token !== ''
+          ? auth.token
+          : tokenFrom(headers.authorization, deps.parseCookie(headers.cookie ?? ''));
+      if (!token) return next(refused('unauthorized', 'No session: log in first.'));
+      const session = await deps.auth.authenticate(token);
+      if (!session) return next(refused('unauthorized', 'Session expired or revoked: log in again.'));
+      socket.data.session = session;
+      socket.data.roomIds = await deps.roomIdsOf(session.user.id);
+      next();
+    } catch (error) {
+      deps.log.error({ err: error }, 'socket handshake failed');
+      next(refused('internal', 'The server could not check your session; try again.'));
+    }
+  };
+}

@@ -1,0 +1,41 @@
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+
+type EventName = keyof ServerToClientEvents;
+type Args<E extends EventName> = Parameters<ServerToClientEvents[E]>;
+
+/**
+ * How services reach connected clients. Every socket is in a channel per user, per session and per
+ * room it belongs to; through the Socket.IO adapter these channels reach every node.
+ */
+export interface Publisher {
+  toRoom<E extends EventName>(roomId: number, event: E, ...args: Args<E>): void;
+  toUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
+  toEveryone<E extends EventName>(event: E, ...args: Args<E>): void;
+  /** Subscribes all of a user's sockets to a room's messages. */
+  joinRoom(userId: number, roomId: number): void;
+  leaveRoom(userId: number, roomId: number): void;
+  disconnectSession(sessionId: number): void;
+}
+
+export const channels = {
+  user: (userId: number) => `user:${userId}`,
+  session: (sessionId: number) => `session:${sessionId}`,
+  room: (roomId: number) => `room:${roomId}`,
+};
+
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+export function socketPublisher(io: ParleyServer): Publisher {
+  // Socket.IO's typed emit cannot follow a generic event name, so the channels are emitted to untyped.
+  const emitTo = (channel: string | null, event: string, args: unknown[]) =>
+    (channel === null ? io : io.to(channel)).emit(event as EventName, ...(args as [never]));
+  return {
+    toRoom: (roomId, event, ...args) => emitTo(channels.room(roomId), event, args),
+    toUser: (userId, event, ...args) => emitTo(channels.user(userId), event, args),
+    toEveryone: (event, ...args) => emitTo(null, event, args),
+    joinRoom: (userId, roomId) => io.in(channels.user(userId)).socketsJoin(channels.room(roomId)),
+    leaveRoom: (userId, roomId) => io.in(channels.user(userId)).socketsLeave(channels.room(roomId)),
+    disconnectSession: (sessionId) => io.in(channels.session(sessionId)).disconnectSockets(true),
+  };
+}

@@ -1,0 +1,23 @@
+import type { Room } from '@parley/protocol';
+import type { RoomRecord } from '../store/store.js';
+
+/** What a client may see of a room: everything but its password hash. */
+export function toRoom(record: RoomRecord): Room {
+  return {
+    id: record.id,
+    kind: record.kind,
+    name: record.name,
+    protected: record.passwordHash !== null,
+    joined: record.joined,
+    memberCount: record.memberCount,
+    lastSeq: record.lastSeq,
+    lastActivityAt: record.lastActivityAt,
+    createdAt: record.createdAt,
+    peer: record.peer,
+  };
+}
+
+/** The form of a room name that uniqueness uses: `Lobby`, `lobby` and `ＬＯＢＢＹ` are one name. */
+export function roomNameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}

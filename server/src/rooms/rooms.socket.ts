@@ -1,0 +1,13 @@
+import { dmOpenSchema, roomCreateSchema, roomJoinSchema, roomLeaveSchema, roomsListSchema } from '@parley/protocol';
+import { handler, type SocketHandlers } from '../realtime/socket-handler.js';
+import type { RoomsService } from './rooms.service.js';
+
+export function roomsSocketHandlers(rooms: RoomsService): SocketHandlers {
+  return {
+    'dm:open': handler(dmOpenSchema, (actor, input) => rooms.openDirect(actor, input)),
+    'room:create': handler(roomCreateSchema, (actor, input) => rooms.createGroup(actor, input)),
+    'room:join': handler(roomJoinSchema, (actor, input) => rooms.join(actor, input)),
+    'room:leave': handler(roomLeaveSchema, (actor, input) => rooms.leave(actor, input)),
+    'rooms:list': handler(roomsListSchema, (actor) => rooms.list(actor)),
+  };
+}

@@ -1,0 +1,10 @@
+import type { Database } from '../config.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export async function openStore(database: Database): Promise<Store> {
+  switch (database.driver) {
+    case 'sqlite':
+      return openSqliteStore(database.file);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * SQLite schema, one entry per version. Applied in order at start; never edit an entry that has shipped,
+ * add a new one. Times are milliseconds since the epoch (UTC).
+ */
+export const sqliteMigrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT    NOT NULL,
+        username_key  TEXT    NOT NULL UNIQUE,
+        first_name    TEXT    NOT NULL,
+        last_name     TEXT    NOT NULL,
+        password_hash TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL
+      );
+
+      CREATE TABLE sessions (
+        id         INTEGER PRIMARY KEY,
+        token_hash TEXT    NOT NULL UNIQUE,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions(expires_at);
+
+      CREATE TABLE rooms (
+        id               INTEGER PRIMARY KEY,
+        kind             TEXT    NOT NULL CHECK (kind IN ('direct', 'group')),
+        name             TEXT,
+        name_key         TEXT    UNIQUE,
+        password_hash    TEXT,
+        direct_key       TEXT    UNIQUE,
+        created_by       INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        last_seq         INTEGER NOT NULL DEFAULT 0,
+        last_activity_at INTEGER NOT NULL,
+        created_at       INTEGER NOT NULL,
+        CHECK ((kind = 'group') = (name_key IS NOT NULL)),
+        CHECK ((kind = 'direct') = (direct_key IS NOT NULL))
+      );
+
+      CREATE TABLE members (
+        room_id   INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (room_id, user_id)
+      );
+      CREATE INDEX members_user_id ON members(user_id, room_id);
+
+      CREATE TABLE messages (
+        id         INTEGER PRIMARY KEY,
+        room_id    INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        author_id  INTEGER NOT NULL REFERENCES users(id),
+        client_id  TEXT    NOT NULL,
+        body       TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (room_id, seq),
+        UNIQUE (author_id, client_id)
+      );
+    `,
+  },
+];

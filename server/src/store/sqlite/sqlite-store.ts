@@ -1,0 +1,344 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Message, PublicUser } from '@parley/protocol';
+import {
+  StoreConflictError,
+  type AppendResult,
+  type HistoryQuery,
+  type NewGroupRoom,
+  type NewMessage,
+  type NewSession,
+  type NewUser,
+  type RoomRecord,
+  type SessionRecord,
+  type Store,
+  type UserRecord,
+} from '../store.js';
+import { sqliteMigrations } from './migrations.js';
+
+interface UserRow {
+  id: number;
+  username: string;
+  first_name: string;
+  last_name: string;
+  password_hash: string;
+  created_at: number;
+}
+
+interface RoomRow {
+  id: number;
+  kind: 'direct' | 'group';
+  name: string | null;
+  password_hash: string | null;
+  last_seq: number;
+  last_activity_at: number;
+  created_at: number;
+  member_count: number;
+  joined: number;
+  peer_id: number | null;
+  peer_username: string | null;
+  peer_first_name: string | null;
+  peer_last_name: string | null;
+}
+
+interface MessageRow {
+  id: number;
+  room_id: number;
+  seq: number;
+  author_id: number;
+  client_id: string;
+  body: string;
+  created_at: number;
+  username: string;
+  first_name: string;
+  last_name: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const toPublicUser = (row: UserRow): PublicUser => ({
+  id: row.id,
+  username: row.username,
+  firstName: row.first_name,
+  lastName: row.last_name,
+});
+
+const toUserRecord = (row: UserRow): UserRecord => ({
+  ...toPublicUser(row),
+  passwordHash: row.password_hash,
+  createdAt: iso(row.created_at),
+});
+
+const toRoomRecord = (row: RoomRow): RoomRecord => ({
+  id: row.id,
+  kind: row.kind,
+  name: row.name,
+  passwordHash: row.password_hash,
+  memberCount: row.member_count,
+  lastSeq: row.last_seq,
+  lastActivityAt: iso(row.last_activity_at),
+  createdAt: iso(row.created_at),
+  joined: row.joined === 1,
+  peer:
+    row.peer_id === null
+      ? null
+      : { id: row.peer_id, username: row.peer_username!, firstName: row.peer_first_name!, lastName: row.peer_last_name! },
+});
+
+const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  roomId: row.room_id,
+  seq: row.seq,
+  authorId: row.author_id,
+  author: { id: row.author_id, username: row.username, firstName: row.first_name, lastName: row.last_name },
+  body: row.body,
+  clientId: row.client_id,
+  createdAt: iso(row.created_at),
+});
+
+/** A room as seen by `@viewer`: member count, whether the viewer is in it, and a direct room's other member. */
+const ROOM_SELECT = `
+  SELECT r.id, r.kind, r.name, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+         (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
+         EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = @viewer) AS joined,
+         p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
+  FROM rooms r
+  LEFT JOIN users p ON r.kind = 'direct'
+    AND p.id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)`;
+
+const MESSAGE_SELECT = `
+  SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
+         u.username, u.first_name, u.last_name
+  FROM messages m JOIN users u ON u.id = m.author_id`;
+
+function isUniqueViolation(error: unknown, column: string): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes(column)
+  );
+}
+
+/** Opens (creating when missing) the database file, applies pending migrations, and returns the store. */
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // FULL syncs the WAL on every commit: an acknowledged message survives a crash of the machine, not only of the process.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // Several processes may share the file (a CLI, a second server); wait for a lock instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of sqliteMigrations) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    }).immediate();
+  }
+}
+
+class SqliteStore implements Store {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = {
+      insertUser: db.prepare<[string, string, string, string, string, number], UserRow>(
+        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+      ),
+      userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
+      userByKey: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
+      users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username_key'),
+      insertSession: db.prepare<[string, number, number, number]>(
+        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      ),
+      sessionByHash: db.prepare<[string, number], { session_id: number; expires_at: number } & UserRow>(
+        `SELECT s.id AS session_id, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ?`,
+      ),
+      deleteSession: db.prepare<[string], { id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING id'),
+      deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
+      insertGroupRoom: db.prepare<[string, string, string | null, number, number, number], { id: number }>(
+        `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
+         VALUES ('group', ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      insertDirectRoom: db.prepare<[string, number, number, number], { id: number }>(
+        `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
+         VALUES ('direct', ?, ?, ?, ?) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
+      ),
+      directRoomId: db.prepare<[string], number>('SELECT id FROM rooms WHERE direct_key = ?').pluck(),
+      roomForViewer: db.prepare<{ viewer: number; room: number }, RoomRow>(`${ROOM_SELECT} WHERE r.id = @room`),
+      visibleRooms: db.prepare<{ viewer: number }, RoomRow>(
+        `${ROOM_SELECT}
+         WHERE r.kind = 'group' OR r.id IN (SELECT room_id FROM members WHERE user_id = @viewer)
+         ORDER BY r.last_activity_at DESC, r.id DESC`,
+      ),
+      insertMember: db.prepare<[number, number, number]>(
+        'INSERT INTO members (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      deleteMember: db.prepare<[number, number]>('DELETE FROM members WHERE room_id = ? AND user_id = ?'),
+      isMember: db.prepare<[number, number], number>('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').pluck(),
+      roomIdsOf: db.prepare<[number], number>('SELECT room_id FROM members WHERE user_id = ?').pluck(),
+      messageByClientId: db.prepare<[number, string], MessageRow>(
+        `${MESSAGE_SELECT} WHERE m.author_id = ? AND m.client_id = ?`,
+      ),
+      messageById: db.prepare<[number], MessageRow>(`${MESSAGE_SELECT} WHERE m.id = ?`),
+      nextSeq: db.prepare<[number, number], number>(
+        'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq',
+      ).pluck(),
+      insertMessage: db.prepare<[number, number, number, string, string, number], { id: number }>(
+        `INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      messagesBefore: db.prepare<[number, number, number], MessageRow>(
+        `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+      ),
+    };
+  }
+
+  async createUser(user: NewUser): Promise<UserRecord> {
+    try {
+      const row = this.q.insertUser.get(
+        user.username,
+        user.usernameKey,
+        user.firstName,
+        user.lastName,
+        user.passwordHash,
+        user.createdAt.getTime(),
+      )!;
+      return toUserRecord(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'users.username_key')) throw new StoreConflictError('username');
+      throw error;
+    }
+  }
+
+  async findUserById(id: number): Promise<UserRecord | null> {
+    const row = this.q.userById.get(id);
+    return row ? toUserRecord(row) : null;
+  }
+
+  async findUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {
+    const row = this.q.userByKey.get(usernameKey);
+    return row ? toUserRecord(row) : null;
+  }
+
+  async listUsers(): Promise<PublicUser[]> {
+    return this.q.users.all().map(toPublicUser);
+  }
+
+  async createSession(session: NewSession): Promise<void> {
+    this.q.insertSession.run(session.tokenHash, session.userId, session.createdAt.getTime(), session.expiresAt.getTime());
+  }
+
+  async findSession(tokenHash: string, now: Date): Promise<SessionRecord | null> {
+    const row = this.q.sessionByHash.get(tokenHash, now.getTime());
+    if (!row) return null;
+    return { id: row.session_id, userId: row.id, expiresAt: new Date(row.expires_at), user: toPublicUser(row) };
+  }
+
+  async deleteSession(tokenHash: string): Promise<number | null> {
+    return this.q.deleteSession.get(tokenHash)?.id ?? null;
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    return this.q.deleteExpiredSessions.run(now.getTime()).changes;
+  }
+
+  async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {
+    const at = room.createdAt.getTime();
+    const create = this.db.transaction(() => {
+      const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.passwordHash, room.creatorId, at, at)!;
+      this.q.insertMember.run(id, room.creatorId, at);
+      return id;
+    });
+    let id: number;
+    try {
+      id = create.immediate();
+    } catch (error) {
+      if (isUniqueViolation(error, 'rooms.name_key')) throw new StoreConflictError('room_name');
+      throw error;
+    }
+    return this.roomFor(id, room.creatorId);
+  }
+
+  async openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }> {
+    const key = `${Math.min(viewerId, peerId)}:${Math.max(viewerId, peerId)}`;
+    const at = now.getTime();
+    const { id, created } = this.db
+      .transaction(() => {
+        const inserted = this.q.insertDirectRoom.get(key, viewerId, at, at);
+        if (!inserted) return { id: this.q.directRoomId.get(key)!, created: false };
+        this.q.insertMember.run(inserted.id, viewerId, at);
+        this.q.insertMember.run(inserted.id, peerId, at);
+        return { id: inserted.id, created: true };
+      })
+      .immediate();
+    return { room: this.roomFor(id, viewerId), created };
+  }
+
+  async findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null> {
+    const row = this.q.roomForViewer.get({ room: roomId, viewer: viewerId });
+    return row ? toRoomRecord(row) : null;
+  }
+
+  async listVisibleRooms(viewerId: number): Promise<RoomRecord[]> {
+    return this.q.visibleRooms.all({ viewer: viewerId }).map(toRoomRecord);
+  }
+
+  async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
+    return this.q.insertMember.run(roomId, userId, now.getTime()).changes === 1;
+  }
+
+  async removeMember(roomId: number, userId: number): Promise<boolean> {
+    return this.q.deleteMember.run(roomId, userId).changes === 1;
+  }
+
+  async isMember(roomId: number, userId: number): Promise<boolean> {
+    return this.q.isMember.get(roomId, userId) === 1;
+  }
+
+  async roomIdsOf(userId: number): Promise<number[]> {
+    return this.q.roomIdsOf.all(userId);
+  }
+
+  async appendMessage(message: NewMessage): Promise<AppendResult> {
+    const at = message.createdAt.getTime();
+    return this.db
+      .transaction((): AppendResult => {
+        const existing = this.q.messageByClientId.get(message.authorId, message.clientId);
+        if (existing) return { message: toMessage(existing), created: false };
+        const seq = this.q.nextSeq.get(at, message.roomId);
+        if (seq === undefined) throw new Error(`room ${message.roomId} does not exist`);
+        const { id } = this.q.insertMessage.get(message.roomId, seq, message.authorId, message.clientId, message.body, at)!;
+        return { message: toMessage(this.q.messageById.get(id)!), created: true };
+      })
+      .immediate();
+  }
+
+  async listMessages(roomId: number, query: HistoryQuery): Promise<Message[]> {
+    const rows = this.q.messagesBefore.all(roomId, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit);
+    return rows.reverse().map(toMessage);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private roomFor(roomId: number, viewerId: number): RoomRecord {
+    return toRoomRecord(this.q.roomForViewer.get({ room: roomId, viewer: viewerId })!);
+  }
+}

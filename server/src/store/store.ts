@@ -1,0 +1,131 @@
+import type { Message, PublicUser, RoomKind } from '@parley/protocol';
+
+/**
+ * The storage contract. Async and driver-neutral: SQLite today, PostgreSQL next.
+ * It holds queries, not rules: who may do what is decided by the services.
+ * Uniqueness is the database's job, reported as a `StoreConflictError`.
+ */
+
+export interface UserRecord extends PublicUser {
+  passwordHash: string;
+  createdAt: string;
+}
+
+export interface NewUser {
+  username: string;
+  /** The case-folded username that uniqueness is enforced on. */
+  usernameKey: string;
+  firstName: string;
+  lastName: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface SessionRecord {
+  id: number;
+  userId: number;
+  expiresAt: Date;
+  user: PublicUser;
+}
+
+export interface NewSession {
+  userId: number;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A room as one user sees it. */
+export interface RoomRecord {
+  id: number;
+  kind: RoomKind;
+  name: string | null;
+  passwordHash: string | null;
+  memberCount: number;
+  lastSeq: number;
+  lastActivityAt: string;
+  createdAt: string;
+  /** Whether the viewing user is a member. */
+  joined: boolean;
+  /** For a direct room, the member who is not the viewer. */
+  peer: PublicUser | null;
+}
+
+export interface NewGroupRoom {
+  name: string;
+  /** The case-folded name that uniqueness is enforced on. */
+  nameKey: string;
+  passwordHash: string | null;
+  creatorId: number;
+  createdAt: Date;
+}
+
+export interface NewMessage {
+  roomId: number;
+  authorId: number;
+  clientId: string;
+  body: string;
+  createdAt: Date;
+}
+
+export interface AppendResult {
+  message: Message;
+  /** False when (author, clientId) was already stored: `message` is that earlier one. */
+  created: boolean;
+}
+
+export interface HistoryQuery {
+  /** Only messages with a smaller seq; the newest when absent. */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface Store {
+  createUser(user: NewUser): Promise<UserRecord>;
+  findUserById(id: number): Promise<UserRecord | null>;
+  findUserByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
+  /** Everyone, ordered by username. */
+  listUsers(): Promise<PublicUser[]>;
+
+  createSession(session: NewSession): Promise<void>;
+  /** The session with that token hash and its user, if it has not expired at `now`. */
+  findSession(tokenHash: string, now: Date): Promise<SessionRecord | null>;
+  /** Deletes the session and returns its id, or null when there was none. */
+  deleteSession(tokenHash: string): Promise<number | null>;
+  deleteExpiredSessions(now: Date): Promise<number>;
+
+  createGroupRoom(room: NewGroupRoom): Promise<RoomRecord>;
+  /**
+   * The one direct room between two users, created with both as members when missing.
+   * Safe under concurrency: two callers for the same pair get the same room.
+   */
+  openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }>;
+  /** A room as `viewerId` sees it. */
+  findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null>;
+  /** The viewer's rooms, direct and group, and every group room they have not joined. */
+  listVisibleRooms(viewerId: number): Promise<RoomRecord[]>;
+  /** Adds a member; false when they already were one. */
+  addMember(roomId: number, userId: number, now: Date): Promise<boolean>;
+  /** Removes a member; false when they were not one. */
+  removeMember(roomId: number, userId: number): Promise<boolean>;
+  isMember(roomId: number, userId: number): Promise<boolean>;
+  roomIdsOf(userId: number): Promise<number[]>;
+
+  /**
+   * Stores a message with the room's next seq, in one transaction.
+   * If (authorId, clientId) is already stored, stores nothing and returns that message.
+   */
+  appendMessage(message: NewMessage): Promise<AppendResult>;
+  /** A page of a room's messages, oldest first. */
+  listMessages(roomId: number, query: HistoryQuery): Promise<Message[]>;
+
+  close(): Promise<void>;
+}
+
+/** A uniqueness constraint refused a write. `constraint` names what was taken. */
+export class StoreConflictError extends Error {
+  constructor(readonly constraint: 'username' | 'room_name' | 'message_client_id') {
+    super(`conflict on ${constraint}`);
+    this.name = 'StoreConflictError';
+  }
+}
