@@ -1,0 +1,697 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Message, PublicUser } from '@parley/protocol';
+import {
+  StoreConflictError,
+  type AppendResult,
+  type RoomRecord,
+  type Store,
+  type UserRecord,
+} from '../../src/store/store.js';
+import { drivers, type OpenedStore } from './drivers.js';
+
+/** Every time in these tests is an offset from this instant, so nothing depends on the clock. */
+const T0 = Date.parse('2024-03-01T12:00:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000);
+const isoAt = (seconds: number) => at(seconds).toISOString();
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+const publicOf = (user: UserRecord): PublicUser => ({
+  id: user.id,
+  username: user.username,
+  firstName: user.firstName,
+  lastName: user.lastName,
+});
+
+const seqsOf = (messages: readonly Message[]) => messages.map((m) => m.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const byId = <T extends { id: number }>(items: readonly T[]) => [...items].sort((a, b) => a.id - b.id);
+
+async function expectConflict(promise: Promise<unknown>, constraint: StoreConflictError['constraint']) {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StoreConflictError);
+  expect((error as StoreConflictError).constraint).toBe(constraint);
+}
+
+describe.each(drivers)('Store contract: $name', (driver) => {
+  let opened: OpenedStore;
+  let store: Store;
+  let clientIds = 0;
+
+  beforeEach(async () => {
+    opened = await driver.open();
+    store = opened.store;
+    clientIds = 0;
+  });
+
+  afterEach(async () => {
+    await opened.cleanup();
+  });
+
+  // --- small helpers that tell the story ---------------------------------------------------------
+
+  function createUser(username: string, createdAt = at(0)): Promise<UserRecord> {
+    return store.createUser({
+      username,
+      usernameKey: username.toLowerCase(),
+      firstName: `${username} First`,
+      lastName: `${username} Last`,
+      passwordHash: `hash-of-${username}`,
+      createdAt,
+    });
+  }
+
+  function createGroup(
+    creator: UserRecord,
+    name: string,
+    options: { passwordHash?: string | null; createdAt?: Date } = {},
+  ): Promise<RoomRecord> {
+    return store.createGroupRoom({
+      name,
+      nameKey: name.toLowerCase(),
+      passwordHash: options.passwordHash ?? null,
+      creatorId: creator.id,
+      createdAt: options.createdAt ?? at(0),
+    });
+  }
+
+  function say(
+    room: { id: number },
+    author: UserRecord,
+    body: string,
+    options: { clientId?: string; createdAt?: Date } = {},
+  ): Promise<AppendResult> {
+    return store.appendMessage({
+      roomId: room.id,
+      authorId: author.id,
+      clientId: options.clientId ?? `client-${++clientIds}`,
+      body,
+      createdAt: options.createdAt ?? at(60),
+    });
+  }
+
+  async function roomAs(room: { id: number }, viewer: UserRecord): Promise<RoomRecord> {
+    const found = await store.findRoom(room.id, viewer.id);
+    expect(found).not.toBeNull();
+    return found!;
+  }
+
+  // --- users -------------------------------------------------------------------------------------
+
+  describe('users', () => {
+    it('creates a user and finds them by id and by username key', async () => {
+      const alice = await createUser('Alice', at(1));
+
+      expect(alice).toEqual({
+        id: expect.any(Number),
+        username: 'Alice',
+        firstName: 'Alice First',
+        lastName: 'Alice Last',
+        passwordHash: 'hash-of-Alice',
+        createdAt: isoAt(1),
+      });
+      expect(Number.isInteger(alice.id) && alice.id > 0).toBe(true);
+      expect(alice.createdAt).toMatch(ISO_UTC);
+
+      expect(await store.findUserById(alice.id)).toEqual(alice);
+      expect(await store.findUserByUsernameKey('alice')).toEqual(alice);
+    });
+
+    it('finds nobody for an unknown id or username key', async () => {
+      const alice = await createUser('Alice');
+      expect(await store.findUserById(alice.id + 1000)).toBeNull();
+      expect(await store.findUserByUsernameKey('bob')).toBeNull();
+    });
+
+    it('gives each user their own id', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      expect(bob.id).not.toBe(alice.id);
+      expect((await store.findUserById(bob.id))?.username).toBe('Bob');
+    });
+
+    it('refuses a second user with the same username key as a username conflict', async () => {
+      const alice = await createUser('Alice');
+
+      await expectConflict(createUser('ALICE'), 'username');
+      await expectConflict(createUser('alice'), 'username');
+
+      expect(await store.listUsers()).toEqual([publicOf(alice)]);
+      expect(await store.findUserByUsernameKey('alice')).toEqual(alice);
+    });
+
+    it('lists everyone ordered by username, ignoring case, without password hashes', async () => {
+      const charlie = await createUser('charlie');
+      const bob = await createUser('Bob');
+      const dave = await createUser('Dave');
+      const alice = await createUser('alice');
+
+      const users = await store.listUsers();
+
+      expect(users.map((u) => u.username)).toEqual(['alice', 'Bob', 'charlie', 'Dave']);
+      expect(users).toEqual([alice, bob, charlie, dave].map(publicOf));
+      for (const user of users) expect(user).not.toHaveProperty('passwordHash');
+    });
+
+    it('lists nobody when there are no users', async () => {
+      expect(await store.listUsers()).toEqual([]);
+    });
+  });
+
+  // --- sessions ----------------------------------------------------------------------------------
+
+  describe('sessions', () => {
+    let alice: UserRecord;
+
+    beforeEach(async () => {
+      alice = await createUser('Alice');
+    });
+
+    function createSession(tokenHash: string, expiresAt: Date, userId = alice.id) {
+      return store.createSession({ userId, tokenHash, createdAt: at(0), expiresAt });
+    }
+
+    it('finds a live session with its user and expiry', async () => {
+      await createSession('token-1', at(3600));
+
+      const session = await store.findSession('token-1', at(10));
+
+      expect(session).toEqual({
+        id: expect.any(Number),
+        userId: alice.id,
+        expiresAt: at(3600),
+        user: publicOf(alice),
+      });
+      expect(session!.expiresAt).toBeInstanceOf(Date);
+      expect(session!.user).not.toHaveProperty('passwordHash');
+    });
+
+    it('finds nothing for an unknown token', async () => {
+      await createSession('token-1', at(3600));
+      expect(await store.findSession('token-2', at(10))).toBeNull();
+    });
+
+    it('treats a session as expired at and after its expiry', async () => {
+      await createSession('token-1', at(3600));
+
+      expect(await store.findSession('token-1', new Date(T0 + 3600_000 - 1))).not.toBeNull();
+      expect(await store.findSession('token-1', at(3600))).toBeNull();
+      expect(await store.findSession('token-1', at(7200))).toBeNull();
+    });
+
+    it('deletes a session, returning its id once and then null', async () => {
+      await createSession('token-1', at(3600));
+      await createSession('token-2', at(3600));
+      const session = await store.findSession('token-1', at(10));
+
+      expect(await store.deleteSession('token-1')).toBe(session!.id);
+      expect(await store.deleteSession('token-1')).toBeNull();
+      expect(await store.findSession('token-1', at(10))).toBeNull();
+      expect(await store.findSession('token-2', at(10))).not.toBeNull();
+    });
+
+    it('returns null when deleting a session that never existed', async () => {
+      expect(await store.deleteSession('no-such-token')).toBeNull();
+    });
+
+    it('deletes only the expired sessions and counts them', async () => {
+      const bob = await createUser('Bob');
+      await createSession('expired-long-ago', at(100));
+      await createSession('expires-right-now', at(200), bob.id);
+      await createSession('still-live', at(300));
+
+      expect(await store.deleteExpiredSessions(at(200))).toBe(2);
+
+      expect(await store.deleteSession('expired-long-ago')).toBeNull();
+      expect(await store.deleteSession('expires-right-now')).toBeNull();
+      expect(await store.findSession('still-live', at(250))).toEqual(
+        expect.objectContaining({ userId: alice.id, expiresAt: at(300) }),
+      );
+      expect(await store.deleteExpiredSessions(at(200))).toBe(0);
+    });
+  });
+
+  // --- group rooms -------------------------------------------------------------------------------
+
+  describe('group rooms', () => {
+    it('creates a group with its creator as the only member', async () => {
+      const alice = await createUser('Alice');
+
+      const room = await createGroup(alice, 'General', { createdAt: at(5) });
+
+      expect(room).toEqual({
+        id: expect.any(Number),
+        kind: 'group',
+        name: 'General',
+        passwordHash: null,
+        memberCount: 1,
+        lastSeq: 0,
+        lastActivityAt: isoAt(5),
+        createdAt: isoAt(5),
+        joined: true,
+        peer: null,
+      });
+      expect(await store.isMember(room.id, alice.id)).toBe(true);
+      expect(await store.findRoom(room.id, alice.id)).toEqual(room);
+    });
+
+    it('stores the password hash as given', async () => {
+      const alice = await createUser('Alice');
+
+      const room = await createGroup(alice, 'Secret', { passwordHash: 'hash-of-door-password' });
+
+      expect(room.passwordHash).toBe('hash-of-door-password');
+      expect((await roomAs(room, alice)).passwordHash).toBe('hash-of-door-password');
+    });
+
+    it('refuses a second group with the same name key as a room_name conflict', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+
+      await expectConflict(createGroup(bob, 'GENERAL'), 'room_name');
+
+      // The refused room left nothing behind: Bob is in no room, and only one group is visible.
+      expect(await store.roomIdsOf(bob.id)).toEqual([]);
+      expect((await store.listVisibleRooms(bob.id)).map((r) => r.id)).toEqual([general.id]);
+    });
+  });
+
+  // --- direct rooms ------------------------------------------------------------------------------
+
+  describe('direct rooms', () => {
+    it('opens the one direct room between two users, whichever of them asks', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+
+      const first = await store.openDirectRoom(alice.id, bob.id, at(7));
+      expect(first.created).toBe(true);
+      expect(first.room).toEqual({
+        id: expect.any(Number),
+        kind: 'direct',
+        name: null,
+        passwordHash: null,
+        memberCount: 2,
+        lastSeq: 0,
+        lastActivityAt: isoAt(7),
+        createdAt: isoAt(7),
+        joined: true,
+        peer: publicOf(bob),
+      });
+
+      const reversed = await store.openDirectRoom(bob.id, alice.id, at(8));
+      expect(reversed.created).toBe(false);
+      expect(reversed.room.id).toBe(first.room.id);
+      expect(reversed.room.peer).toEqual(publicOf(alice));
+      expect(reversed.room.createdAt).toBe(isoAt(7));
+
+      const again = await store.openDirectRoom(alice.id, bob.id, at(9));
+      expect(again.created).toBe(false);
+      expect(again.room.id).toBe(first.room.id);
+    });
+
+    it('makes both users members, each seeing the other as the peer', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+
+      expect(await store.isMember(room.id, alice.id)).toBe(true);
+      expect(await store.isMember(room.id, bob.id)).toBe(true);
+      expect(await store.roomIdsOf(alice.id)).toEqual([room.id]);
+      expect(await store.roomIdsOf(bob.id)).toEqual([room.id]);
+
+      expect((await roomAs(room, alice)).peer).toEqual(publicOf(bob));
+      expect((await roomAs(room, bob)).peer).toEqual(publicOf(alice));
+    });
+
+    it('gives each pair of users its own room', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+
+      const withBob = await store.openDirectRoom(alice.id, bob.id, at(1));
+      const withCarol = await store.openDirectRoom(alice.id, carol.id, at(1));
+
+      expect(withCarol.created).toBe(true);
+      expect(withCarol.room.id).not.toBe(withBob.room.id);
+      expect(withCarol.room.peer).toEqual(publicOf(carol));
+      expect(await store.isMember(withCarol.room.id, bob.id)).toBe(false);
+    });
+
+    it('creates exactly one room when many callers open it at once', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0 ? store.openDirectRoom(alice.id, bob.id, at(i)) : store.openDirectRoom(bob.id, alice.id, at(i)),
+        ),
+      );
+
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const ids = new Set(results.map((r) => r.room.id));
+      expect(ids.size).toBe(1);
+      const [id] = [...ids];
+      expect(await store.roomIdsOf(alice.id)).toEqual([id]);
+      expect(await store.roomIdsOf(bob.id)).toEqual([id]);
+      expect((await store.findRoom(id!, alice.id))?.memberCount).toBe(2);
+      for (const [i, result] of results.entries()) {
+        expect(result.room.peer).toEqual(publicOf(i % 2 === 0 ? bob : alice));
+      }
+    });
+  });
+
+  // --- finding and listing rooms -----------------------------------------------------------------
+
+  describe('finding rooms', () => {
+    it('shows a group to a non-member as not joined', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const room = await createGroup(alice, 'General');
+
+      expect(await store.findRoom(room.id, bob.id)).toEqual({ ...room, joined: false });
+    });
+
+    it('finds nothing for a room id that does not exist', async () => {
+      const alice = await createUser('Alice');
+      const room = await createGroup(alice, 'General');
+
+      expect(await store.findRoom(room.id + 1000, alice.id)).toBeNull();
+    });
+
+    it("lists the viewer's own rooms and every group, but not other people's direct rooms", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      const aliceAndBob = (await store.openDirectRoom(alice.id, bob.id, at(1))).room;
+      const bobAndCarol = (await store.openDirectRoom(bob.id, carol.id, at(2))).room;
+      const aliceClub = await createGroup(alice, 'Alice Club', { createdAt: at(3) });
+      const bobClub = await createGroup(bob, 'Bob Club', { createdAt: at(4), passwordHash: 'hash' });
+
+      const seenByAlice = byId(await store.listVisibleRooms(alice.id));
+      expect(seenByAlice).toEqual(
+        byId([
+          { ...aliceAndBob, joined: true, peer: publicOf(bob) },
+          { ...aliceClub, joined: true },
+          { ...bobClub, joined: false },
+        ]),
+      );
+      expect(seenByAlice.map((r) => r.id)).not.toContain(bobAndCarol.id);
+
+      const seenByCarol = byId(await store.listVisibleRooms(carol.id));
+      expect(seenByCarol.map((r) => [r.id, r.joined])).toEqual(
+        byId([bobAndCarol, aliceClub, bobClub]).map((r) => [r.id, r.id === bobAndCarol.id]),
+      );
+      expect(seenByCarol.find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
+      expect(seenByCarol.map((r) => r.id)).not.toContain(aliceAndBob.id);
+    });
+
+    it('still lists a group the viewer has left, as not joined', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const room = await createGroup(alice, 'General');
+      await store.addMember(room.id, bob.id, at(1));
+      await store.removeMember(room.id, alice.id);
+
+      const rooms = await store.listVisibleRooms(alice.id);
+
+      expect(rooms).toHaveLength(1);
+      expect(rooms[0]).toEqual(expect.objectContaining({ id: room.id, joined: false, memberCount: 1 }));
+    });
+  });
+
+  // --- membership --------------------------------------------------------------------------------
+
+  describe('membership', () => {
+    it('adds a member once: true, then false', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const room = await createGroup(alice, 'General');
+
+      expect(await store.isMember(room.id, bob.id)).toBe(false);
+      expect(await store.addMember(room.id, bob.id, at(1))).toBe(true);
+      expect(await store.addMember(room.id, bob.id, at(2))).toBe(false);
+
+      expect(await store.isMember(room.id, bob.id)).toBe(true);
+      const asBob = await roomAs(room, bob);
+      expect(asBob.memberCount).toBe(2);
+      expect(asBob.joined).toBe(true);
+    });
+
+    it('removes a member once: true, then false', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const room = await createGroup(alice, 'General');
+      await store.addMember(room.id, bob.id, at(1));
+
+      expect(await store.removeMember(room.id, bob.id)).toBe(true);
+      expect(await store.removeMember(room.id, bob.id)).toBe(false);
+
+      expect(await store.isMember(room.id, bob.id)).toBe(false);
+      expect(await store.isMember(room.id, alice.id)).toBe(true);
+      expect((await roomAs(room, alice)).memberCount).toBe(1);
+    });
+
+    it("lists the ids of a user's rooms, and only theirs", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      const general = await createGroup(alice, 'General');
+      const random = await createGroup(bob, 'Random');
+      const quiet = await createGroup(carol, 'Quiet');
+      const direct = (await store.openDirectRoom(bob.id, alice.id, at(1))).room;
+      await store.addMember(random.id, alice.id, at(2));
+
+      expect([...(await store.roomIdsOf(alice.id))].sort((a, b) => a - b)).toEqual(
+        [general.id, random.id, direct.id].sort((a, b) => a - b),
+      );
+      expect(await store.roomIdsOf(carol.id)).toEqual([quiet.id]);
+
+      await store.removeMember(random.id, alice.id);
+      expect([...(await store.roomIdsOf(alice.id))].sort((a, b) => a - b)).toEqual(
+        [general.id, direct.id].sort((a, b) => a - b),
+      );
+    });
+
+    it('lists no rooms for a user who is in none', async () => {
+      const alice = await createUser('Alice');
+      expect(await store.roomIdsOf(alice.id)).toEqual([]);
+    });
+  });
+
+  // --- messages ----------------------------------------------------------------------------------
+
+  describe('appending messages', () => {
+    let alice: UserRecord;
+    let bob: UserRecord;
+    let general: RoomRecord;
+
+    beforeEach(async () => {
+      alice = await createUser('Alice');
+      bob = await createUser('Bob');
+      general = await createGroup(alice, 'General');
+      await store.addMember(general.id, bob.id, at(1));
+    });
+
+    it('stores a message with its author, body, client id and time', async () => {
+      const result = await say(general, alice, 'hello', { clientId: 'c-1', createdAt: at(30) });
+
+      expect(result.created).toBe(true);
+      expect(result.message).toEqual({
+        id: expect.any(Number),
+        roomId: general.id,
+        seq: 1,
+        authorId: alice.id,
+        author: { id: alice.id, username: 'Alice', firstName: 'Alice First', lastName: 'Alice Last' },
+        body: 'hello',
+        clientId: 'c-1',
+        createdAt: isoAt(30),
+      });
+      expect(result.message.createdAt).toMatch(ISO_UTC);
+      expect(result.message.author).not.toHaveProperty('passwordHash');
+    });
+
+    it('numbers messages from 1, rising by exactly 1, separately in each room', async () => {
+      const random = await createGroup(bob, 'Random');
+
+      const a1 = await say(general, alice, 'one');
+      const b1 = await say(random, bob, 'elsewhere');
+      const a2 = await say(general, bob, 'two');
+      const a3 = await say(general, alice, 'three');
+      const b2 = await say(random, bob, 'elsewhere again');
+
+      expect([a1, a2, a3].map((r) => r.message.seq)).toEqual([1, 2, 3]);
+      expect([b1, b2].map((r) => r.message.seq)).toEqual([1, 2]);
+      expect(new Set([a1, a2, a3, b1, b2].map((r) => r.message.id)).size).toBe(5);
+    });
+
+    it("moves the room's last seq and last activity to the newest message", async () => {
+      const random = await createGroup(bob, 'Random', { createdAt: at(2) });
+      await say(general, alice, 'one', { createdAt: at(100) });
+      await say(general, bob, 'two', { createdAt: at(200) });
+
+      const generalNow = await roomAs(general, alice);
+      expect(generalNow.lastSeq).toBe(2);
+      expect(generalNow.lastActivityAt).toBe(isoAt(200));
+      expect(generalNow.createdAt).toBe(general.createdAt);
+
+      const randomNow = await roomAs(random, bob);
+      expect(randomNow.lastSeq).toBe(0);
+      expect(randomNow.lastActivityAt).toBe(isoAt(2));
+    });
+
+    it('returns the original message, storing nothing, when the same author resends a client id', async () => {
+      const original = await say(general, alice, 'hello', { clientId: 'c-1', createdAt: at(30) });
+
+      const resent = await say(general, alice, 'hello (retried)', { clientId: 'c-1', createdAt: at(40) });
+
+      expect(resent.created).toBe(false);
+      expect(resent.message).toEqual(original.message);
+      expect((await roomAs(general, alice)).lastSeq).toBe(1);
+
+      const next = await say(general, alice, 'next');
+      expect(next.created).toBe(true);
+      expect(next.message.seq).toBe(2);
+
+      const history = await store.listMessages(general.id, { limit: 100 });
+      expect(history.map((m) => [m.seq, m.body])).toEqual([
+        [1, 'hello'],
+        [2, 'next'],
+      ]);
+    });
+
+    it("treats another author's message with the same client id as a different message", async () => {
+      const fromAlice = await say(general, alice, 'from alice', { clientId: 'shared' });
+
+      const fromBob = await say(general, bob, 'from bob', { clientId: 'shared' });
+
+      expect(fromBob.created).toBe(true);
+      expect(fromBob.message.id).not.toBe(fromAlice.message.id);
+      expect(fromBob.message.seq).toBe(2);
+      expect(fromBob.message.author.id).toBe(bob.id);
+      expect(fromBob.message.body).toBe('from bob');
+    });
+
+    it('stores one message when the same client id is sent many times at once', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => say(general, alice, `attempt ${i}`, { clientId: 'retry-storm' })),
+      );
+
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
+      expect(results.every((r) => r.message.seq === 1)).toBe(true);
+      expect(await store.listMessages(general.id, { limit: 100 })).toHaveLength(1);
+      expect((await roomAs(general, alice)).lastSeq).toBe(1);
+    });
+
+    it('gives 200 concurrent messages the seqs 1..200, with no gap and no duplicate', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => say(general, i % 2 === 0 ? alice : bob, `message ${i}`)),
+      );
+
+      expect(results.every((r) => r.created)).toBe(true);
+      expect(results.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(range(1, 200));
+      expect(new Set(results.map((r) => r.message.id)).size).toBe(200);
+
+      const history = await store.listMessages(general.id, { limit: 1000 });
+      expect(seqsOf(history)).toEqual(range(1, 200));
+      expect((await roomAs(general, alice)).lastSeq).toBe(200);
+    });
+  });
+
+  describe('reading history', () => {
+    let alice: UserRecord;
+    let general: RoomRecord;
+
+    beforeEach(async () => {
+      alice = await createUser('Alice');
+      general = await createGroup(alice, 'General');
+    });
+
+    async function post(count: number, room: { id: number } = general) {
+      for (let i = 1; i <= count; i++) await say(room, alice, `message ${i}`, { createdAt: at(i) });
+    }
+
+    it('returns the newest messages, oldest first, when no beforeSeq is given', async () => {
+      await post(25);
+
+      const page = await store.listMessages(general.id, { limit: 10 });
+
+      expect(seqsOf(page)).toEqual(range(16, 25));
+      expect(page.map((m) => m.body)).toEqual(range(16, 25).map((n) => `message ${n}`));
+      expect(page[0]?.createdAt).toBe(isoAt(16));
+    });
+
+    it('returns only messages strictly below beforeSeq, oldest first', async () => {
+      await post(25);
+
+      expect(seqsOf(await store.listMessages(general.id, { beforeSeq: 16, limit: 10 }))).toEqual(range(6, 15));
+      expect(seqsOf(await store.listMessages(general.id, { beforeSeq: 5, limit: 100 }))).toEqual(range(1, 4));
+      expect(await store.listMessages(general.id, { beforeSeq: 1, limit: 10 })).toEqual([]);
+    });
+
+    it('pages backwards through 25 messages, 10 at a time, returning each exactly once', async () => {
+      await post(25);
+
+      const pages: number[][] = [];
+      let beforeSeq: number | undefined;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = await store.listMessages(general.id, beforeSeq === undefined ? { limit: 10 } : { beforeSeq, limit: 10 });
+        if (page.length === 0) break;
+        pages.push(seqsOf(page));
+        beforeSeq = page[0]!.seq;
+      }
+
+      expect(pages).toEqual([range(16, 25), range(6, 15), range(1, 5)]);
+      expect(pages.flat().sort((a, b) => a - b)).toEqual(range(1, 25));
+    });
+
+    it('returns an empty page for a room with no messages', async () => {
+      const random = await createGroup(alice, 'Random');
+      await post(3);
+
+      expect(await store.listMessages(random.id, { limit: 10 })).toEqual([]);
+    });
+
+    it("never mixes in another room's messages", async () => {
+      const random = await createGroup(alice, 'Random');
+      await post(3);
+      await say(random, alice, 'in random');
+
+      const page = await store.listMessages(random.id, { limit: 10 });
+      expect(page.map((m) => [m.roomId, m.seq, m.body])).toEqual([[random.id, 1, 'in random']]);
+      expect((await store.listMessages(general.id, { limit: 10 })).every((m) => m.roomId === general.id)).toBe(true);
+    });
+  });
+
+  // --- migrations --------------------------------------------------------------------------------
+
+  describe('reopening', () => {
+    it('keeps the data when the same storage is closed and opened again, migrating nothing twice', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General', { passwordHash: 'hash' });
+      const direct = (await store.openDirectRoom(alice.id, bob.id, at(1))).room;
+      const first = await say(general, alice, 'before reopening', { clientId: 'c-1' });
+      await store.createSession({ userId: bob.id, tokenHash: 'token', createdAt: at(0), expiresAt: at(3600) });
+
+      store = await opened.reopen();
+      store = await opened.reopen();
+
+      expect(await store.findUserById(alice.id)).toEqual(alice);
+      expect(await store.findUserByUsernameKey('bob')).toEqual(bob);
+      expect((await store.findSession('token', at(10)))?.userId).toBe(bob.id);
+      expect(await store.findRoom(general.id, alice.id)).toEqual({ ...general, lastSeq: 1, lastActivityAt: isoAt(60) });
+      expect((await store.openDirectRoom(bob.id, alice.id, at(2))).room.id).toBe(direct.id);
+      expect(await store.listMessages(general.id, { limit: 10 })).toEqual([first.message]);
+
+      // Uniqueness and sequencing still hold on the reopened store.
+      expect(await say(general, alice, 'retry', { clientId: 'c-1' })).toEqual({ message: first.message, created: false });
+      expect((await say(general, bob, 'after reopening')).message.seq).toBe(2);
+      await expectConflict(createUser('ALICE'), 'username');
+      await expectConflict(createGroup(bob, 'general'), 'room_name');
+    });
+  });
+});
