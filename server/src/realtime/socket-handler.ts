@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterMemory } from 'rate-limiter-flexible';
 import { fieldErrors, type Ack, type AckOf, type ClientEventName, type ErrorBody, type PayloadOf } from '@parley/protocol';
 import type { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
@@ -26,7 +26,8 @@ export function handler<E extends ClientEventName>(
 
 export interface HandlerContext {
   auth: AuthService;
-  eventsPerSecond: number;
+  /** Shared by all sockets and keyed by socket id, so an idle socket costs nothing here. */
+  eventLimiter: RateLimiterMemory;
   log: FastifyBaseLogger;
 }
 
@@ -40,12 +41,11 @@ const failure = (error: ErrorBody) => ({ ok: false as const, error });
  * protocol's shape. Nothing a client sends can throw out of here.
  */
 export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx: HandlerContext): void {
-  const limiter = new RateLimiterMemory({ points: ctx.eventsPerSecond, duration: 1 });
   const session = socket.data.session as Session;
 
   const dispatch = async (event: string, args: unknown[], reply: Reply) => {
     try {
-      await limiter.consume(socket.id).catch((error: unknown) => {
+      await ctx.eventLimiter.consume(socket.id).catch((error: unknown) => {
         if (error instanceof RateLimiterRes) throw new AppError('rate_limited', 'Too many events; slow down.');
         throw error;
       });

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Session } from '../auth/session.js';
 import type { Config } from '../config.js';
@@ -25,6 +26,7 @@ export interface SocketDeps extends HandshakeDeps {
 /** Admits sockets with a live session, subscribes them to their channels, and tracks presence. */
 export function attachSockets(io: ParleyServer, deps: SocketDeps): void {
   io.use(handshake(deps));
+  const eventLimiter = new RateLimiterMemory({ points: deps.eventsPerSecond, duration: 1 });
 
   io.on('connection', (socket) => {
     const session = socket.data.session as Session;
@@ -32,7 +34,7 @@ export function attachSockets(io: ParleyServer, deps: SocketDeps): void {
     const roomIds = socket.data.roomIds as number[];
     delete socket.data.roomIds;
 
-    bindSocketHandlers(socket, deps.handlers, { auth: deps.auth, eventsPerSecond: deps.eventsPerSecond, log: deps.log });
+    bindSocketHandlers(socket, deps.handlers, { auth: deps.auth, eventLimiter, log: deps.log });
     void socket.join([channels.user(userId), channels.session(session.id), ...roomIds.map(channels.room)]);
 
     void deps.presence.connect(userId).then((first) => {
