@@ -62,6 +62,8 @@ export async function buildApp(config: Config, { store, clock = systemClock }: A
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Too many requests; try again in ${context.after}.`),
   });
+  // The API speaks JSON only: anything else is refused with 415 before it reaches a route.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   useZodValidation(app);
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const durationSchema = z
@@ -50,7 +51,10 @@ function parseDatabaseUrl(url: string): Database {
     throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a SQLite path or file: URL']);
   }
   if (url.startsWith('file:')) {
-    return { driver: 'sqlite', file: path.resolve(decodeURIComponent(new URL(url, 'file:///').pathname)) };
+    // `file:///abs/path` is a URL; `file:./rel/path` is relative to the working directory, as SQLite reads it.
+    const rest = url.slice('file:'.length).split('?')[0]!;
+    const file = rest.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : decodeURIComponent(rest);
+    return { driver: 'sqlite', file: path.resolve(file) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new ConfigError([`DATABASE_URL: unsupported scheme in "${url}"; use a SQLite path or file: URL`]);

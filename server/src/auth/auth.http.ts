@@ -12,14 +12,11 @@ import type { Limits } from '../config.js';
 import type { AuthService, SignedIn } from './auth.service.js';
 import { requireSession } from './require-session.js';
 
+const cookieOptions = (request: FastifyRequest) =>
+  ({ path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' }) as const;
+
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn): void {
-  reply.setCookie(SESSION_COOKIE, signedIn.token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.protocol === 'https',
-    expires: signedIn.expiresAt,
-  });
+  reply.setCookie(SESSION_COOKIE, signedIn.token, { ...cookieOptions(request), expires: signedIn.expiresAt });
 }
 
 const authResponse = ({ user, token }: SignedIn): AuthResponse => ({ user, token });
@@ -46,7 +43,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limi
 
   app.post('/api/auth/logout', { preHandler: requireSession(auth) }, async (request, reply) => {
     await auth.logout(request.sessionToken!);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
     return reply.code(204).send();
   });
 
