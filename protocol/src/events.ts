@@ -29,6 +29,8 @@ export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   /** The recipient became a member of a room they did not open themselves (a direct chat someone started). */
   'room:new': (room: Room) => void;
+  /** Someone created a group room, shown as to a non-member (`joined: false`); its creator already has it. */
+  'room:created': (room: Room) => void;
   /** Someone signed up: the directory has a new entry. */
   'user:new': (user: PublicUser) => void;
   /** A user's first device connected. */

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { registerErrorHandling, useZodValidation } from './http/errors.js';
+import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
 import { LocalPresence } from './presence/presence.js';
@@ -24,6 +25,8 @@ import { usersRoutes } from './users/users.http.js';
 export interface AppComponents {
   store: Store;
   clock?: Clock;
+  /** The built web client's folder; the API alone is served when it holds no index.html. */
+  webRoot?: string;
 }
 
 const EXPIRED_SESSION_SWEEP_MS = 60 * 60_000;
@@ -32,7 +35,10 @@ const EXPIRED_SESSION_SWEEP_MS = 60 * 60_000;
  * Builds Parley (HTTP API and Socket.IO) from its configuration and components, without listening.
  * The caller owns the store: closing the app leaves it open.
  */
-export async function buildApp(config: Config, { store, clock = systemClock }: AppComponents): Promise<FastifyInstance> {
+export async function buildApp(
+  config: Config,
+  { store, clock = systemClock, webRoot = DEFAULT_WEB_ROOT }: AppComponents,
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -70,6 +76,7 @@ export async function buildApp(config: Config, { store, clock = systemClock }: A
   authRoutes(app, auth, config.limits);
   usersRoutes(app, auth, users);
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await serveWebClient(app, webRoot);
 
   attachSockets(io, {
     auth,

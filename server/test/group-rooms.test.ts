@@ -20,6 +20,14 @@ describe('group rooms', () => {
     expect(taken).toMatchObject({ ok: false, error: { code: 'conflict', fields: { name: 'is taken' } } });
   });
 
+  it('everyone hears of a new room at once, as a room they could join', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const bobHears = nextEvent(bob.socket, 'room:created');
+    const { room } = expectOk(await call(alice.socket, 'room:create', { name: 'Announced', password: 'hush hush' }));
+    expect(await bobHears).toEqual({ ...room, joined: false });
+  });
+
   it('a protected room asks for its password, and never shows it', async () => {
     const alice = await server.signUpAndConnect();
     const bob = await server.signUpAndConnect();

@@ -13,7 +13,7 @@ function codeForStatus(status: number): ErrorCode {
   return 'invalid';
 }
 
-/** The one place that turns any error into an HTTP response. 5xx details are logged, never sent. */
+/** The one place that turns any thrown error into an HTTP response. 5xx details are logged, never sent. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler<FastifyError | AppError | z.ZodError>((error, request, reply) => {
     let status: number;
@@ -35,10 +35,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(status).send(body);
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const body: ErrorResponse = { error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } };
-    return reply.code(404).send(body);
-  });
 }
 
 /** Lets routes declare zod schemas; a failure reaches the error handler as the ZodError itself. */

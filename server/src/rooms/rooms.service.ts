@@ -65,6 +65,7 @@ export class RoomsService {
       throw error;
     }
     this.publisher.joinRoom(actor.user.id, room.id);
+    this.publisher.toEveryone('room:created', toRoom({ ...room, joined: false }));
     return { room: toRoom(room) };
   }
 

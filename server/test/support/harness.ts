@@ -23,6 +23,8 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface StartOptions {
   env?: Record<string, string>;
   limits?: Partial<Limits>;
+  /** A built web client to serve; by default none, so only the API answers. */
+  webRoot?: string;
 }
 
 /** A clock the test moves by hand, so expiry is tested without waiting. */
@@ -65,7 +67,7 @@ export class TestServer {
     );
     const store = await openStore(config.database);
     const clock = new TestClock();
-    const app = await buildApp(config, { store, clock: clock.now });
+    const app = await buildApp(config, { store, clock: clock.now, webRoot: options.webRoot ?? dir });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     return new TestServer(app, store, config, clock, `http://127.0.0.1:${port}`, dir);

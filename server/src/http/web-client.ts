@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorResponse } from '@parley/protocol';
+
+/** Where `npm run build` puts the Angular client, the same from `src/` and from `dist/`. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/browser/', import.meta.url));
+
+/** Built files carry a content hash in their names (main-2S2Y3P2U.js): they never change, so cache them for good. */
+const HASHED = /-[A-Z0-9]{8}\.(?:js|css)$/;
+
+const API_PATHS = /^\/(?:api|socket\.io|healthz)(?:[/?]|$)/;
+
+function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const body: ErrorResponse = { error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } };
+  return reply.code(404).send(body);
+}
+
+/**
+ * Serves the web client from the same origin as the API, so its cookie and socket need no CORS.
+ * Any other GET that a browser navigates to gets index.html and the client's router takes over.
+ * Without a built client, only the API is served.
+ */
+export async function serveWebClient(app: FastifyInstance, root: string): Promise<void> {
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    app.log.warn({ root }, 'no built web client; serving the API only (run npm run build)');
+    app.setNotFoundHandler(notFound);
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    setHeaders: (response, file) => {
+      response.header('cache-control', HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && request.headers.accept?.includes('text/html');
+    if (!wantsPage || API_PATHS.test(request.url)) return notFound(request, reply);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

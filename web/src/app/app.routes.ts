@@ -1,0 +1,24 @@
+import type { Routes } from '@angular/router';
+import { anonymousOnly, authenticated } from './core/auth.guards';
+
+export const routes: Routes = [
+  {
+    path: '',
+    canActivate: [authenticated],
+    loadComponent: () => import('./shell/main-page').then((m) => m.MainPage),
+    title: 'Parley',
+  },
+  {
+    path: 'login',
+    canActivate: [anonymousOnly],
+    loadComponent: () => import('./auth/login-page').then((m) => m.LoginPage),
+    title: 'Log in · Parley',
+  },
+  {
+    path: 'signup',
+    canActivate: [anonymousOnly],
+    loadComponent: () => import('./auth/signup-page').then((m) => m.SignupPage),
+    title: 'Sign up · Parley',
+  },
+  { path: '**', redirectTo: '' },
+];

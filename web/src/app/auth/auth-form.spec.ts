@@ -1,0 +1,47 @@
+import { registerSchema } from '@parley/protocol';
+import { AuthForm } from './auth-form';
+
+const fields = ['firstName', 'lastName', 'username', 'password'] as const;
+
+describe('AuthForm', () => {
+  it('says nothing about a field until the person has been there or submitted', () => {
+    const form = new AuthForm(fields, registerSchema);
+    expect(form.error('username')).toBeNull();
+    form.touch('username');
+    expect(form.error('username')).toBe('must be at least 3 characters');
+    expect(form.error('password')).toBeNull();
+  });
+
+  it('refuses to submit while the protocol’s rules are broken, then shows every problem', () => {
+    const form = new AuthForm(fields, registerSchema);
+    form.values.username.set('bad name!');
+    form.values.password.set('€'.repeat(25));
+    expect(form.beginSubmit()).toBe(false);
+    expect(form.error('username')).toBe('may contain only letters, digits, _ . and -');
+    expect(form.error('password')).toBe('must be at most 72 bytes');
+    expect(form.error('firstName')).toBe('must not be empty');
+  });
+
+  it('puts the server’s answer beside its field until that field changes', () => {
+    const form = new AuthForm(fields, registerSchema);
+    for (const [field, value] of [['firstName', 'Ada'], ['lastName', 'Lovelace'], ['username', 'ada'], ['password', 'analytical engine']] as const) {
+      form.values[field].set(value);
+    }
+    expect(form.beginSubmit()).toBe(true);
+    expect(form.busy()).toBe(true);
+    form.fail({ code: 'conflict', message: 'That username is taken.', fields: { username: 'is taken' } });
+    expect(form.error('username')).toBe('is taken');
+    expect(form.busy()).toBe(false);
+    form.edited('username');
+    expect(form.error('username')).toBeNull();
+  });
+
+  it('shows an error without fields for the whole form', () => {
+    const form = new AuthForm(['username', 'password'], registerSchema.pick({ username: true, password: true }));
+    form.values.username.set('ada');
+    form.values.password.set('wrong password');
+    form.beginSubmit();
+    form.fail({ code: 'unauthorized', message: 'Wrong username or password.' });
+    expect(form.formError()).toBe('Wrong username or password.');
+  });
+});

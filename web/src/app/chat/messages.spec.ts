@@ -1,0 +1,26 @@
+import { message } from '../../testing/fake-chat-socket';
+import { mergeBySeq, newClientId } from './messages';
+
+describe('mergeBySeq', () => {
+  it('appends a newer message', () => {
+    expect(mergeBySeq([message(1, 1)], [message(1, 2)]).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('keeps each seq once and the list in order, whatever arrives twice or late', () => {
+    const merged = mergeBySeq([message(1, 2), message(1, 5)], [message(1, 5), message(1, 1), message(1, 3), message(1, 2)]);
+    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3, 5]);
+  });
+
+  it('returns the same list when nothing arrives', () => {
+    const existing = [message(1, 1)];
+    expect(mergeBySeq(existing, [])).toBe(existing);
+  });
+});
+
+describe('newClientId', () => {
+  it('is different every time and fits the protocol', () => {
+    const ids = new Set(Array.from({ length: 50 }, newClientId));
+    expect(ids.size).toBe(50);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+  });
+});

@@ -1,0 +1,21 @@
+import type { Message } from '@parley/protocol';
+
+/** Merges messages into a list kept in seq order, each seq once: arrivals may overlap, repeat or come late. */
+export function mergeBySeq(existing: readonly Message[], incoming: readonly Message[]): Message[] {
+  if (incoming.length === 0) return existing as Message[];
+  const last = existing.at(-1);
+  // The common case, a new message after the newest, needs no sort.
+  if (incoming.length === 1 && (!last || incoming[0]!.seq > last.seq)) return [...existing, incoming[0]!];
+  const bySeq = new Map<number, Message>();
+  for (const message of existing) bySeq.set(message.seq, message);
+  for (const message of incoming) bySeq.set(message.seq, message);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** A fresh id for a message being sent; retries reuse it so the server stores the message once. */
+export function newClientId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  // randomUUID needs a secure context; plain http on a LAN address is not one, but getRandomValues works there.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,48 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { provideZonelessChangeDetection } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { alice } from '../../testing/fake-chat-socket';
+import { SessionStore } from './session.store';
+
+function setUp() {
+  TestBed.configureTestingModule({
+    providers: [provideZonelessChangeDetection(), provideHttpClient(), provideHttpClientTesting()],
+  });
+  return { session: TestBed.inject(SessionStore), http: TestBed.inject(HttpTestingController) };
+}
+
+describe('SessionStore', () => {
+  it('keeps you logged in across a reload while the cookie’s session is valid', async () => {
+    const { session, http } = setUp();
+    const restoring = session.restore();
+    http.expectOne('/api/me').flush({ user: alice });
+    await restoring;
+    expect(session.user()).toEqual(alice);
+    expect(session.loggedIn()).toBe(true);
+  });
+
+  it('is logged out when the server no longer knows the session', async () => {
+    const { session, http } = setUp();
+    const restoring = session.restore();
+    http.expectOne('/api/me').flush({ error: { code: 'unauthorized', message: 'Log in first.' } }, { status: 401, statusText: 'Unauthorized' });
+    await restoring;
+    expect(session.loggedIn()).toBe(false);
+  });
+
+  it('logs in and out through the API', async () => {
+    const { session, http } = setUp();
+    const loggingIn = session.login({ username: 'alice', password: 'secret password' });
+    const login = http.expectOne('/api/auth/login');
+    expect(login.request.body).toEqual({ username: 'alice', password: 'secret password' });
+    login.flush({ user: alice, token: 'ignored: the cookie carries the session' });
+    await loggingIn;
+    expect(session.user()).toEqual(alice);
+
+    const loggingOut = session.logout();
+    http.expectOne({ method: 'POST', url: '/api/auth/logout' }).flush(null, { status: 204, statusText: 'No Content' });
+    await loggingOut;
+    expect(session.user()).toBeNull();
+    http.verify();
+  });
+});

@@ -1,0 +1,45 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { Injectable, computed, inject, signal } from '@angular/core';
+import type { LoginInput, PublicUser, RegisterInput } from '@parley/protocol';
+import { Api } from './api';
+
+/** Who is logged in. The session itself is the server's httpOnly cookie; this mirrors its user. */
+@Injectable({ providedIn: 'root' })
+export class SessionStore {
+  private readonly api = inject(Api);
+  private readonly currentUser = signal<PublicUser | null>(null);
+
+  readonly user = this.currentUser.asReadonly();
+  readonly loggedIn = computed(() => this.currentUser() !== null);
+
+  /** Asks the server whether the cookie still stands for a session; a reload keeps you logged in. */
+  async restore(): Promise<void> {
+    try {
+      this.currentUser.set((await this.api.me()).user);
+    } catch (error) {
+      if (!(error instanceof HttpErrorResponse) || error.status !== 401) console.error(error);
+      this.currentUser.set(null);
+    }
+  }
+
+  async register(input: RegisterInput): Promise<void> {
+    this.currentUser.set((await this.api.register(input)).user);
+  }
+
+  async login(input: LoginInput): Promise<void> {
+    this.currentUser.set((await this.api.login(input)).user);
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.api.logout();
+    } finally {
+      this.currentUser.set(null);
+    }
+  }
+
+  /** The server refused the session (expired or revoked elsewhere): forget the user. */
+  expired(): void {
+    this.currentUser.set(null);
+  }
+}

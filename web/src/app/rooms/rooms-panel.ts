@@ -1,0 +1,117 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import type { Room } from '@parley/protocol';
+import { ChatStore } from '../chat/chat.store';
+import { TextField } from '../ui/text-field';
+import { RoomsStore } from './rooms.store';
+
+/** Group rooms: mine first, then those I can join (a lock on protected ones); create and join here. */
+@Component({
+  selector: 'app-rooms-panel',
+  imports: [TextField],
+  template: `
+    <h2 id="rooms-heading">Rooms</h2>
+    <ul aria-labelledby="rooms-heading">
+      @for (room of rooms.groups(); track room.id) {
+        @let unread = chat.unreadByRoom().get(room.id) ?? 0;
+        <li>
+          <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room, unread)">
+            <span class="icon" aria-hidden="true">{{ room.protected ? '🔒' : '#' }}</span>
+            <span class="who">
+              <span class="name">{{ room.name }}</span>
+              <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
+            </span>
+            @if (unread > 0) {
+              <span class="badge" aria-hidden="true">{{ unread }}</span>
+            }
+          </button>
+          @if (asking()?.id === room.id) {
+            <form class="join" (submit)="joinWithPassword($event, room)">
+              <app-text-field [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
+              <div class="actions">
+                <button type="submit">Join</button>
+                <button type="button" class="secondary" (click)="asking.set(null)">Cancel</button>
+              </div>
+            </form>
+          }
+        </li>
+      } @empty {
+        <li class="empty">No rooms yet. Create the first one.</li>
+      }
+    </ul>
+
+    <form class="create" (submit)="create($event)" aria-labelledby="create-heading">
+      <h3 id="create-heading">New room</h3>
+      <app-text-field label="Room name" [(value)]="newName" [maxlength]="64" [error]="createErrors().name ?? null" />
+      <app-text-field label="Room password (optional)" type="password" autocomplete="new-password" [(value)]="newPassword" [error]="createErrors().password ?? null" />
+      @if (createErrors().form; as message) {
+        <p class="form-error" role="alert">{{ message }}</p>
+      }
+      <button type="submit">Create room</button>
+    </form>
+  `,
+  styleUrls: ['../people/sidebar-list.css', './rooms-panel.css'],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class RoomsPanel {
+  protected readonly rooms = inject(RoomsStore);
+  protected readonly chat = inject(ChatStore);
+
+  protected readonly asking = signal<Room | null>(null);
+  protected readonly joinPassword = signal('');
+  protected readonly joinError = signal<string | null>(null);
+  protected readonly newName = signal('');
+  protected readonly newPassword = signal('');
+  protected readonly createErrors = signal<{ name?: string; password?: string; form?: string }>({});
+
+  protected label(room: Room, unread: number): string {
+    const parts = [room.joined ? `Open room ${room.name}` : `Join room ${room.name}`];
+    if (room.protected) parts.push('password protected');
+    if (unread > 0) parts.push(`${unread} unread`);
+    return parts.join(', ');
+  }
+
+  protected async choose(room: Room): Promise<void> {
+    if (room.joined) return this.chat.openRoom(room.id);
+    if (room.protected) {
+      this.joinPassword.set('');
+      this.joinError.set(null);
+      this.asking.set(room);
+      return;
+    }
+    await this.join(room, '');
+  }
+
+  protected async joinWithPassword(event: Event, room: Room): Promise<void> {
+    event.preventDefault();
+    await this.join(room, this.joinPassword());
+  }
+
+  protected async create(event: Event): Promise<void> {
+    event.preventDefault();
+    const ack = await this.rooms.create(this.newName(), this.newPassword());
+    if (!ack.ok) {
+      const { fields, message } = ack.error;
+      this.createErrors.set(
+        fields?.['name'] || fields?.['password']
+          ? { name: fields['name'] && `Room name ${fields['name']}`, password: fields['password'] && `Room password ${fields['password']}` }
+          : { form: message },
+      );
+      return;
+    }
+    this.createErrors.set({});
+    this.newName.set('');
+    this.newPassword.set('');
+    this.chat.show(ack.room, []);
+  }
+
+  private async join(room: Room, password: string): Promise<void> {
+    const ack = await this.rooms.join(room.id, password);
+    if (!ack.ok) {
+      this.joinError.set(ack.error.message);
+      if (!this.asking()) this.asking.set(room);
+      return;
+    }
+    this.asking.set(null);
+    this.chat.show(ack.room, ack.messages);
+  }
+}

@@ -1,0 +1,44 @@
+import { ChangeDetectionStrategy, Component, input, model, output } from '@angular/core';
+
+let nextId = 0;
+
+/** A labelled input whose error (a whole sentence) is shown beside it and announced with it. */
+@Component({
+  selector: 'app-text-field',
+  template: `
+    <label [for]="id">{{ label() }}</label>
+    <input
+      [id]="id"
+      [type]="type()"
+      [attr.autocomplete]="autocomplete()"
+      [value]="value()"
+      (input)="value.set($any($event.target).value)"
+      (blur)="touched.emit()"
+      [attr.aria-invalid]="error() ? 'true' : null"
+      [attr.aria-describedby]="error() ? id + '-error' : null"
+      [attr.maxlength]="maxlength()"
+    />
+    @if (error(); as message) {
+      <p class="field-error" [id]="id + '-error'">{{ message }}</p>
+    }
+  `,
+  styles: `
+    :host { display: flex; flex-direction: column; gap: 0.25rem; }
+    label { font-weight: 600; font-size: 0.9rem; }
+    input { font: inherit; padding: 0.55rem 0.7rem; border: 1px solid #adb5bd; border-radius: 6px; }
+    input[aria-invalid='true'] { border-color: #c92a2a; }
+    .field-error { margin: 0; color: #c92a2a; font-size: 0.85rem; }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class TextField {
+  readonly label = input.required<string>();
+  readonly type = input<'text' | 'password'>('text');
+  readonly autocomplete = input<string | null>(null);
+  readonly maxlength = input<number | null>(null);
+  readonly error = input<string | null>(null);
+  readonly value = model('');
+  readonly touched = output();
+
+  protected readonly id = `field-${nextId++}`;
+}

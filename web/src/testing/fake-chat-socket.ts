@@ -1,0 +1,73 @@
+import { Injectable, signal } from '@angular/core';
+import type { AckOf, ClientEventName, Message, PayloadOf, PublicUser, ServerToClientEvents } from '@parley/protocol';
+import type { ConnectionState } from '../app/core/chat-socket';
+
+type Responder = { [E in ClientEventName]?: (payload: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>> };
+
+/** Stands in for the server in unit tests: answers requests as the test says, and plays server events. */
+@Injectable()
+export class FakeChatSocket {
+  readonly state = signal<ConnectionState>('connected');
+  readonly requests: { event: ClientEventName; payload: unknown }[] = [];
+  responders: Responder = {};
+  private readonly listeners = new Map<string, Set<(payload: never) => void>>();
+  private readonly reconnected = new Set<() => void>();
+
+  connect(): void {}
+  disconnect(): void {}
+
+  async request<E extends ClientEventName>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
+    this.requests.push({ event, payload });
+    const respond = this.responders[event] as ((p: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>>) | undefined;
+    if (!respond) return { ok: false, error: { code: 'internal', message: `no responder for ${event}` } } as AckOf<E>;
+    return respond(payload);
+  }
+
+  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
+    const set = this.listeners.get(event) ?? new Set();
+    this.listeners.set(event, set);
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  onReconnected(listener: () => void): () => void {
+    this.reconnected.add(listener);
+    return () => this.reconnected.delete(listener);
+  }
+
+  onRejected(): () => void {
+    return () => undefined;
+  }
+
+  /** Plays an event as if the server had sent it. */
+  serverSends<E extends keyof ServerToClientEvents>(event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (p: unknown) => void)(payload);
+  }
+
+  reconnect(): void {
+    for (const listener of this.reconnected) listener();
+  }
+
+  sent(event: ClientEventName): unknown[] {
+    return this.requests.filter((r) => r.event === event).map((r) => r.payload);
+  }
+}
+
+export const alice: PublicUser = { id: 1, username: 'alice', firstName: 'Alice', lastName: 'Liddell' };
+export const bob: PublicUser = { id: 2, username: 'bob', firstName: 'Bob', lastName: 'Builder' };
+
+export function message(roomId: number, seq: number, author: PublicUser = bob, body = `message ${seq}`): Message {
+  return {
+    id: roomId * 1000 + seq,
+    roomId,
+    seq,
+    authorId: author.id,
+    author,
+    body,
+    clientId: `c-${roomId}-${seq}`,
+    createdAt: new Date(Date.UTC(2026, 10, 24, 10, 0, seq)).toISOString(),
+  };
+}
+
+/** Lets pending promise callbacks run. */
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
