@@ -30,6 +30,18 @@ describe('SessionStore', () => {
     expect(session.loggedIn()).toBe(false);
   });
 
+  it('stays logged in when the server cannot be reached', async () => {
+    const { session, http } = setUp();
+    const restoring = session.restore();
+    http.expectOne('/api/me').flush({ user: alice });
+    await restoring;
+
+    const again = session.restore();
+    http.expectOne('/api/me').error(new ProgressEvent('error'));
+    await again;
+    expect(session.user()).toEqual(alice);
+  });
+
   it('logs in and out through the API', async () => {
     const { session, http } = setUp();
     const loggingIn = session.login({ username: 'alice', password: 'secret password' });

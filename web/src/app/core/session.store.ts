@@ -12,13 +12,16 @@ export class SessionStore {
   readonly user = this.currentUser.asReadonly();
   readonly loggedIn = computed(() => this.currentUser() !== null);
 
-  /** Asks the server whether the cookie still stands for a session; a reload keeps you logged in. */
+  /**
+   * Asks the server whether the cookie still stands for a session; a reload keeps you logged in.
+   * Only the server's "no" logs you out: an unreachable server leaves things as they are.
+   */
   async restore(): Promise<void> {
     try {
       this.currentUser.set((await this.api.me()).user);
     } catch (error) {
-      if (!(error instanceof HttpErrorResponse) || error.status !== 401) console.error(error);
-      this.currentUser.set(null);
+      if (error instanceof HttpErrorResponse && error.status === 401) this.currentUser.set(null);
+      else console.error(error);
     }
   }
 
