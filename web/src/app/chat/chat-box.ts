@@ -13,6 +13,7 @@ import {
 import { LIMITS } from '@parley/protocol';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
+import { RoomIcon } from '../rooms/room-icon';
 import { ChatStore, type ChatBox as Box } from './chat.store';
 import { MessageText } from './message-text';
 
@@ -22,7 +23,7 @@ const LOAD_OLDER_MARGIN = 48;
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
   selector: 'app-chat-box',
-  imports: [Avatar, DatePipe, MessageText],
+  imports: [Avatar, DatePipe, MessageText, RoomIcon],
   templateUrl: './chat-box.html',
   styleUrl: './chat-box.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

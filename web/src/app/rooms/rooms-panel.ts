@@ -2,12 +2,13 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { TextField } from '../ui/text-field';
+import { RoomIcon } from './room-icon';
 import { RoomsStore } from './rooms.store';
 
 /** Group rooms: mine first, then those I can join (a lock on protected ones); create and join here. */
 @Component({
   selector: 'app-rooms-panel',
-  imports: [TextField],
+  imports: [RoomIcon, TextField],
   template: `
     <h2 id="rooms-heading">Rooms</h2>
     <ul aria-labelledby="rooms-heading">
@@ -15,7 +16,7 @@ import { RoomsStore } from './rooms.store';
         @let unread = chat.unreadByRoom().get(room.id) ?? 0;
         <li>
           <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room, unread)">
-            <span class="icon" aria-hidden="true">{{ room.protected ? '🔒' : '#' }}</span>
+            <app-room-icon class="icon" [locked]="room.protected" />
             <span class="who">
               <span class="name">{{ room.name }}</span>
               <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+
+export { expect };
+
+/** Someone who uses Parley in a test. */
+export interface Person {
+  firstName: string;
+  lastName: string;
+  username: string;
+  password: string;
+}
+
+const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+let made = 0;
+const run = Date.now().toString(36);
+
+/**
+ * A fresh person, unique across the whole run (and across runs against the same database): the last
+ * name carries the same unique tag as the username, so "Chat with Ann Lee-x1" never matches anyone else.
+ */
+export function newPerson(firstName: string): Person {
+  made += 1;
+  const tag = `${run}${made}`;
+  return {
+    firstName,
+    lastName: `Test${tag}`,
+    username: `${firstName.toLowerCase()}.${tag}`.slice(0, 32),
+    password: `pw-${tag}-secret`,
+  };
+}
+
+/** A name no other test uses, for rooms. */
+export function uniqueName(prefix: string): string {
+  made += 1;
+  return `${prefix} ${run}${made}`;
+}
+
+export function fullName(person: Person): string {
+  return `${person.firstName} ${person.lastName}`;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `test` with `openPage()`: a page in a browser context of its own, like another person's computer. */
+export const test = base.extend<{ openPage: (options?: BrowserContextOptions) => Promise<Page> }>({
+  openPage: async ({ browser }, use) => {
+    const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
+    await use(async (options) => {
+      const context = await browser.newContext(options);
+      contexts.push(context);
+      return context.newPage();
+    });
+    for (const context of contexts) await context.close();
+  },
+});
+
+/** Signs a new person up and waits for the main screen. */
+export async function signUp(page: Page, person: Person): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('First name', { exact: true }).fill(person.firstName);
+  await page.getByLabel('Last name', { exact: true }).fill(person.lastName);
+  await page.getByLabel('Username', { exact: true }).fill(person.username);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expectMainScreen(page);
+}
+
+/** Logs an existing person in (another device) and waits for the main screen. */
+export async function logIn(page: Page, person: Person): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username', { exact: true }).fill(person.username);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expectMainScreen(page);
+}
+
+/** The main screen is up and its socket connected. */
+export async function expectMainScreen(page: Page): Promise<void> {
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+}
+
+/** The button for a person in the People list; its name says whether they are online. */
+export function personButton(page: Page, person: Person): Locator {
+  return page.getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))},`) });
+}
+
+/** The docked chat box with a person. */
+export function chatBox(page: Page, person: Person): Locator {
+  return page.getByRole('region', { name: `Chat with ${fullName(person)}`, exact: true });
+}
+
+/** The docked chat box of a group room. */
+export function roomBox(page: Page, name: string): Locator {
+  return page.getByRole('region', { name: `Room ${name}`, exact: true });
+}
+
+/** Clicks the person in the People list and waits for their chat box. */
+export async function openChatWith(page: Page, person: Person): Promise<Locator> {
+  await personButton(page, person).click();
+  const box = chatBox(page, person);
+  await expect(box).toBeVisible();
+  await expect(box.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
+  return box;
+}
+
+/** Types a message into a chat box's composer and presses Enter. */
+export async function sendMessage(box: Locator, text: string): Promise<void> {
+  const composer = box.getByRole('textbox', { name: 'Message', exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+/** The messages in a chat box whose text contains `text` (sent, sending or failed alike). */
+export function messagesWith(box: Locator, text: string): Locator {
+  return box.getByRole('list').getByRole('listitem').filter({ hasText: text });
+}
+
+/** Sends a message and waits until the server has it: no longer "Sending…" nor "Not sent". */
+export async function sendAndConfirm(box: Locator, text: string): Promise<void> {
+  await sendMessage(box, text);
+  const message = messagesWith(box, text);
+  await expect(message).toHaveCount(1);
+  await expect(message.getByText(/Sending…|Not sent/)).toHaveCount(0);
+}
+
+/** Saves what the page shows as e2e/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  // Park the pointer in a corner so no row shows its hover colour by accident.
+  await page.mouse.move(0, 0);
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? false, animations: 'disabled' });
+  return file;
+}
