@@ -44,20 +44,21 @@ const envSchema = z.object({
     .transform((value) => value === 'true' || value === '1'),
 });
 
-export type Database = { driver: 'sqlite'; file: string };
+export type Database = { driver: 'sqlite'; file: string } | { driver: 'postgres'; url: string };
 
 function parseDatabaseUrl(url: string): Database {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a SQLite path or file: URL']);
-  }
+  // Passed to the driver as given: pg reads the host, credentials, database and query options (sslmode, …).
+  if (/^postgres(ql)?:\/\//i.test(url)) return { driver: 'postgres', url };
   if (url.startsWith('file:')) {
     // `file:///abs/path` is a URL; `file:./rel/path` is relative to the working directory, as SQLite reads it.
     const rest = url.slice('file:'.length).split('?')[0]!;
     const file = rest.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : decodeURIComponent(rest);
     return { driver: 'sqlite', file: path.resolve(file) };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new ConfigError([`DATABASE_URL: unsupported scheme in "${url}"; use a SQLite path or file: URL`]);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
+  if (scheme) {
+    // Name the scheme only: the rest of a URL may carry a password.
+    throw new ConfigError([`DATABASE_URL: unsupported scheme "${scheme}:"; use a SQLite path, a file: URL or a postgres:// URL`]);
   }
   return { driver: 'sqlite', file: url === ':memory:' ? url : path.resolve(url) };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../config.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -6,5 +7,7 @@ export async function openStore(database: Database): Promise<Store> {
   switch (database.driver) {
     case 'sqlite':
       return openSqliteStore(database.file);
+    case 'postgres':
+      return openPostgresStore(database.url);
   }
 }

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { Store } from '../../src/store/store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 /** A store opened on fresh, empty storage for one test. */
@@ -13,13 +16,20 @@ export interface OpenedStore {
    * Returns the new store, which `store` then also returns.
    */
   reopen(): Promise<Store>;
-  /** Closes the store and throws the storage away. */
+  /**
+   * Opens one more store on the same storage, alongside `store`, as a second server process would.
+   * `cleanup` closes it too.
+   */
+  openAnother(): Promise<Store>;
+  /** Closes the store(s) and throws the storage away. */
   cleanup(): Promise<void>;
 }
 
-/** One storage driver the contract suite runs against. To add one (PostgreSQL), add an entry to `drivers`. */
+/** One storage driver the contract suite runs against. To add one, add an entry to `drivers`. */
 export interface StoreDriver {
   name: string;
+  /** Why this driver cannot run here (its server is unreachable): its contract tests are then skipped. */
+  unavailable?: string;
   open(): Promise<OpenedStore>;
 }
 
@@ -43,6 +53,7 @@ const sqlite: StoreDriver = {
       throw error;
     }
 
+    const others: Store[] = [];
     return {
       get store() {
         return current;
@@ -52,9 +63,14 @@ const sqlite: StoreDriver = {
         current = openSqliteStore(file);
         return current;
       },
+      async openAnother() {
+        const another = openSqliteStore(file);
+        others.push(another);
+        return another;
+      },
       async cleanup() {
         try {
-          await current.close();
+          await Promise.all([current, ...others].map((store) => store.close()));
         } finally {
           fs.rmSync(root, { recursive: true, force: true });
         }
@@ -63,4 +79,82 @@ const sqlite: StoreDriver = {
   },
 };
 
-export const drivers: readonly StoreDriver[] = [sqlite];
+/** The server the postgres driver is tested against; each test gets a fresh schema in it, dropped afterwards. */
+const postgresUrl = process.env.PARLEY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The URL without its password, to show in a test title. */
+function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Runs statements on a connection of its own, outside any store. */
+async function adminQuery(sql: string, connectionTimeoutMillis = 10_000): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis });
+  try {
+    await client.connect();
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Checked once per run, quickly: a machine without PostgreSQL skips its tests instead of failing them. */
+async function postgresUnavailable(): Promise<string | undefined> {
+  try {
+    await adminQuery('SELECT 1', 3_000);
+    return undefined;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = error instanceof Error ? error.message || (typeof code === 'string' ? code : error.name) : String(error);
+    return `PostgreSQL unavailable at ${redacted(postgresUrl)}: ${reason}`;
+  }
+}
+
+const postgres: StoreDriver = {
+  name: 'postgres',
+  unavailable: await postgresUnavailable(),
+  async open() {
+    const schema = `parley_t_${randomBytes(8).toString('hex')}`;
+    const openOnSchema = () => openPostgresStore(postgresUrl, { searchPath: schema });
+    await adminQuery(`CREATE SCHEMA ${schema}`);
+    let current: Store;
+    try {
+      current = await openOnSchema();
+    } catch (error) {
+      await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
+      throw error;
+    }
+
+    const others: Store[] = [];
+    return {
+      get store() {
+        return current;
+      },
+      async reopen() {
+        await current.close();
+        current = await openOnSchema();
+        return current;
+      },
+      async openAnother() {
+        const another = await openOnSchema();
+        others.push(another);
+        return another;
+      },
+      async cleanup() {
+        try {
+          await Promise.all([current, ...others].map((store) => store.close()));
+        } finally {
+          await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
+        }
+      },
+    };
+  },
+};
+
+export const drivers: readonly StoreDriver[] = [sqlite, postgres];

@@ -1,0 +1,70 @@
+/**
+ * PostgreSQL schema, one entry per version, mirroring `../sqlite/migrations.ts` table for table and
+ * constraint for constraint. Applied in order at start, each in its own transaction; never edit an entry
+ * that has shipped, add a new one.
+ *
+ * Times are `timestamptz`. Keys that uniqueness or ordering rely on are `COLLATE "C"` so that they compare
+ * and sort byte by byte, as SQLite's default BINARY collation does, whatever the database's locale.
+ * Constraints are named explicitly: the store maps a unique violation to a `StoreConflictError` by name.
+ */
+export const postgresMigrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE users (
+        id            bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        username      text        NOT NULL,
+        username_key  text        COLLATE "C" NOT NULL CONSTRAINT users_username_key UNIQUE,
+        first_name    text        NOT NULL,
+        last_name     text        NOT NULL,
+        password_hash text        NOT NULL,
+        created_at    timestamptz NOT NULL
+      );
+
+      CREATE TABLE sessions (
+        id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        token_hash text        COLLATE "C" NOT NULL CONSTRAINT sessions_token_hash_key UNIQUE,
+        user_id    bigint      NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions (expires_at);
+
+      CREATE TABLE rooms (
+        id               bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind             text        NOT NULL CONSTRAINT rooms_kind_check CHECK (kind IN ('direct', 'group')),
+        name             text,
+        name_key         text        COLLATE "C" CONSTRAINT rooms_name_key UNIQUE,
+        password_hash    text,
+        direct_key       text        COLLATE "C" CONSTRAINT rooms_direct_key UNIQUE,
+        created_by       bigint      REFERENCES users(id) ON DELETE SET NULL,
+        last_seq         bigint      NOT NULL DEFAULT 0,
+        last_activity_at timestamptz NOT NULL,
+        created_at       timestamptz NOT NULL,
+        CONSTRAINT rooms_group_has_name_key CHECK ((kind = 'group') = (name_key IS NOT NULL)),
+        CONSTRAINT rooms_direct_has_direct_key CHECK ((kind = 'direct') = (direct_key IS NOT NULL))
+      );
+
+      CREATE TABLE members (
+        room_id   bigint      NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        user_id   bigint      NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        joined_at timestamptz NOT NULL,
+        CONSTRAINT members_pkey PRIMARY KEY (room_id, user_id)
+      );
+      CREATE INDEX members_user_id ON members (user_id, room_id);
+
+      CREATE TABLE messages (
+        id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        room_id    bigint      NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        seq        bigint      NOT NULL,
+        author_id  bigint      NOT NULL REFERENCES users(id),
+        client_id  text        COLLATE "C" NOT NULL,
+        body       text        NOT NULL,
+        created_at timestamptz NOT NULL,
+        CONSTRAINT messages_room_seq UNIQUE (room_id, seq),
+        CONSTRAINT messages_author_client_id UNIQUE (author_id, client_id)
+      );
+    `,
+  },
+];

@@ -1,0 +1,492 @@
+import pg from 'pg';
+import type { Message, PublicUser } from '@parley/protocol';
+import {
+  StoreConflictError,
+  type AppendResult,
+  type HistoryQuery,
+  type NewGroupRoom,
+  type NewMessage,
+  type NewSession,
+  type NewUser,
+  type RoomRecord,
+  type SessionRecord,
+  type Store,
+  type UserRecord,
+} from '../store.js';
+import { postgresMigrations } from './migrations.js';
+
+export interface PostgresStoreOptions {
+  /** The most connections the pool opens at once. Default 10. */
+  poolSize?: number;
+  /**
+   * A schema to use instead of the connection's default `search_path` (it must exist). A plain identifier:
+   * letters, digits, `_` and `$`. Operators can also set it in the URL: `?options=-c%20search_path%3Dparley`.
+   */
+  searchPath?: string;
+  /** How long to wait for a new connection before failing, in ms. Default 10 000. */
+  connectionTimeoutMillis?: number;
+  /**
+   * Told about errors on idle pooled connections (the server restarted, the network dropped). The pool has
+   * already thrown that connection away and the next query opens a new one; without a listener such an
+   * error would crash the process. Ignored by default.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  first_name: string;
+  last_name: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+interface RoomRow {
+  id: number;
+  kind: 'direct' | 'group';
+  name: string | null;
+  password_hash: string | null;
+  last_seq: number;
+  last_activity_at: Date;
+  created_at: Date;
+  member_count: number;
+  joined: boolean;
+  peer_id: number | null;
+  peer_username: string | null;
+  peer_first_name: string | null;
+  peer_last_name: string | null;
+}
+
+interface MessageRow {
+  id: number;
+  room_id: number;
+  seq: number;
+  author_id: number;
+  client_id: string;
+  body: string;
+  created_at: Date;
+  username: string;
+  first_name: string;
+  last_name: string;
+}
+
+/**
+ * Per-pool type parsers (the global `pg.types` is left alone): int8 — identity ids, seqs, `count(*)` —
+ * becomes a JS number. Ids and seqs stay far below 2^53; should one ever not, fail loudly instead of
+ * rounding. `timestamptz` keeps pg's default parser, a `Date`.
+ */
+const INT8_OID = pg.types.builtins.INT8;
+
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 value ${text} does not fit in a JS number`);
+  return value;
+}
+
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && (format ?? 'text') === 'text'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const iso = (date: Date) => date.toISOString();
+
+const toPublicUser = (row: UserRow): PublicUser => ({
+  id: row.id,
+  username: row.username,
+  firstName: row.first_name,
+  lastName: row.last_name,
+});
+
+const toUserRecord = (row: UserRow): UserRecord => ({
+  ...toPublicUser(row),
+  passwordHash: row.password_hash,
+  createdAt: iso(row.created_at),
+});
+
+const toRoomRecord = (row: RoomRow): RoomRecord => ({
+  id: row.id,
+  kind: row.kind,
+  name: row.name,
+  passwordHash: row.password_hash,
+  memberCount: row.member_count,
+  lastSeq: row.last_seq,
+  lastActivityAt: iso(row.last_activity_at),
+  createdAt: iso(row.created_at),
+  joined: row.joined,
+  peer:
+    row.peer_id === null
+      ? null
+      : { id: row.peer_id, username: row.peer_username!, firstName: row.peer_first_name!, lastName: row.peer_last_name! },
+});
+
+const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  roomId: row.room_id,
+  seq: row.seq,
+  authorId: row.author_id,
+  author: { id: row.author_id, username: row.username, firstName: row.first_name, lastName: row.last_name },
+  body: row.body,
+  clientId: row.client_id,
+  createdAt: iso(row.created_at),
+});
+
+const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at';
+
+/** A room as seen by the viewer `$1`: member count, whether the viewer is in it, and a direct room's other member. */
+const ROOM_SELECT = `
+  SELECT r.id, r.kind, r.name, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+         (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
+         EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1) AS joined,
+         p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
+  FROM rooms r
+  LEFT JOIN users p ON r.kind = 'direct'
+    AND p.id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> $1 LIMIT 1)`;
+
+const MESSAGE_SELECT = `
+  SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
+         u.username, u.first_name, u.last_name
+  FROM messages m JOIN users u ON u.id = m.author_id`;
+
+const Q = {
+  insertUser: `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${USER_COLUMNS}`,
+  userById: `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`,
+  userByKey: `SELECT ${USER_COLUMNS} FROM users WHERE username_key = $1`,
+  // username_key is COLLATE "C": byte order, as SQLite sorts it.
+  users: `SELECT ${USER_COLUMNS} FROM users ORDER BY username_key`,
+  insertSession: 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+  sessionByHash: `SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.first_name, u.last_name,
+                         u.password_hash, u.created_at
+                  FROM sessions s JOIN users u ON u.id = s.user_id
+                  WHERE s.token_hash = $1 AND s.expires_at > $2`,
+  deleteSession: 'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
+  deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1',
+  insertGroupRoom: `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
+                    VALUES ('group', $1, $2, $3, $4, $5, $5) RETURNING id`,
+  insertDirectRoom: `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
+                     VALUES ('direct', $1, $2, $3, $3) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
+  directRoomId: 'SELECT id FROM rooms WHERE direct_key = $1',
+  roomForViewer: `${ROOM_SELECT} WHERE r.id = $2`,
+  visibleRooms: `${ROOM_SELECT}
+                 WHERE r.kind = 'group' OR r.id IN (SELECT room_id FROM members WHERE user_id = $1)
+                 ORDER BY r.last_activity_at DESC, r.id DESC`,
+  insertMember: 'INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
+  isMember: 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2',
+  roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
+  messageByClientId: `${MESSAGE_SELECT} WHERE m.author_id = $1 AND m.client_id = $2`,
+  // Takes the room row's lock until commit: concurrent appends to one room queue here, each reading the
+  // last_seq its predecessor committed, so seqs are 1..N with no gap and no duplicate, across processes too.
+  nextSeq: 'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = $1 WHERE id = $2 RETURNING last_seq',
+  insertMessage: `WITH m AS (
+                    INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    RETURNING id, room_id, seq, author_id, client_id, body, created_at)
+                  SELECT m.*, u.username, u.first_name, u.last_name FROM m JOIN users u ON u.id = m.author_id`,
+  messagesBefore: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+} as const;
+
+/** Which `StoreConflictError` a unique constraint, named in `./migrations.ts`, stands for. */
+const CONFLICTS: Record<string, StoreConflictError['constraint']> = {
+  users_username_key: 'username',
+  rooms_name_key: 'room_name',
+  messages_author_client_id: 'message_client_id',
+};
+
+const UNIQUE_VIOLATION = '23505';
+
+function uniqueViolationOf(error: unknown): StoreConflictError['constraint'] | null {
+  if (!(error instanceof pg.DatabaseError) || error.code !== UNIQUE_VIOLATION) return null;
+  return CONFLICTS[error.constraint ?? ''] ?? null;
+}
+
+/** Any number that fits; keys one lock in the whole database, taken only while migrating. */
+const MIGRATION_LOCK_KEY = 0x7061726c6579; // "parley"
+
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+function poolConfig(url: string, options: PostgresStoreOptions): pg.PoolConfig {
+  const config: pg.PoolConfig = {
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+    types: typeParsers,
+    // synchronous_commit stays at the server default, on: COMMIT returns only once the WAL is flushed, so a
+    // message that was committed and acknowledged survives a crash of the database machine.
+  };
+  if (options.searchPath !== undefined) {
+    if (!PLAIN_IDENTIFIER.test(options.searchPath)) {
+      throw new Error(`searchPath must be a plain identifier, not "${options.searchPath}"`);
+    }
+    // Settings in the URL override the config object in pg, so take a URL `options` out and merge it.
+    const parsed = new URL(url);
+    const fromUrl = parsed.searchParams.get('options');
+    if (fromUrl !== null) {
+      parsed.searchParams.delete('options');
+      config.connectionString = parsed.toString();
+    }
+    config.options = [fromUrl, `-c search_path=${options.searchPath}`].filter(Boolean).join(' ');
+  }
+  return config;
+}
+
+/** Connects to the database, applies pending migrations, and returns the store. */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const pool = new pg.Pool(poolConfig(url, options));
+  const onIdleError = options.onIdleError ?? (() => {});
+  pool.on('error', (error) => onIdleError(error));
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return new PostgresStore(pool);
+}
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, in order, each in its own transaction.
+ * Several servers may start at once: an advisory lock lets one migrate while the others wait, and they then
+ * find everything applied. The lock is the session's, released on unlock or when the connection ends.
+ */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer     PRIMARY KEY,
+        name       text        NOT NULL,
+        applied_at timestamptz NOT NULL)`);
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((row) => row.version));
+      for (const migration of postgresMigrations) {
+        if (applied.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
+            migration.version,
+            migration.name,
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
+        // Closing the connection releases the lock instead.
+        broken = error;
+      });
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+class PostgresStore implements Store {
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async createUser(user: NewUser): Promise<UserRecord> {
+    try {
+      const { rows } = await this.pool.query<UserRow>(Q.insertUser, [
+        user.username,
+        user.usernameKey,
+        user.firstName,
+        user.lastName,
+        user.passwordHash,
+        user.createdAt,
+      ]);
+      return toUserRecord(rows[0]!);
+    } catch (error) {
+      if (uniqueViolationOf(error) === 'username') throw new StoreConflictError('username');
+      throw error;
+    }
+  }
+
+  async findUserById(id: number): Promise<UserRecord | null> {
+    const { rows } = await this.pool.query<UserRow>(Q.userById, [id]);
+    return rows[0] ? toUserRecord(rows[0]) : null;
+  }
+
+  async findUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {
+    const { rows } = await this.pool.query<UserRow>(Q.userByKey, [usernameKey]);
+    return rows[0] ? toUserRecord(rows[0]) : null;
+  }
+
+  async listUsers(): Promise<PublicUser[]> {
+    const { rows } = await this.pool.query<UserRow>(Q.users);
+    return rows.map(toPublicUser);
+  }
+
+  async createSession(session: NewSession): Promise<void> {
+    await this.pool.query(Q.insertSession, [session.tokenHash, session.userId, session.createdAt, session.expiresAt]);
+  }
+
+  async findSession(tokenHash: string, now: Date): Promise<SessionRecord | null> {
+    const { rows } = await this.pool.query<{ session_id: number; expires_at: Date } & UserRow>(Q.sessionByHash, [
+      tokenHash,
+      now,
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    return { id: row.session_id, userId: row.id, expiresAt: row.expires_at, user: toPublicUser(row) };
+  }
+
+  async deleteSession(tokenHash: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ id: number }>(Q.deleteSession, [tokenHash]);
+    return rows[0]?.id ?? null;
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(Q.deleteExpiredSessions, [now]);
+    return rowCount ?? 0;
+  }
+
+  async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {
+    let id: number;
+    try {
+      id = await this.transaction(async (client) => {
+        const { rows } = await client.query<{ id: number }>(Q.insertGroupRoom, [
+          room.name,
+          room.nameKey,
+          room.passwordHash,
+          room.creatorId,
+          room.createdAt,
+        ]);
+        const roomId = rows[0]!.id;
+        await client.query(Q.insertMember, [roomId, room.creatorId, room.createdAt]);
+        return roomId;
+      });
+    } catch (error) {
+      if (uniqueViolationOf(error) === 'room_name') throw new StoreConflictError('room_name');
+      throw error;
+    }
+    return this.roomFor(id, room.creatorId);
+  }
+
+  async openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }> {
+    const key = `${Math.min(viewerId, peerId)}:${Math.max(viewerId, peerId)}`;
+    const { id, created } = await this.transaction(async (client) => {
+      // A concurrent insert of the same key makes this wait for that transaction; once it commits, DO NOTHING,
+      // and the SELECT (a new snapshot under READ COMMITTED) sees its room, members included.
+      const inserted = await client.query<{ id: number }>(Q.insertDirectRoom, [key, viewerId, now]);
+      if (inserted.rows.length === 0) {
+        const existing = await client.query<{ id: number }>(Q.directRoomId, [key]);
+        return { id: existing.rows[0]!.id, created: false };
+      }
+      const roomId = inserted.rows[0]!.id;
+      await client.query(Q.insertMember, [roomId, viewerId, now]);
+      await client.query(Q.insertMember, [roomId, peerId, now]);
+      return { id: roomId, created: true };
+    });
+    return { room: await this.roomFor(id, viewerId), created };
+  }
+
+  async findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null> {
+    const { rows } = await this.pool.query<RoomRow>(Q.roomForViewer, [viewerId, roomId]);
+    return rows[0] ? toRoomRecord(rows[0]) : null;
+  }
+
+  async listVisibleRooms(viewerId: number): Promise<RoomRecord[]> {
+    const { rows } = await this.pool.query<RoomRow>(Q.visibleRooms, [viewerId]);
+    return rows.map(toRoomRecord);
+  }
+
+  async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
+    const { rowCount } = await this.pool.query(Q.insertMember, [roomId, userId, now]);
+    return rowCount === 1;
+  }
+
+  async removeMember(roomId: number, userId: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(Q.deleteMember, [roomId, userId]);
+    return rowCount === 1;
+  }
+
+  async isMember(roomId: number, userId: number): Promise<boolean> {
+    const { rows } = await this.pool.query(Q.isMember, [roomId, userId]);
+    return rows.length === 1;
+  }
+
+  async roomIdsOf(userId: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ room_id: number }>(Q.roomIdsOf, [userId]);
+    return rows.map((row) => row.room_id);
+  }
+
+  async appendMessage(message: NewMessage): Promise<AppendResult> {
+    try {
+      return await this.transaction(async (client): Promise<AppendResult> => {
+        const existing = await client.query<MessageRow>(Q.messageByClientId, [message.authorId, message.clientId]);
+        if (existing.rows[0]) return { message: toMessage(existing.rows[0]), created: false };
+        const next = await client.query<{ last_seq: number }>(Q.nextSeq, [message.createdAt, message.roomId]);
+        if (next.rows.length === 0) throw new Error(`room ${message.roomId} does not exist`);
+        const { rows } = await client.query<MessageRow>(Q.insertMessage, [
+          message.roomId,
+          next.rows[0]!.last_seq,
+          message.authorId,
+          message.clientId,
+          message.body,
+          message.createdAt,
+        ]);
+        return { message: toMessage(rows[0]!), created: true };
+      });
+    } catch (error) {
+      // A concurrent sender stored the same (author, clientId) after our check. The rollback has undone our
+      // seq increment, so there is no gap; that other transaction has committed (or we would not have
+      // conflicted), so its message is there to read.
+      if (uniqueViolationOf(error) !== 'message_client_id') throw error;
+      const { rows } = await this.pool.query<MessageRow>(Q.messageByClientId, [message.authorId, message.clientId]);
+      if (!rows[0]) throw error;
+      return { message: toMessage(rows[0]), created: false };
+    }
+  }
+
+  async listMessages(roomId: number, query: HistoryQuery): Promise<Message[]> {
+    const { rows } = await this.pool.query<MessageRow>(Q.messagesBefore, [
+      roomId,
+      query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      query.limit,
+    ]);
+    return rows.reverse().map(toMessage);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
+  }
+
+  private async roomFor(roomId: number, viewerId: number): Promise<RoomRecord> {
+    const { rows } = await this.pool.query<RoomRow>(Q.roomForViewer, [viewerId, roomId]);
+    return toRoomRecord(rows[0]!);
+  }
+
+  /** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        // The connection is in an unknown state: have the pool throw it away rather than reuse it.
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
