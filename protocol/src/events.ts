@@ -1,5 +1,5 @@
 import type { Ack } from './errors.js';
-import type { Message, PublicUser, Room } from './models.js';
+import type { Message, PublicUser, Room, RoomCatchUp } from './models.js';
 import type {
   DmOpenInput,
   MessageSendInput,
@@ -8,6 +8,7 @@ import type {
   RoomJoinInput,
   RoomLeaveInput,
   RoomsListInput,
+  SyncInput,
 } from './schemas.js';
 
 type Call<In, Out extends object> = (payload: In, ack: (response: Ack<Out>) => void) => void;
@@ -21,6 +22,8 @@ export interface ClientToServerEvents {
   'rooms:list': Call<RoomsListInput, { rooms: Room[] }>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
+  /** After a reconnect: every message missed in the rooms named, read from the database. */
+  sync: Call<SyncInput, { rooms: RoomCatchUp[] }>;
 }
 
 /** Server-to-client events. */

@@ -13,5 +13,8 @@ export const LIMITS = {
   historyDefault: 10,
   /** Messages per `room:history` page when the client does not say. */
   historyPageDefault: 50,
+  /** Rooms one `sync` may ask about, and messages it returns per room before saying it is not complete. */
+  syncRoomsMax: 1000,
+  syncMessagesPerRoom: 200,
   historyMax: 100,
 } as const;

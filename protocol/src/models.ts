@@ -44,3 +44,11 @@ export interface Message {
   clientId: string;
   createdAt: string;
 }
+
+/** What a room missed: messages after the seq the client held, in seq order. */
+export interface RoomCatchUp {
+  roomId: number;
+  messages: Message[];
+  /** False when more messages follow: ask again from the last seq received. */
+  complete: boolean;
+}

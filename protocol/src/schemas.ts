@@ -106,6 +106,14 @@ export const messageSendSchema = z.strictObject({
 });
 export type MessageSendInput = z.infer<typeof messageSendSchema>;
 
+/** `{ rooms: { "<roomId>": <the last seq the client holds, 0 for none> } }`: what a reconnecting client has. */
+export const syncSchema = z.strictObject({
+  rooms: z
+    .record(z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a room id'), z.int().min(0))
+    .refine((rooms) => Object.keys(rooms).length <= LIMITS.syncRoomsMax, `must name at most ${LIMITS.syncRoomsMax} rooms`),
+});
+export type SyncInput = z.infer<typeof syncSchema>;
+
 /** Turns zod issues into `{ field: message }`, the shape of `ErrorBody.fields`. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};

@@ -1,4 +1,11 @@
-import { LIMITS, type Message, type MessageSendInput, type RoomHistoryInput } from '@parley/protocol';
+import {
+  LIMITS,
+  type Message,
+  type MessageSendInput,
+  type RoomCatchUp,
+  type RoomHistoryInput,
+  type SyncInput,
+} from '@parley/protocol';
 import type { Session } from '../auth/session.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
@@ -45,5 +52,23 @@ export class MessagesService {
       limit: input.limit ?? LIMITS.historyPageDefault,
     });
     return { messages };
+  }
+
+  /**
+   * What a reconnecting client missed, read from the database: for each room it names and is a member
+   * of, the messages after the seq it holds. Rooms it is not in are left out, whatever ids it sends.
+   */
+  async sync(actor: Session, input: SyncInput): Promise<{ rooms: RoomCatchUp[] }> {
+    const memberOf = new Set(await this.store.roomIdsOf(actor.user.id));
+    const limit = LIMITS.syncMessagesPerRoom;
+    const rooms: RoomCatchUp[] = [];
+    for (const [key, afterSeq] of Object.entries(input.rooms)) {
+      const roomId = Number(key);
+      if (!memberOf.has(roomId)) continue;
+      // One more than a page tells whether the page is the end, without counting.
+      const messages = await this.store.listMessagesAfter(roomId, afterSeq, limit + 1);
+      rooms.push({ roomId, messages: messages.slice(0, limit), complete: messages.length <= limit });
+    }
+    return { rooms };
   }
 }

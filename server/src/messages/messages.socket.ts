@@ -1,4 +1,4 @@
-import { messageSendSchema, roomHistorySchema } from '@parley/protocol';
+import { messageSendSchema, roomHistorySchema, syncSchema } from '@parley/protocol';
 import { handler, type SocketHandlers } from '../realtime/socket-handler.js';
 import type { MessagesService } from './messages.service.js';
 
@@ -6,5 +6,6 @@ export function messagesSocketHandlers(messages: MessagesService): SocketHandler
   return {
     'message:send': handler(messageSendSchema, (actor, input) => messages.send(actor, input)),
     'room:history': handler(roomHistorySchema, (actor, input) => messages.history(actor, input)),
+    sync: handler(syncSchema, (actor, input) => messages.sync(actor, input)),
   };
 }

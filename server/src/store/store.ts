@@ -118,6 +118,8 @@ export interface Store {
   appendMessage(message: NewMessage): Promise<AppendResult>;
   /** A page of a room's messages, oldest first. */
   listMessages(roomId: number, query: HistoryQuery): Promise<Message[]>;
+  /** Up to `limit` messages with a seq above `afterSeq`, in seq order. */
+  listMessagesAfter(roomId: number, afterSeq: number, limit: number): Promise<Message[]>;
 
   close(): Promise<void>;
 }

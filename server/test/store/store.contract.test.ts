@@ -717,6 +717,18 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(page.map((m) => [m.roomId, m.seq, m.body])).toEqual([[random.id, 1, 'in random']]);
       expect((await store.listMessages(general.id, { limit: 10 })).every((m) => m.roomId === general.id)).toBe(true);
     });
+
+    it('reads forwards after a seq, in seq order, for catching up', async () => {
+      const random = await createGroup(alice, 'Random');
+      await post(25);
+      await say(random, alice, 'elsewhere');
+
+      expect(seqsOf(await store.listMessagesAfter(general.id, 20, 100))).toEqual(range(21, 25));
+      expect(seqsOf(await store.listMessagesAfter(general.id, 0, 10))).toEqual(range(1, 10));
+      expect(seqsOf(await store.listMessagesAfter(general.id, 10, 10))).toEqual(range(11, 20));
+      expect(await store.listMessagesAfter(general.id, 25, 10)).toEqual([]);
+      expect((await store.listMessagesAfter(random.id, 0, 10)).map((m) => m.body)).toEqual(['elsewhere']);
+    });
   });
 
   // --- migrations --------------------------------------------------------------------------------

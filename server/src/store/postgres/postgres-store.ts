@@ -187,6 +187,7 @@ const Q = {
                     RETURNING id, room_id, seq, author_id, client_id, body, created_at)
                   SELECT m.*, u.username, u.first_name, u.last_name FROM m JOIN users u ON u.id = m.author_id`,
   messagesBefore: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+  messagesAfter: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
 } as const;
 
 /** Which `StoreConflictError` a unique constraint, named in `./migrations.ts`, stands for. */
@@ -458,6 +459,11 @@ class PostgresStore implements Store {
       query.limit,
     ]);
     return rows.reverse().map(toMessage);
+  }
+
+  async listMessagesAfter(roomId: number, afterSeq: number, limit: number): Promise<Message[]> {
+    const { rows } = await this.pool.query<MessageRow>(Q.messagesAfter, [roomId, afterSeq, limit]);
+    return rows.map(toMessage);
   }
 
   close(): Promise<void> {

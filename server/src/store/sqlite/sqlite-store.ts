@@ -206,6 +206,9 @@ class SqliteStore implements Store {
       messagesBefore: db.prepare<[number, number, number], MessageRow>(
         `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
       ),
+      messagesAfter: db.prepare<[number, number, number], MessageRow>(
+        `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+      ),
     };
   }
 
@@ -332,6 +335,10 @@ class SqliteStore implements Store {
   async listMessages(roomId: number, query: HistoryQuery): Promise<Message[]> {
     const rows = this.q.messagesBefore.all(roomId, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit);
     return rows.reverse().map(toMessage);
+  }
+
+  async listMessagesAfter(roomId: number, afterSeq: number, limit: number): Promise<Message[]> {
+    return this.q.messagesAfter.all(roomId, afterSeq, limit).map(toMessage);
   }
 
   async close(): Promise<void> {

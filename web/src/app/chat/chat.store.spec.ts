@@ -122,7 +122,10 @@ describe('ChatStore', () => {
     it('after a gap fetches what was skipped', async () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), [message(1, 1)]);
-      socket.responders['room:history'] = () => ({ ok: true, messages: [message(1, 2), message(1, 3), message(1, 4)] });
+      socket.responders.sync = ({ rooms }) => {
+        expect(rooms).toEqual({ 1: 1 });
+        return { ok: true, rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 3), message(1, 4)], complete: true }] };
+      };
       socket.serverSends('message:new', message(1, 4));
       await settle();
       expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
@@ -207,22 +210,47 @@ describe('ChatStore', () => {
 
     it('after a reconnect, fetches everything missed in every chat, with no gap and no duplicate', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')] });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')] });
+      chat.setCapacity(2);
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
+      chat.show(group(2, 'quiet'), []);
       const latest = 252;
-      socket.responders['room:history'] = ({ beforeSeq, limit }) => {
-        const end = Math.min(beforeSeq ? beforeSeq - 1 : latest, latest);
-        const start = Math.max(1, end - limit! + 1);
-        return { ok: true, messages: Array.from({ length: end - start + 1 }, (_, i) => message(1, start + i)) };
-      };
+      const page = 200;
+      socket.responders.sync = ({ rooms }) => ({
+        ok: true,
+        rooms: Object.entries(rooms).map(([id, held]) => {
+          const roomId = Number(id);
+          const last = roomId === 1 ? latest : 0;
+          const end = Math.min(held + page, last);
+          const messages = Array.from({ length: Math.max(0, end - held) }, (_, i) => message(roomId, held + i + 1));
+          return { roomId, messages, complete: end === last };
+        }),
+      });
 
+      await chat.catchUpAll();
+
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 2, 2: 0 } }, { rooms: { 1: 202 } }]);
+      const seqs = chat.boxes().find((b) => b.room.id === 1)!.conversation.messages.map((m) => m.seq);
+      expect(seqs).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
+    });
+
+    it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
+      const { socket, chat } = setUp();
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')] });
+      socket.responders.sync = () => ({ ok: true, rooms: [{ roomId: 1, messages: [], complete: true }] });
+      chat.show(group(1, 'lobby'), []);
+      socket.responders['message:send'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
+      await chat.send(1, 'written in a tunnel');
+      const [{ clientId }] = socket.sent('message:send') as { clientId: string }[];
+
+      socket.responders['message:send'] = (input) => ({ ok: true, message: { ...message(1, 1, alice, input.body), clientId: input.clientId } });
       socket.reconnect();
       await settle();
       await settle();
 
-      const seqs = chat.boxes()[0]!.conversation.messages.map((m) => m.seq);
-      expect(seqs).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
-      expect((socket.sent('room:history') as { limit: number }[]).every((p) => p.limit === LIMITS.historyMax)).toBe(true);
+      const resent = socket.sent('message:send') as { clientId: string }[];
+      expect(resent.map((p) => p.clientId)).toEqual([clientId, clientId]);
+      expect(chat.boxes()[0]?.conversation).toMatchObject({ outbox: [], messages: [{ body: 'written in a tunnel' }] });
     });
   });
 });

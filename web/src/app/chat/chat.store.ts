@@ -162,27 +162,44 @@ export class ChatStore {
     }));
   }
 
-  /** After a reconnect: every loaded chat fetches what it missed, and the room list is refreshed. */
+  /**
+   * After a reconnect: the room list is refreshed, every loaded chat gets what it missed from the
+   * database (`sync`, repeated while a room is not complete), and messages still unsent are sent again
+   * with their clientIds, so none is lost or stored twice.
+   */
   async catchUpAll(): Promise<void> {
     await this.rooms.load();
-    await Promise.all([...this.conversations().keys()].map((roomId) => this.catchUp(roomId)));
+    let held: Record<string, number> = {};
+    for (const [roomId, conversation] of this.conversations()) held[roomId] = conversation.messages.at(-1)?.seq ?? 0;
+    while (Object.keys(held).length > 0) {
+      const ack = await this.socket.request('sync', { rooms: held });
+      if (!ack.ok) return;
+      held = {};
+      for (const room of ack.rooms) {
+        for (const message of room.messages) this.receive(message);
+        if (!room.complete && room.messages.length > 0) held[room.roomId] = room.messages.at(-1)!.seq;
+      }
+    }
+    for (const [roomId, conversation] of this.conversations()) {
+      for (const outgoing of conversation.outbox) {
+        this.setOutgoing(roomId, outgoing.clientId, { status: 'sending', error: undefined });
+        void this.deliver(roomId, outgoing);
+      }
+    }
   }
 
   /**
-   * Fetches every message after the newest one held, paging backwards from the newest until the pages
-   * meet what is already here. Merging by seq makes overlaps harmless: no gaps and no duplicates.
+   * Fills a gap the live stream left (a message arrived whose seq skips some): fetches what comes after
+   * the newest message held before it. Merging by seq makes overlaps harmless.
    */
-  async catchUp(roomId: number): Promise<void> {
-    const have = this.conversations().get(roomId)?.messages.at(-1)?.seq ?? 0;
-    let beforeSeq: number | undefined;
-    for (;;) {
-      const ack = await this.socket.request('room:history', { roomId, beforeSeq, limit: LIMITS.historyMax });
-      if (!ack.ok || ack.messages.length === 0) return;
-      this.addMessages(roomId, ack.messages);
-      const oldest = ack.messages[0]!.seq;
-      // With nothing held there is no gap to fill: the newest page is enough.
-      if (have === 0 || oldest <= have + 1 || ack.messages.length < LIMITS.historyMax) return;
-      beforeSeq = oldest;
+  async catchUp(roomId: number, afterSeq: number): Promise<void> {
+    for (let held = afterSeq; ; ) {
+      const ack = await this.socket.request('sync', { rooms: { [roomId]: held } });
+      const room = ack.ok ? ack.rooms[0] : undefined;
+      if (!room) return;
+      this.addMessages(roomId, room.messages);
+      if (room.complete || room.messages.length === 0) return;
+      held = room.messages.at(-1)!.seq;
     }
   }
 
@@ -203,7 +220,7 @@ export class ChatStore {
     if (this.rooms.byId().has(message.roomId)) this.rooms.noteMessage(message);
     else void this.rooms.load();
 
-    if (previousSeq !== undefined && message.seq > previousSeq + 1) void this.catchUp(message.roomId);
+    if (previousSeq !== undefined && message.seq > previousSeq + 1) void this.catchUp(message.roomId, previousSeq);
     if (mine) return;
 
     this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
