@@ -47,13 +47,23 @@ export class ChatBoxComponent {
   });
   protected readonly regionLabel = computed(() => (this.room().peer ? `Chat with ${this.title()}` : `Room ${this.title()}`));
 
+  /** Where the view was, measured from the bottom, when older messages were asked for. */
+  private keepFromBottom: number | null = null;
+
   constructor() {
+    afterRenderEffect(() => {
+      const { conversation } = this.box();
+      const element = this.scroller()?.nativeElement;
+      if (!element || conversation.loadingOlder || this.keepFromBottom === null) return;
+      element.scrollTop = -this.keepFromBottom;
+      this.keepFromBottom = null;
+    });
     // A box that does not fill up with the messages it has fetches older ones until it does, or there are none.
     afterRenderEffect(() => {
       const { conversation, collapsed } = this.box();
       const element = this.scroller()?.nativeElement;
       if (!element || collapsed || conversation.reachedStart || conversation.loadingOlder) return;
-      if (element.scrollHeight <= element.clientHeight) void this.chat.loadOlder(conversation.roomId);
+      if (element.scrollHeight <= element.clientHeight) this.loadOlder();
     });
     afterRenderEffect(() => {
       if (this.chat.focusRequest() !== this.room().id) return;
@@ -66,13 +76,17 @@ export class ChatBoxComponent {
     const element = this.scroller()?.nativeElement;
     if (!element) return;
     // The list is laid out bottom-up (column-reverse), so scrollTop runs from 0 at the bottom to negative values above.
-    if (element.scrollHeight - element.clientHeight + element.scrollTop < LOAD_OLDER_MARGIN) {
-      void this.chat.loadOlder(this.room().id);
-    }
+    if (element.scrollHeight - element.clientHeight + element.scrollTop < LOAD_OLDER_MARGIN) this.loadOlder();
   }
 
   protected loadOlder(): void {
-    void this.chat.loadOlder(this.room().id);
+    const { conversation } = this.box();
+    if (conversation.reachedStart || conversation.loadingOlder) return;
+    const element = this.scroller()?.nativeElement;
+    // Older messages go in above; keep the distance from the bottom so what is on screen stays put.
+    // (Chrome keeps a scroller that is at its very top pinned there when content is added above.)
+    if (element) this.keepFromBottom = -element.scrollTop;
+    void this.chat.loadOlder(conversation.roomId);
   }
 
   protected onKeydown(event: KeyboardEvent): void {
