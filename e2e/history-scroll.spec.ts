@@ -35,14 +35,18 @@ test('scrolling up loads older messages without moving what is on screen, back t
   const before = await loaded.count();
   expect(before).toBeLessThan(45);
 
-  const anchorText = await loaded.first().innerText();
-  const anchor = loaded.first();
-  await scroller.evaluate((element) => element.scrollTo({ top: -element.scrollHeight }));
-  const yBefore = (await anchor.boundingBox())!.y;
+  // Scroll to the top and, in the same breath (before any answer can arrive), note where the top message is.
+  const anchorBody = await loaded.first().locator('.body').innerText();
+  const yBefore = await scroller.evaluate((element, body) => {
+    element.scrollTo({ top: -element.scrollHeight });
+    const anchor = [...element.querySelectorAll('li.message')].find((li) => li.querySelector('.body')?.textContent === body)!;
+    return anchor.getBoundingClientRect().y;
+  }, anchorBody);
   await expect.poll(() => loaded.count()).toBeGreaterThan(before);
-  // The message that was at the top is still exactly where it was: nothing jumped.
-  const sameMessage = loaded.filter({ hasText: anchorText.split('\n')[0]! }).first();
-  expect(Math.abs((await sameMessage.boundingBox())!.y - yBefore)).toBeLessThanOrEqual(1);
+  // That message is still exactly where it was: nothing jumped.
+  const anchor = loaded.filter({ has: kimPage.locator('.body', { hasText: new RegExp(`^${anchorBody}$`) }) });
+  await expect(anchor).toHaveCount(1);
+  expect(Math.abs((await anchor.boundingBox())!.y - yBefore)).toBeLessThanOrEqual(1);
 
   // Keep scrolling up until the beginning: every message once, in order.
   for (let round = 0; round < 10 && !(await box.getByText('This is the beginning of the conversation.').isVisible()); round++) {
