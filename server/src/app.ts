@@ -13,9 +13,8 @@ import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
-import { LocalPresence } from './presence/presence.js';
 import { socketPublisher } from './realtime/publisher.js';
-import { attachSockets, createSocketServer } from './realtime/socket-server.js';
+import { defaultRealtimeOptions, Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { RoomsService } from './rooms/rooms.service.js';
 import { roomsSocketHandlers } from './rooms/rooms.socket.js';
 import type { Store } from './store/store.js';
@@ -27,17 +26,31 @@ export interface AppComponents {
   clock?: Clock;
   /** The built web client's folder; the API alone is served when it holds no index.html. */
   webRoot?: string;
+  /** Tunables of the live side (presence sweep, shutdown grace, Redis channels and timeouts). */
+  realtime?: Partial<RealtimeOptions>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Socket.IO server, presence and the Redis connections, for tests and tooling. */
+    realtime: Realtime;
+  }
 }
 
 const EXPIRED_SESSION_SWEEP_MS = 60 * 60_000;
 
 /**
  * Builds Parley (HTTP API and Socket.IO) from its configuration and components, without listening.
- * The caller owns the store: closing the app leaves it open.
+ * With `config.redisUrl`, connects to Redis first (and rejects if it cannot), so that several nodes
+ * share rooms, broadcasts and presence. The caller owns the store: closing the app leaves it open.
+ *
+ * Closing the app (as on SIGTERM) stops accepting connections, lets the socket events in flight
+ * finish, then closes every socket's transport so that clients reconnect elsewhere by themselves,
+ * and finally closes the adapter and Redis.
  */
 export async function buildApp(
   config: Config,
-  { store, clock = systemClock, webRoot = DEFAULT_WEB_ROOT }: AppComponents,
+  { store, clock = systemClock, webRoot = DEFAULT_WEB_ROOT, realtime: realtimeOptions = {} }: AppComponents,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -48,9 +61,26 @@ export async function buildApp(
     trustProxy: config.trustProxy,
   });
 
-  const io = createSocketServer(app.server, config);
-  const publisher = socketPublisher(io);
-  const presence = new LocalPresence();
+  const realtime = await Realtime.start(app.server, config, { ...defaultRealtimeOptions, ...realtimeOptions }, app.log);
+  try {
+    return await assemble(app, realtime, config, store, clock, webRoot);
+  } catch (error) {
+    await realtime.close();
+    throw error;
+  }
+}
+
+async function assemble(
+  app: FastifyInstance,
+  realtime: Realtime,
+  config: Config,
+  store: Store,
+  clock: Clock,
+  webRoot: string,
+): Promise<FastifyInstance> {
+  app.decorate('realtime', realtime);
+  const publisher = socketPublisher(realtime.io);
+  const presence = realtime.presence;
   const passwords = new Passwords(config.bcryptCost);
   const auth = new AuthService(store, passwords, publisher, clock, config);
   const users = new UsersService(store, presence);
@@ -78,12 +108,11 @@ export async function buildApp(
   app.get('/healthz', async () => ({ status: 'ok' }));
   await serveWebClient(app, webRoot);
 
-  attachSockets(io, {
+  realtime.attach({
     auth,
     allowedOrigins: config.allowedOrigins,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
-    presence,
     handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages) },
     eventsPerSecond: config.limits.socketEventsPerSecond,
     log: app.log,
@@ -94,13 +123,16 @@ export async function buildApp(
   }, EXPIRED_SESSION_SWEEP_MS).unref();
 
   // Sockets hold their HTTP connections open: close them first, or the server would wait for them.
+  // From here on new HTTP requests get 503 (Fastify) and new sockets are refused at the transport; the
+  // listener itself stays open until the sockets are closed, so that a long-polling client's next poll,
+  // maybe already on its way, still arrives and receives its close packet rather than a reset.
   app.addHook('preClose', async () => {
     clearInterval(sweep);
-    io.local.disconnectSockets(true);
+    await realtime.drain();
   });
-  // Fastify has closed the HTTP server by now; this closes the engine and the adapter.
+  // Fastify has closed the HTTP server by now; this closes the engine, the adapter and Redis.
   app.addHook('onClose', async () => {
-    await io.close();
+    await realtime.close();
   });
 
   return app;

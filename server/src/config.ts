@@ -42,7 +42,34 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const problem = redisUrlProblem(value.trim());
+      if (problem === null) return value.trim();
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
 });
+
+/**
+ * Why a REDIS_URL cannot be used, or null. Never repeats the value: it may carry a password.
+ */
+function redisUrlProblem(value: string): string | null {
+  const example = 'use a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+  // Name the scheme only, and only when it is clearly one: whatever else is there may be a password.
+  if (scheme === undefined) return `not a URL; ${example}`;
+  if (!/^rediss?$/i.test(scheme)) return `unsupported scheme "${scheme}:"; ${example}`;
+  try {
+    if (new URL(value).hostname === '') return `no host; ${example}`;
+  } catch {
+    return `not a valid URL; ${example}`;
+  }
+  return null;
+}
 
 export type Database = { driver: 'sqlite'; file: string } | { driver: 'postgres'; url: string };
 
@@ -103,6 +130,8 @@ export interface Config {
   bcryptCost: number;
   logLevel: string;
   trustProxy: boolean;
+  /** Redis, through which several nodes share Socket.IO's rooms and broadcasts; none for a single node. */
+  redisUrl: string | undefined;
   limits: Limits;
 }
 
@@ -129,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bcryptCost: e.BCRYPT_COST,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    redisUrl: e.REDIS_URL,
     limits: Object.freeze({ ...defaultLimits, ...overrides }),
   });
 }

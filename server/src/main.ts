@@ -19,19 +19,36 @@ function readConfig(): Config {
 
 const config = readConfig();
 const store = await openStore(config.database);
-const app = await buildApp(config, { store });
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp(config, { store });
+} catch (error) {
+  // Typically Redis out of reach: the message names its address, never its credentials.
+  console.error(`Parley could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await store.close();
+  process.exit(1);
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  const started = Date.now();
   app.log.info({ signal }, 'shutting down');
   setTimeout(() => {
     app.log.error('shutdown took too long; exiting');
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS).unref();
-  await app.close();
-  await store.close();
+  // Stops accepting connections, finishes the socket events in flight, closes every socket's transport
+  // (clients reconnect, to another node if there is one), then closes the adapter and Redis.
+  try {
+    await app.close();
+    await store.close();
+  } catch (error) {
+    app.log.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+  app.log.info({ ms: Date.now() - started }, 'shut down');
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -35,6 +35,17 @@ export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: read
   }
 }
 
+/**
+ * Once the session is known, the socket no longer needs the token it came with. Its handshake is sent
+ * to other nodes (through Redis) whenever sockets are fetched cluster-wide: keep secrets out of it.
+ */
+function forgetCredentials(socket: Socket): void {
+  const { headers, auth } = socket.handshake;
+  const { cookie: _cookie, authorization: _authorization, ...rest } = headers;
+  socket.handshake.headers = rest;
+  if (auth && typeof auth === 'object') delete auth.token;
+}
+
 /** The Socket.IO middleware that lets in only sockets from an allowed origin with a live session. */
 export function handshake(deps: HandshakeDeps) {
   return async (socket: Socket, next: (error?: Error) => void) => {
@@ -52,6 +63,7 @@ export function handshake(deps: HandshakeDeps) {
       if (!session) return next(refused('unauthorized', 'Session expired or revoked: log in again.'));
       socket.data.session = session;
       socket.data.roomIds = await deps.roomIdsOf(session.user.id);
+      forgetCredentials(socket);
       next();
     } catch (error) {
       deps.log.error({ err: error }, 'socket handshake failed');

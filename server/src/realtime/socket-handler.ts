@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Session } from '../auth/session.js';
 import { AppError, toErrorBody } from '../errors.js';
+import type { InFlight } from './in-flight.js';
 
 type Success<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
 
@@ -29,6 +30,8 @@ export interface HandlerContext {
   /** Shared by all sockets and keyed by socket id, so an idle socket costs nothing here. */
   eventLimiter: RateLimiterMemory;
   log: FastifyBaseLogger;
+  /** Every event being handled, so that a shutdown lets it finish and acknowledges it before closing. */
+  inFlight: InFlight;
 }
 
 type Reply = (response: Ack) => void;
@@ -71,6 +74,6 @@ export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx
     const reply = args.at(-1);
     // Without a callback there is no one to answer: drop it rather than do work nobody will see.
     if (typeof reply !== 'function') return;
-    void dispatch(String(event), args.slice(0, -1), reply as Reply);
+    void ctx.inFlight.track(dispatch(String(event), args.slice(0, -1), reply as Reply));
   });
 }

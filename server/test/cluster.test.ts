@@ -1,0 +1,386 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createClient } from 'redis';
+import { io as connectSocket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthResponse } from '@parley/protocol';
+import { buildApp } from '../src/app.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import type { RealtimeOptions } from '../src/realtime/realtime.js';
+import { redisAddress } from '../src/realtime/redis.js';
+import { openStore } from '../src/store/open-store.js';
+import type { Store } from '../src/store/store.js';
+import { call, drain, expectOk, nextEvent, record, type ClientSocket } from './support/harness.js';
+
+const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Null when Redis answers a PING within a second; otherwise why not. Checked once, for the whole file. */
+async function redisProblem(url: string): Promise<string | null> {
+  const client = createClient({ url, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect().then(() => client.ping()),
+      new Promise((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 1.5 s')), 1_500);
+      }),
+    ]);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+    if (client.isOpen) client.destroy();
+  }
+}
+
+const unavailable = await redisProblem(REDIS_URL);
+
+/** One Parley node: its own app and store connection, on a database and a Redis shared with the others. */
+class ParleyNode {
+  private readonly sockets: ClientSocket[] = [];
+
+  private constructor(
+    readonly app: FastifyInstance,
+    readonly store: Store,
+    readonly url: string,
+  ) {}
+
+  static async start(databaseFile: string, realtime: Partial<RealtimeOptions>): Promise<ParleyNode> {
+    const config = loadConfig(
+      { DATABASE_URL: databaseFile, REDIS_URL, BCRYPT_COST: '4', LOG_LEVEL: 'silent' },
+      { registrationsPerMinute: 10_000 },
+    );
+    const store = await openStore(config.database);
+    const app = await buildApp(config, { store, webRoot: path.dirname(databaseFile), realtime });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return new ParleyNode(app, store, `http://127.0.0.1:${port}`);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.disconnect();
+    await this.app.close();
+    await this.store.close();
+  }
+
+  async http<T = any>(method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(this.url + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async signUp(name: string): Promise<AuthResponse> {
+    const username = `${name}_${Math.random().toString(36).slice(2, 8)}`;
+    const response = await this.http<AuthResponse>('POST', '/api/auth/register', undefined, {
+      firstName: name,
+      lastName: 'Cluster',
+      username,
+      password: 'correct horse battery',
+    });
+    if (response.status !== 201) throw new Error(`sign-up failed: ${response.status}`);
+    return response.body;
+  }
+
+  connect(token: string): Promise<ClientSocket> {
+    const socket: ClientSocket = connectSocket(this.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+    this.sockets.push(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
+  }
+
+  /** Resolves when this node has seen that client socket disconnect. */
+  sawDisconnect(client: ClientSocket): Promise<void> {
+    const socket = this.app.realtime.io.of('/').sockets.get(client.id!);
+    if (!socket) throw new Error(`socket ${client.id} is not on this node`);
+    return new Promise((resolve) => socket.once('disconnect', () => resolve()));
+  }
+
+  async onlineOf(token: string, userId: number): Promise<boolean> {
+    const response = await this.http<{ users: { id: number; online: boolean }[] }>('GET', '/api/users', token);
+    expect(response.status).toBe(200);
+    const entry = response.body.users.find((user) => user.id === userId);
+    if (!entry) throw new Error(`user ${userId} is not in the directory`);
+    return entry.online;
+  }
+}
+
+/** Two nodes on one SQLite file (WAL, one connection each) and one Redis, with their own channel prefix. */
+async function startPair(realtime: Partial<RealtimeOptions> = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cluster-'));
+  const file = path.join(dir, 'parley.db');
+  const options = {
+    redisKeyPrefix: `parley-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+    redisRequestTimeoutMs: 1_000,
+    ...realtime,
+  };
+  const node1 = await ParleyNode.start(file, options);
+  const node2 = await ParleyNode.start(file, options);
+  return {
+    node1,
+    node2,
+    async close() {
+      // Both at once, as in a full stop. A node counting devices as it closes may wait for an answer
+      // from one that has just unsubscribed: the short request timeout keeps that wait short.
+      await Promise.allSettled([node1.close(), node2.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('REDIS_URL', () => {
+  it('is optional, and takes redis:// and rediss:// URLs', () => {
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ REDIS_URL: 'rediss://app:s3cret@cache.example.com:6380/1' }).redisUrl).toBe('rediss://app:s3cret@cache.example.com:6380/1');
+  });
+
+  it('refuses anything else with a message that names it, never the credentials', () => {
+    for (const value of ['http://app:s3cret@cache', 'app:s3cret@cache:6379', 'redis://', 'redis://:s3cret@[::1']) {
+      let error: unknown;
+      try {
+        loadConfig({ REDIS_URL: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, value).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message, value).toMatch(/REDIS_URL: .*redis:\/\/ or rediss:\/\//);
+      expect(message, value).not.toContain('s3cret');
+      expect(message, value).not.toContain('app:');
+    }
+  });
+
+  it('makes the app refuse to start when Redis cannot be reached, naming the address only', async () => {
+    const config = loadConfig({ DATABASE_URL: ':memory:', REDIS_URL: 'redis://app:s3cret@127.0.0.1:1', LOG_LEVEL: 'silent' });
+    const store = await openStore(config.database);
+    try {
+      const starting = buildApp(config, { store, realtime: { redisConnectTimeoutMs: 300 } });
+      await expect(starting).rejects.toThrow(/^REDIS_URL: .*redis:\/\/127\.0\.0\.1:1/);
+      await expect(starting).rejects.not.toThrow(/s3cret/);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+if (unavailable !== null) {
+  it.skip(`cluster tests: Redis unavailable at ${redisAddress(REDIS_URL)}: ${unavailable}`, () => {});
+} else {
+  describe('two nodes sharing Redis', () => {
+    let pair: Awaited<ReturnType<typeof startPair>>;
+    let node1: ParleyNode;
+    let node2: ParleyNode;
+
+    beforeAll(async () => {
+      // A long sweep: these tests count announcements, and the sweep is tested on its own below.
+      pair = await startPair({ presenceSweepMs: 60_000 });
+      ({ node1, node2 } = pair);
+    });
+    afterAll(async () => {
+      await pair?.close();
+    });
+
+    it('delivers a direct chat live between people on different nodes, room:new included', async () => {
+      const alice = await node1.signUp('alice');
+      const bob = await node2.signUp('bob');
+      const aliceSocket = await node1.connect(alice.token);
+      const bobSocket = await node2.connect(bob.token);
+
+      const bobGetsRoom = nextEvent(bobSocket, 'room:new');
+      const { room } = expectOk(await call(aliceSocket, 'dm:open', { userId: bob.user.id }));
+      expect(await bobGetsRoom).toMatchObject({ id: room.id, kind: 'direct', peer: alice.user });
+
+      const toBob = nextEvent(bobSocket, 'message:new', (message) => message.roomId === room.id);
+      const sent = expectOk(await call(aliceSocket, 'message:send', { roomId: room.id, clientId: 'a1', body: 'Hi Bob, from node 1' }));
+      expect(await toBob).toEqual(sent.message);
+
+      const toAlice = nextEvent(aliceSocket, 'message:new', (message) => message.roomId === room.id && message.seq === 2);
+      const reply = expectOk(await call(bobSocket, 'message:send', { roomId: room.id, clientId: 'b1', body: 'Hi Alice, from node 2' }));
+      expect(await toAlice).toEqual(reply.message);
+    });
+
+    it('delivers a group room live across nodes, from its creation to its messages', async () => {
+      const alice = await node1.signUp('alice');
+      const bob = await node2.signUp('bob');
+      const aliceSocket = await node1.connect(alice.token);
+      const bobSocket = await node2.connect(bob.token);
+
+      const name = `Across ${Math.random().toString(36).slice(2, 8)}`;
+      const bobSeesIt = nextEvent(bobSocket, 'room:created', (room) => room.name === name);
+      const { room } = expectOk(await call(aliceSocket, 'room:create', { name }));
+      expect(await bobSeesIt).toMatchObject({ id: room.id, joined: false });
+      expectOk(await call(bobSocket, 'room:join', { roomId: room.id }));
+
+      const toBob = nextEvent(bobSocket, 'message:new', (message) => message.roomId === room.id);
+      const sent = expectOk(await call(aliceSocket, 'message:send', { roomId: room.id, clientId: 'g1', body: 'Welcome, node 2' }));
+      expect(await toBob).toEqual(sent.message);
+
+      const toAlice = nextEvent(aliceSocket, 'message:new', (message) => message.roomId === room.id && message.seq === 2);
+      const reply = expectOk(await call(bobSocket, 'message:send', { roomId: room.id, clientId: 'g2', body: 'Thanks, node 1' }));
+      expect(await toAlice).toEqual(reply.message);
+    });
+
+    it('announces someone online once for devices on two nodes, and offline once after the last', async () => {
+      const carol = await node1.signUp('carol');
+      const bob = await node2.signUp('bob');
+      const watcher = await node1.connect(carol.token);
+      const onlineEvents = record(watcher, 'user:online');
+      const offlineEvents = record(watcher, 'user:offline');
+      const aboutBob = (events: { userId: number }[]) => events.filter((event) => event.userId === bob.user.id);
+
+      // Bob's phone, on node 2: node 1's watcher hears it through Redis.
+      const online = nextEvent(watcher, 'user:online', (event) => event.userId === bob.user.id);
+      const phone = await node2.connect(bob.token);
+      await online;
+      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(true);
+
+      // His laptop, on node 1: nothing new to announce.
+      const laptop = await node1.connect(bob.token);
+      await node1.app.realtime.presence.settled();
+      await drain(watcher);
+
+      // The phone goes; the laptop is still there, so node 2 must announce nothing. Had it announced
+      // something, it would reach the watcher before this later broadcast from node 2 does.
+      const phoneGone = node2.sawDisconnect(phone);
+      phone.disconnect();
+      await phoneGone;
+      await node2.app.realtime.presence.settled();
+      const marker = nextEvent(watcher, 'user:new', (user) => user.firstName === 'marker');
+      await node2.signUp('marker');
+      await marker;
+      expect(aboutBob(offlineEvents)).toEqual([]);
+      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(true);
+
+      const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
+      laptop.disconnect();
+      await offline;
+      await node1.app.realtime.presence.settled();
+      await node2.app.realtime.presence.settled();
+      await drain(watcher);
+
+      expect(aboutBob(onlineEvents)).toEqual([{ userId: bob.user.id }]);
+      expect(aboutBob(offlineEvents)).toEqual([{ userId: bob.user.id }]);
+      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(false);
+      expect(await node2.onlineOf(carol.token, bob.user.id)).toBe(false);
+    });
+
+    it('announces offline once when many devices leave at once', async () => {
+      const carol = await node1.signUp('carol');
+      const bob = await node2.signUp('bob');
+      const watcher = await node1.connect(carol.token);
+      const onlineEvents = record(watcher, 'user:online');
+      const offlineEvents = record(watcher, 'user:offline');
+      const aboutBob = (events: { userId: number }[]) => events.filter((event) => event.userId === bob.user.id);
+      const devices: ClientSocket[] = [];
+      for (let i = 0; i < 5; i += 1) devices.push(await node2.connect(bob.token));
+      await node2.app.realtime.presence.settled();
+
+      // Logging out drops all five on node 2 in one go.
+      const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
+      expect((await node1.http('POST', '/api/auth/logout', bob.token)).status).toBe(204);
+      await offline;
+      await node2.app.realtime.presence.settled();
+      const marker = nextEvent(watcher, 'user:new', (user) => user.firstName === 'marker');
+      await node2.signUp('marker');
+      await marker;
+
+      expect(aboutBob(onlineEvents)).toEqual([{ userId: bob.user.id }]);
+      expect(aboutBob(offlineEvents)).toEqual([{ userId: bob.user.id }]);
+    });
+
+    it('lists someone online on node 1 while their only socket is on node 2', async () => {
+      const alice = await node1.signUp('alice');
+      const bob = await node2.signUp('bob');
+      expect(await node1.onlineOf(alice.token, bob.user.id)).toBe(false);
+      const bobSocket = await node2.connect(bob.token);
+      expect(await node1.onlineOf(alice.token, bob.user.id)).toBe(true);
+      expect(await node1.onlineOf(alice.token, alice.user.id)).toBe(false);
+
+      const gone = node2.sawDisconnect(bobSocket);
+      bobSocket.disconnect();
+      await gone;
+      expect(await node1.onlineOf(alice.token, bob.user.id)).toBe(false);
+    });
+
+    it('disconnects, on node 2, the sockets of a session logged out through node 1', async () => {
+      const bob = await node2.signUp('bob');
+      const otherSession = (await node1.http<AuthResponse>('POST', '/api/auth/login', undefined, { username: bob.user.username, password: 'correct horse battery' })).body;
+      const onNode2 = await node2.connect(bob.token);
+      const otherDevice = await node2.connect(otherSession.token);
+      const reason = new Promise<string>((resolve) => onNode2.once('disconnect', (why) => resolve(why)));
+
+      expect((await node1.http('POST', '/api/auth/logout', bob.token)).status).toBe(204);
+
+      // Deliberate: the session is gone, so the client is told not to reconnect with it.
+      expect(await reason).toBe('io server disconnect');
+      expect(otherDevice.connected).toBe(true);
+      expectOk(await call(otherDevice, 'rooms:list', {}));
+    });
+  });
+
+  describe('a node that shuts down', () => {
+    let pair: Awaited<ReturnType<typeof startPair>> | undefined;
+    afterAll(async () => {
+      await pair?.close();
+    });
+
+    it('closes its transports, so clients reconnect, and the others hear its users go offline once', async () => {
+      pair = await startPair();
+      const { node1, node2 } = pair;
+      const carol = await node1.signUp('carol');
+      const bob = await node2.signUp('bob');
+      const watcher = await node1.connect(carol.token);
+      const offlineEvents = record(watcher, 'user:offline');
+      const devices: ClientSocket[] = [];
+      for (let i = 0; i < 3; i += 1) devices.push(await node2.connect(bob.token));
+      const reasons = devices.map((device) => new Promise<string>((resolve) => device.once('disconnect', (why) => resolve(why))));
+
+      const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
+      await node2.app.close();
+      expect(await Promise.all(reasons)).toEqual(['transport close', 'transport close', 'transport close']);
+      await offline;
+      // Node 2 announced before it closed its Redis connections: nothing of it can still be on its way.
+      await drain(watcher);
+      expect(offlineEvents.filter((event) => event.userId === bob.user.id)).toEqual([{ userId: bob.user.id }]);
+      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(false);
+    });
+  });
+
+  describe('a node that dies', () => {
+    let pair: Awaited<ReturnType<typeof startPair>> | undefined;
+    afterAll(async () => {
+      await pair?.close();
+    });
+
+    it('is noticed by the others, whose sweep announces its users offline to their own sockets', async () => {
+      pair = await startPair({ presenceSweepMs: 100 });
+      const { node1, node2 } = pair;
+      const carol = await node1.signUp('carol');
+      const bob = await node2.signUp('bob');
+      const watcher = await node1.connect(carol.token);
+      const online = nextEvent(watcher, 'user:online', (event) => event.userId === bob.user.id);
+      const bobSocket = await node2.connect(bob.token);
+      await online;
+
+      // As in a SIGKILL: node 2's Redis connections drop, its sockets stay as they are, nobody says a word.
+      const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
+      node2.app.realtime.redis!.destroy();
+      expect(await offline).toEqual({ userId: bob.user.id });
+
+      expect(bobSocket.connected).toBe(true);
+      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(false);
+      expect(await node1.onlineOf(carol.token, carol.user.id)).toBe(true);
+    });
+  });
+}
