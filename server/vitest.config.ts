@@ -7,6 +7,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // In CI, list every test, so a skipped one shows its reason (e.g. "Redis unavailable at …").
+    reporters: process.env.CI ? ['verbose'] : ['default'],
     testTimeout: 15_000,
     hookTimeout: 30_000,
   },

@@ -61,7 +61,12 @@ export async function buildApp(
     trustProxy: config.trustProxy,
   });
 
-  const realtime = await Realtime.start(app.server, config, { ...defaultRealtimeOptions, ...realtimeOptions }, app.log);
+  const realtime = await Realtime.start(
+    app.server,
+    config,
+    { ...defaultRealtimeOptions, redisKeyPrefix: config.redisPrefix, ...realtimeOptions },
+    app.log,
+  );
   try {
     return await assemble(app, realtime, config, store, clock, webRoot);
   } catch (error) {

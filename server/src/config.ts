@@ -42,6 +42,10 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
+    .default('parley'),
   REDIS_URL: z
     .string()
     .optional()
@@ -132,6 +136,8 @@ export interface Config {
   trustProxy: boolean;
   /** Redis, through which several nodes share Socket.IO's rooms and broadcasts; none for a single node. */
   redisUrl: string | undefined;
+  /** Prefix of the Redis channels: deployments sharing one Redis must use different ones. */
+  redisPrefix: string;
   limits: Limits;
 }
 
@@ -159,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     limits: Object.freeze({ ...defaultLimits, ...overrides }),
   });
 }

@@ -3,42 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createClient } from 'redis';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse } from '@parley/protocol';
 import { buildApp } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import type { RealtimeOptions } from '../src/realtime/realtime.js';
-import { redisAddress } from '../src/realtime/redis.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { call, drain, expectOk, nextEvent, record, type ClientSocket } from './support/harness.js';
+import { redisProblem, redisUrl } from './support/services.js';
 
-const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Null when Redis answers a PING within a second; otherwise why not. Checked once, for the whole file. */
-async function redisProblem(url: string): Promise<string | null> {
-  const client = createClient({ url, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.connect().then(() => client.ping()),
-      new Promise((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer within 1.5 s')), 1_500);
-      }),
-    ]);
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    clearTimeout(timer);
-    if (client.isOpen) client.destroy();
-  }
-}
-
-const unavailable = await redisProblem(REDIS_URL);
+const REDIS_URL = redisUrl;
+const unavailable = await redisProblem();
 
 /** One Parley node: its own app and store connection, on a database and a Redis shared with the others. */
 class ParleyNode {
@@ -175,7 +152,7 @@ describe('REDIS_URL', () => {
 });
 
 if (unavailable !== null) {
-  it.skip(`cluster tests: Redis unavailable at ${redisAddress(REDIS_URL)}: ${unavailable}`, () => {});
+  it.skip(`cluster tests: ${unavailable}`, () => {});
 } else {
   describe('two nodes sharing Redis', () => {
     let pair: Awaited<ReturnType<typeof startPair>>;

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Store } from '../../src/store/store.js';
+import { adminQuery, postgresProblem, postgresUrl } from '../support/services.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -79,46 +79,9 @@ const sqlite: StoreDriver = {
   },
 };
 
-/** The server the postgres driver is tested against; each test gets a fresh schema in it, dropped afterwards. */
-const postgresUrl = process.env.PARLEY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-/** The URL without its password, to show in a test title. */
-function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-/** Runs statements on a connection of its own, outside any store. */
-async function adminQuery(sql: string, connectionTimeoutMillis = 10_000): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis });
-  try {
-    await client.connect();
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** Checked once per run, quickly: a machine without PostgreSQL skips its tests instead of failing them. */
-async function postgresUnavailable(): Promise<string | undefined> {
-  try {
-    await adminQuery('SELECT 1', 3_000);
-    return undefined;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason = error instanceof Error ? error.message || (typeof code === 'string' ? code : error.name) : String(error);
-    return `PostgreSQL unavailable at ${redacted(postgresUrl)}: ${reason}`;
-  }
-}
-
 const postgres: StoreDriver = {
   name: 'postgres',
-  unavailable: await postgresUnavailable(),
+  unavailable: (await postgresProblem()) ?? undefined,
   async open() {
     const schema = `parley_t_${randomBytes(8).toString('hex')}`;
     const openOnSchema = () => openPostgresStore(postgresUrl, { searchPath: schema });
