@@ -63,15 +63,27 @@ export class ResilientClient {
     }
   }
 
-  /** Asks the server for everything after what it holds, until every room is complete. */
-  async catchUp(): Promise<void> {
+  /** Gets everything after what it holds, until every room is complete, reconnecting as needed. */
+  async catchUp(deadlineMs = 20_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      await this.connect(Math.max(1, deadline - Date.now()));
+      if (await this.syncOnce()) return;
+      if (Date.now() > deadline) throw new Error('could not catch up');
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    }
+  }
+
+  /** One round of `sync` on the current connection; false when the connection failed under it. */
+  private async syncOnce(): Promise<boolean> {
     for (let round = 0; round < 100; round++) {
       const held = Object.fromEntries([...this.rooms].map(([roomId, messages]) => [roomId, contiguousEnd(messages)]));
       const ack = await this.request('sync', { rooms: held });
-      if (!ack.ok) throw new Error(`sync failed: ${JSON.stringify(ack.error)}`);
+      if (!ack.ok) return false;
       for (const room of ack.rooms) for (const message of room.messages) this.hold(message);
-      if (ack.rooms.every((room) => room.complete)) return;
+      if (ack.rooms.every((room) => room.complete)) return true;
     }
+    return true;
   }
 
   /** The seqs held for a room, in order. */
@@ -119,7 +131,7 @@ export class ResilientClient {
       const url = this.urls[this.nodeIndex % this.urls.length]!;
       try {
         await this.open(url);
-        await this.catchUp();
+        if (!(await this.syncOnce())) throw new Error('lost the connection while catching up');
         return;
       } catch {
         this.nodeIndex += 1;
