@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
+import { toMessage, toPublicUser, toRoomRecord, toUserRecord, type MessageRow, type RoomRow, type UserRow } from '../rows.js';
 import {
   StoreConflictError,
   type AppendResult,
@@ -33,43 +34,6 @@ export interface PostgresStoreOptions {
   onIdleError?: (error: Error) => void;
 }
 
-interface UserRow {
-  id: number;
-  username: string;
-  first_name: string;
-  last_name: string;
-  password_hash: string;
-  created_at: Date;
-}
-
-interface RoomRow {
-  id: number;
-  kind: 'direct' | 'group';
-  name: string | null;
-  password_hash: string | null;
-  last_seq: number;
-  last_activity_at: Date;
-  created_at: Date;
-  member_count: number;
-  joined: boolean;
-  peer_id: number | null;
-  peer_username: string | null;
-  peer_first_name: string | null;
-  peer_last_name: string | null;
-}
-
-interface MessageRow {
-  id: number;
-  room_id: number;
-  seq: number;
-  author_id: number;
-  client_id: string;
-  body: string;
-  created_at: Date;
-  username: string;
-  first_name: string;
-  last_name: string;
-}
 
 /**
  * Per-pool type parsers (the global `pg.types` is left alone): int8 — identity ids, seqs, `count(*)` —
@@ -90,48 +54,6 @@ const typeParsers: pg.CustomTypesConfig = {
       ? parseInt8
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-const iso = (date: Date) => date.toISOString();
-
-const toPublicUser = (row: UserRow): PublicUser => ({
-  id: row.id,
-  username: row.username,
-  firstName: row.first_name,
-  lastName: row.last_name,
-});
-
-const toUserRecord = (row: UserRow): UserRecord => ({
-  ...toPublicUser(row),
-  passwordHash: row.password_hash,
-  createdAt: iso(row.created_at),
-});
-
-const toRoomRecord = (row: RoomRow): RoomRecord => ({
-  id: row.id,
-  kind: row.kind,
-  name: row.name,
-  passwordHash: row.password_hash,
-  memberCount: row.member_count,
-  lastSeq: row.last_seq,
-  lastActivityAt: iso(row.last_activity_at),
-  createdAt: iso(row.created_at),
-  joined: row.joined,
-  peer:
-    row.peer_id === null
-      ? null
-      : { id: row.peer_id, username: row.peer_username!, firstName: row.peer_first_name!, lastName: row.peer_last_name! },
-});
-
-const toMessage = (row: MessageRow): Message => ({
-  id: row.id,
-  roomId: row.room_id,
-  seq: row.seq,
-  authorId: row.author_id,
-  author: { id: row.author_id, username: row.username, firstName: row.first_name, lastName: row.last_name },
-  body: row.body,
-  clientId: row.client_id,
-  createdAt: iso(row.created_at),
-});
 
 const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at';
 

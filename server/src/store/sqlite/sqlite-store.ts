@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
+import { toMessage, toPublicUser, toRoomRecord, toUserRecord, type MessageRow, type RoomRow, type UserRow } from '../rows.js';
 import {
   StoreConflictError,
   type AppendResult,
@@ -17,85 +18,6 @@ import {
 } from '../store.js';
 import { sqliteMigrations } from './migrations.js';
 
-interface UserRow {
-  id: number;
-  username: string;
-  first_name: string;
-  last_name: string;
-  password_hash: string;
-  created_at: number;
-}
-
-interface RoomRow {
-  id: number;
-  kind: 'direct' | 'group';
-  name: string | null;
-  password_hash: string | null;
-  last_seq: number;
-  last_activity_at: number;
-  created_at: number;
-  member_count: number;
-  joined: number;
-  peer_id: number | null;
-  peer_username: string | null;
-  peer_first_name: string | null;
-  peer_last_name: string | null;
-}
-
-interface MessageRow {
-  id: number;
-  room_id: number;
-  seq: number;
-  author_id: number;
-  client_id: string;
-  body: string;
-  created_at: number;
-  username: string;
-  first_name: string;
-  last_name: string;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-const toPublicUser = (row: UserRow): PublicUser => ({
-  id: row.id,
-  username: row.username,
-  firstName: row.first_name,
-  lastName: row.last_name,
-});
-
-const toUserRecord = (row: UserRow): UserRecord => ({
-  ...toPublicUser(row),
-  passwordHash: row.password_hash,
-  createdAt: iso(row.created_at),
-});
-
-const toRoomRecord = (row: RoomRow): RoomRecord => ({
-  id: row.id,
-  kind: row.kind,
-  name: row.name,
-  passwordHash: row.password_hash,
-  memberCount: row.member_count,
-  lastSeq: row.last_seq,
-  lastActivityAt: iso(row.last_activity_at),
-  createdAt: iso(row.created_at),
-  joined: row.joined === 1,
-  peer:
-    row.peer_id === null
-      ? null
-      : { id: row.peer_id, username: row.peer_username!, firstName: row.peer_first_name!, lastName: row.peer_last_name! },
-});
-
-const toMessage = (row: MessageRow): Message => ({
-  id: row.id,
-  roomId: row.room_id,
-  seq: row.seq,
-  authorId: row.author_id,
-  author: { id: row.author_id, username: row.username, firstName: row.first_name, lastName: row.last_name },
-  body: row.body,
-  clientId: row.client_id,
-  createdAt: iso(row.created_at),
-});
 
 /** A room as seen by `@viewer`: member count, whether the viewer is in it, and a direct room's other member. */
 const ROOM_SELECT = `

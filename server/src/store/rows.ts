@@ -1,0 +1,89 @@
+import type { Message, PublicUser } from '@parley/protocol';
+import type { RoomRecord, UserRecord } from './store.js';
+
+/**
+ * Rows as both drivers select them (the same column names), and their mapping to records. Only the
+ * types of a few columns differ: times are milliseconds in SQLite and `Date`s in PostgreSQL, and a
+ * boolean expression is 0/1 in SQLite.
+ */
+type Time = number | Date;
+
+export interface UserRow {
+  id: number;
+  username: string;
+  first_name: string;
+  last_name: string;
+  password_hash: string;
+  created_at: Time;
+}
+
+export interface RoomRow {
+  id: number;
+  kind: 'direct' | 'group';
+  name: string | null;
+  password_hash: string | null;
+  last_seq: number;
+  last_activity_at: Time;
+  created_at: Time;
+  member_count: number;
+  joined: number | boolean;
+  peer_id: number | null;
+  peer_username: string | null;
+  peer_first_name: string | null;
+  peer_last_name: string | null;
+}
+
+export interface MessageRow {
+  id: number;
+  room_id: number;
+  seq: number;
+  author_id: number;
+  client_id: string;
+  body: string;
+  created_at: Time;
+  username: string;
+  first_name: string;
+  last_name: string;
+}
+
+const iso = (time: Time) => new Date(time).toISOString();
+
+export const toPublicUser = (row: UserRow): PublicUser => ({
+  id: row.id,
+  username: row.username,
+  firstName: row.first_name,
+  lastName: row.last_name,
+});
+
+export const toUserRecord = (row: UserRow): UserRecord => ({
+  ...toPublicUser(row),
+  passwordHash: row.password_hash,
+  createdAt: iso(row.created_at),
+});
+
+export const toRoomRecord = (row: RoomRow): RoomRecord => ({
+  id: row.id,
+  kind: row.kind,
+  name: row.name,
+  passwordHash: row.password_hash,
+  memberCount: row.member_count,
+  lastSeq: row.last_seq,
+  lastActivityAt: iso(row.last_activity_at),
+  createdAt: iso(row.created_at),
+  joined: Boolean(row.joined),
+  peer:
+    row.peer_id === null
+      ? null
+      : { id: row.peer_id, username: row.peer_username!, firstName: row.peer_first_name!, lastName: row.peer_last_name! },
+});
+
+export const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  roomId: row.room_id,
+  seq: row.seq,
+  authorId: row.author_id,
+  author: { id: row.author_id, username: row.username, firstName: row.first_name, lastName: row.last_name },
+  body: row.body,
+  clientId: row.client_id,
+  createdAt: iso(row.created_at),
+});
