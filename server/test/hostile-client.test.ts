@@ -48,6 +48,25 @@ describe('a hostile client', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
+  it.each([
+    ['dm:open', [{}, { userId: 'me' }, { userId: 1, extra: true }]],
+    ['room:create', [{}, { name: '' }, { name: 'x'.repeat(65) }, { name: 'ok', password: 'p'.repeat(73) }, { name: ['a'] }]],
+    ['room:join', [{}, { roomId: 0 }, { roomId: 1, password: { $ne: null } }]],
+    ['room:leave', [{}, { roomId: null }]],
+    ['rooms:list', [null, { all: true }]],
+    ['room:history', [{ roomId: 1, beforeSeq: 0 }, { roomId: 1, limit: 0 }, { roomId: 1, limit: 1.5 }]],
+    ['sync', [{ rooms: null }, { rooms: { 1: 1.5 } }]],
+  ] as const)('gets `invalid`, naming the field, for each bad %s payload', async (event, payloads) => {
+    for (const payload of payloads) {
+      const ack = await callRaw(socket, event, payload);
+      expect(ack, JSON.stringify(payload)).toMatchObject({ ok: false, error: { code: 'invalid' } });
+      if (payload && typeof payload === 'object' && Object.keys(payload).length > 0) {
+        expect(Object.keys(ack.error.fields ?? {}).length, JSON.stringify(payload)).toBeGreaterThan(0);
+      }
+    }
+    await stillServing();
+  });
+
   it('cannot stall the server by leaving out the callback', async () => {
     socket.emit('message:send' as any, { roomId, clientId: 'no-ack', body: 'fire and forget' });
     (socket as any).emit('rooms:list');
