@@ -501,6 +501,21 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       await store.addMember(general.id, bob.id, at(1));
     });
 
+    it('an append that fails does not take the appends issued alongside it down with it', async () => {
+      const outcomes = await Promise.allSettled([
+        say(general, alice, 'first', { clientId: 'ok-1' }),
+        store.appendMessage({ roomId: 987_654, authorId: alice.id, clientId: 'nowhere', body: 'lost', createdAt: at(2) }),
+        say(general, bob, 'second', { clientId: 'ok-2' }),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const stored = await store.listMessages(general.id, { limit: 10 });
+      expect(stored.map((m) => [m.seq, m.body])).toEqual([
+        [1, 'first'],
+        [2, 'second'],
+      ]);
+    });
+
     it('stores a message with its author, body, client id and time', async () => {
       const result = await say(general, alice, 'hello', { clientId: 'c-1', createdAt: at(30) });
 
