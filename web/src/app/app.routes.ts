@@ -11,13 +11,15 @@ export const routes: Routes = [
   {
     path: 'login',
     canActivate: [anonymousOnly],
-    loadComponent: () => import('./auth/login-page').then((m) => m.LoginPage),
+    loadComponent: () => import('./auth/auth-page').then((m) => m.AuthPage),
+    data: { mode: 'login' },
     title: 'Log in · Parley',
   },
   {
     path: 'signup',
     canActivate: [anonymousOnly],
-    loadComponent: () => import('./auth/signup-page').then((m) => m.SignupPage),
+    loadComponent: () => import('./auth/auth-page').then((m) => m.AuthPage),
+    data: { mode: 'signup' },
     title: 'Sign up · Parley',
   },
   { path: '**', redirectTo: '' },

@@ -1,0 +1,76 @@
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import { loginSchema, registerSchema } from '@parley/protocol';
+import { toErrorBody } from '../core/api-error';
+import { SessionStore } from '../core/session.store';
+import { TextField } from '../ui/text-field';
+import { AuthForm } from './auth-form';
+
+type Field = 'firstName' | 'lastName' | 'username' | 'password';
+
+interface Page {
+  title: string;
+  submitLabel: string;
+  fields: readonly { name: Field; label: string; type: 'text' | 'password'; autocomplete: string }[];
+  form: () => AuthForm<Field>;
+  submit: (session: SessionStore, values: Record<Field, string>) => Promise<void>;
+  alternative: { prompt: string; label: string; link: string };
+}
+
+const PAGES: Record<'login' | 'signup', Page> = {
+  login: {
+    title: 'Log in to Parley',
+    submitLabel: 'Log in',
+    fields: [
+      { name: 'username', label: 'Username', type: 'text', autocomplete: 'username' },
+      { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' },
+    ],
+    form: () => new AuthForm<Field>(['username', 'password'], loginSchema),
+    submit: (session, { username, password }) => session.login({ username, password }),
+    alternative: { prompt: 'New to Parley?', label: 'Sign up', link: '/signup' },
+  },
+  signup: {
+    title: 'Join Parley',
+    submitLabel: 'Sign up',
+    fields: [
+      { name: 'firstName', label: 'First name', type: 'text', autocomplete: 'given-name' },
+      { name: 'lastName', label: 'Last name', type: 'text', autocomplete: 'family-name' },
+      { name: 'username', label: 'Username', type: 'text', autocomplete: 'username' },
+      { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password' },
+    ],
+    form: () => new AuthForm<Field>(['firstName', 'lastName', 'username', 'password'], registerSchema),
+    submit: (session, values) => session.register(values),
+    alternative: { prompt: 'Have an account?', label: 'Log in', link: '/login' },
+  },
+};
+
+/** Log-in and sign-up: one form, validated with the protocol's schemas, the server's errors beside their fields. */
+@Component({
+  selector: 'app-auth-page',
+  imports: [RouterLink, TextField],
+  templateUrl: './auth-page.html',
+  styleUrl: './auth-page.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class AuthPage {
+  private readonly session = inject(SessionStore);
+  private readonly router = inject(Router);
+
+  /** From the route's data. */
+  readonly mode = input.required<'login' | 'signup'>();
+  protected readonly page = computed(() => PAGES[this.mode()]);
+  /** A new form for each page; the page of one component never changes, its route does not reuse it. */
+  protected readonly form = computed(() => this.page().form());
+
+  protected async submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const form = this.form();
+    if (!form.beginSubmit()) return;
+    try {
+      await this.page().submit(this.session, form.snapshot());
+      await this.router.navigateByUrl('/');
+    } catch (error) {
+      form.fail(toErrorBody(error));
+    }
+  }
+}
