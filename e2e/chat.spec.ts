@@ -13,6 +13,7 @@ import {
   signUp,
   test,
   uniqueName,
+  type Person,
 } from './support';
 
 test('two people chat: the receiver’s box pops up by itself, and the reply comes back', async ({ openPage }) => {
@@ -241,16 +242,22 @@ test.describe('screenshots', () => {
     return { kim, leo, kimPage, leoPage };
   }
 
-  test('desktop, 1280×800: the main screen and an open chat', async ({ openPage }) => {
-    const { leo, kim, kimPage, leoPage } = await converse(openPage, { width: 1280, height: 800 });
-    await screenshot(kimPage, 'main-desktop', { fullPage: true });
-
+  /** Kim opens the chat with Leo and they exchange a message each; returns Kim's box. */
+  async function chatAway(kimPage: Page, leoPage: Page, kim: Person, leo: Person) {
     const box = await openChatWith(kimPage, leo);
     await sendAndConfirm(box, 'Hello Leo! Shall we meet at https://example.com/path tomorrow?');
     const leoBox = chatBox(leoPage, kim);
     await expect(messagesWith(leoBox, 'Hello Leo')).toBeVisible();
     await sendAndConfirm(leoBox, 'Sure, see you there.');
     await expect(messagesWith(box, 'Sure, see you there.')).toBeVisible();
+    return box;
+  }
+
+  test('desktop, 1280×800: the main screen and an open chat', async ({ openPage }) => {
+    const { leo, kim, kimPage, leoPage } = await converse(openPage, { width: 1280, height: 800 });
+    await screenshot(kimPage, 'main-desktop', { fullPage: true });
+
+    const box = await chatAway(kimPage, leoPage, kim, leo);
 
     // The box is docked at the bottom right and leaves the sidebar visible.
     const boxArea = (await box.boundingBox())!;
@@ -266,12 +273,7 @@ test.describe('screenshots', () => {
     // Nothing sticks out sideways at 360 px.
     expect(await kimPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
-    const box = await openChatWith(kimPage, leo);
-    await sendAndConfirm(box, 'Hello Leo! Shall we meet at https://example.com/path tomorrow?');
-    const leoBox = chatBox(leoPage, kim);
-    await expect(messagesWith(leoBox, 'Hello Leo')).toBeVisible();
-    await sendAndConfirm(leoBox, 'Sure, see you there.');
-    await expect(messagesWith(box, 'Sure, see you there.')).toBeVisible();
+    const box = await chatAway(kimPage, leoPage, kim, leo);
 
     const boxArea = (await box.boundingBox())!;
     expect(boxArea.x).toBeCloseTo(0, 0);

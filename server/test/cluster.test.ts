@@ -17,6 +17,17 @@ import { redisProblem, redisUrl } from './support/services.js';
 const REDIS_URL = redisUrl;
 const unavailable = await redisProblem();
 
+/** One message each way in a room, each received live by the other side exactly as stored. */
+async function expectExchange(first: ClientSocket, second: ClientSocket, roomId: number): Promise<void> {
+  const toSecond = nextEvent(second, 'message:new', (message) => message.roomId === roomId && message.seq === 1);
+  const sent = expectOk(await call(first, 'message:send', { roomId, clientId: 'first', body: 'Hello from node 1' }));
+  expect(await toSecond).toEqual(sent.message);
+
+  const toFirst = nextEvent(first, 'message:new', (message) => message.roomId === roomId && message.seq === 2);
+  const reply = expectOk(await call(second, 'message:send', { roomId, clientId: 'reply', body: 'Hello back from node 2' }));
+  expect(await toFirst).toEqual(reply.message);
+}
+
 /** One Parley node: its own app and store connection, on a database and a Redis shared with the others. */
 class ParleyNode {
   private readonly sockets: ClientSocket[] = [];
@@ -178,13 +189,7 @@ if (unavailable !== null) {
       const { room } = expectOk(await call(aliceSocket, 'dm:open', { userId: bob.user.id }));
       expect(await bobGetsRoom).toMatchObject({ id: room.id, kind: 'direct', peer: alice.user });
 
-      const toBob = nextEvent(bobSocket, 'message:new', (message) => message.roomId === room.id);
-      const sent = expectOk(await call(aliceSocket, 'message:send', { roomId: room.id, clientId: 'a1', body: 'Hi Bob, from node 1' }));
-      expect(await toBob).toEqual(sent.message);
-
-      const toAlice = nextEvent(aliceSocket, 'message:new', (message) => message.roomId === room.id && message.seq === 2);
-      const reply = expectOk(await call(bobSocket, 'message:send', { roomId: room.id, clientId: 'b1', body: 'Hi Alice, from node 2' }));
-      expect(await toAlice).toEqual(reply.message);
+      await expectExchange(aliceSocket, bobSocket, room.id);
     });
 
     it('delivers a group room live across nodes, from its creation to its messages', async () => {
@@ -199,13 +204,7 @@ if (unavailable !== null) {
       expect(await bobSeesIt).toMatchObject({ id: room.id, joined: false });
       expectOk(await call(bobSocket, 'room:join', { roomId: room.id }));
 
-      const toBob = nextEvent(bobSocket, 'message:new', (message) => message.roomId === room.id);
-      const sent = expectOk(await call(aliceSocket, 'message:send', { roomId: room.id, clientId: 'g1', body: 'Welcome, node 2' }));
-      expect(await toBob).toEqual(sent.message);
-
-      const toAlice = nextEvent(aliceSocket, 'message:new', (message) => message.roomId === room.id && message.seq === 2);
-      const reply = expectOk(await call(bobSocket, 'message:send', { roomId: room.id, clientId: 'g2', body: 'Thanks, node 1' }));
-      expect(await toAlice).toEqual(reply.message);
+      await expectExchange(aliceSocket, bobSocket, room.id);
     });
 
     it('announces someone online once for devices on two nodes, and offline once after the last', async () => {

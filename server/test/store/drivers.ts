@@ -33,6 +33,34 @@ export interface StoreDriver {
   open(): Promise<OpenedStore>;
 }
 
+/** The stores opened on one storage: the current one, others alongside it, and the clean-up of it all. */
+function openedStore(first: Store, openOne: () => Promise<Store>, dispose: () => unknown): OpenedStore {
+  let current = first;
+  const others: Store[] = [];
+  return {
+    get store() {
+      return current;
+    },
+    async reopen() {
+      await current.close();
+      current = await openOne();
+      return current;
+    },
+    async openAnother() {
+      const another = await openOne();
+      others.push(another);
+      return another;
+    },
+    async cleanup() {
+      try {
+        await Promise.all([current, ...others].map((store) => store.close()));
+      } finally {
+        await dispose();
+      }
+    },
+  };
+}
+
 const sqlite: StoreDriver = {
   name: 'sqlite',
   async open() {
@@ -53,29 +81,7 @@ const sqlite: StoreDriver = {
       throw error;
     }
 
-    const others: Store[] = [];
-    return {
-      get store() {
-        return current;
-      },
-      async reopen() {
-        await current.close();
-        current = openSqliteStore(file);
-        return current;
-      },
-      async openAnother() {
-        const another = openSqliteStore(file);
-        others.push(another);
-        return another;
-      },
-      async cleanup() {
-        try {
-          await Promise.all([current, ...others].map((store) => store.close()));
-        } finally {
-          fs.rmSync(root, { recursive: true, force: true });
-        }
-      },
-    };
+    return openedStore(current, async () => openSqliteStore(file), () => fs.rmSync(root, { recursive: true, force: true }));
   },
 };
 
@@ -94,29 +100,7 @@ const postgres: StoreDriver = {
       throw error;
     }
 
-    const others: Store[] = [];
-    return {
-      get store() {
-        return current;
-      },
-      async reopen() {
-        await current.close();
-        current = await openOnSchema();
-        return current;
-      },
-      async openAnother() {
-        const another = await openOnSchema();
-        others.push(another);
-        return another;
-      },
-      async cleanup() {
-        try {
-          await Promise.all([current, ...others].map((store) => store.close()));
-        } finally {
-          await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
-        }
-      },
-    };
+    return openedStore(current, openOnSchema, () => adminQuery(`DROP SCHEMA ${schema} CASCADE`));
   },
 };
 
