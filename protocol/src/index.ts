@@ -4,3 +4,4 @@ export * from './http.js';
 export * from './limits.js';
 export * from './models.js';
 export * from './schemas.js';
+export * from './shapes.js';

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorBody, type ErrorResponse } from './errors.js';
+import type { ClientEventName, ServerToClientEvents, AckOf } from './events.js';
+import type { AuthResponse, MeResponse, UsersResponse } from './http.js';
+import type { DirectoryUser, Message, PublicUser, Room, RoomCatchUp } from './models.js';
+import {
+  dmOpenSchema,
+  idSchema,
+  loginSchema,
+  messageSendSchema,
+  registerSchema,
+  roomCreateSchema,
+  roomHistorySchema,
+  roomJoinSchema,
+  roomLeaveSchema,
+  roomsListSchema,
+  syncSchema,
+} from './schemas.js';
+
+/**
+ * Schemas of what the server sends, beside the interfaces in models.ts, so that a client (or a test)
+ * can check what it receives, and the protocol document's examples are checked against them. The
+ * `Exact` assertions below keep each schema and its interface the same type: change one, change both.
+ */
+
+const time = z.iso.datetime();
+const seqSchema = z.int().min(0);
+
+export const publicUserShape = z.strictObject({
+  id: idSchema,
+  username: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+});
+
+export const directoryUserShape = publicUserShape.extend({ online: z.boolean() });
+
+export const roomShape = z.strictObject({
+  id: idSchema,
+  kind: z.enum(['direct', 'group']),
+  name: z.string().nullable(),
+  protected: z.boolean(),
+  joined: z.boolean(),
+  memberCount: z.int().min(0),
+  lastSeq: seqSchema,
+  lastActivityAt: time,
+  createdAt: time,
+  peer: publicUserShape.nullable(),
+});
+
+export const messageShape = z.strictObject({
+  id: idSchema,
+  roomId: idSchema,
+  seq: z.int().min(1),
+  authorId: idSchema,
+  author: publicUserShape,
+  body: z.string(),
+  clientId: z.string(),
+  createdAt: time,
+});
+
+export const roomCatchUpShape = z.strictObject({
+  roomId: idSchema,
+  messages: z.array(messageShape),
+  complete: z.boolean(),
+});
+
+export const errorBodyShape = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  fields: z.record(z.string(), z.string()).optional(),
+});
+
+export const errorResponseShape = z.strictObject({ error: errorBodyShape });
+
+const withHistory = { room: roomShape, messages: z.array(messageShape) };
+
+/** Each client event's input, and the success part of its ack (without `ok`). */
+export const clientEvents = {
+  'dm:open': { payload: dmOpenSchema, success: z.strictObject(withHistory) },
+  'room:create': { payload: roomCreateSchema, success: z.strictObject({ room: roomShape }) },
+  'room:join': { payload: roomJoinSchema, success: z.strictObject(withHistory) },
+  'room:leave': { payload: roomLeaveSchema, success: z.strictObject({}) },
+  'rooms:list': { payload: roomsListSchema, success: z.strictObject({ rooms: z.array(roomShape) }) },
+  'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
+  'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
+  sync: { payload: syncSchema, success: z.strictObject({ rooms: z.array(roomCatchUpShape) }) },
+} as const satisfies Record<ClientEventName, { payload: z.ZodType; success: z.ZodObject }>;
+
+/** An event's whole acknowledgement: `{ok: true, ...success}` or `{ok: false, error}`. */
+export function ackShape(event: ClientEventName) {
+  return z.union([
+    clientEvents[event].success.extend({ ok: z.literal(true) }),
+    z.strictObject({ ok: z.literal(false), error: errorBodyShape }),
+  ]);
+}
+
+const userIdEvent = z.strictObject({ userId: idSchema });
+
+/** Each server event's payload. */
+export const serverEvents = {
+  'message:new': messageShape,
+  'room:new': roomShape,
+  'room:created': roomShape,
+  'user:new': publicUserShape,
+  'user:online': userIdEvent,
+  'user:offline': userIdEvent,
+} as const satisfies { [E in keyof ServerToClientEvents]: z.ZodType };
+
+/** The HTTP API: each route's request body (when it takes one) and its successful response body. */
+export const httpRoutes = {
+  'POST /api/auth/register': { request: registerSchema, response: z.strictObject({ user: publicUserShape, token: z.string() }) },
+  'POST /api/auth/login': { request: loginSchema, response: z.strictObject({ user: publicUserShape, token: z.string() }) },
+  'POST /api/auth/logout': { request: undefined, response: undefined },
+  'GET /api/me': { request: undefined, response: z.strictObject({ user: publicUserShape }) },
+  'GET /api/users': { request: undefined, response: z.strictObject({ users: z.array(directoryUserShape) }) },
+  'GET /healthz': { request: undefined, response: z.strictObject({ status: z.literal('ok') }) },
+} as const;
+
+// The schemas above and the interfaces clients compile against are one type: these fail to compile otherwise.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Output<S extends z.ZodType> = z.output<S>;
+type Success<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
+type ServerPayload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+const exact = <T extends true>(_proof?: T) => undefined;
+exact<Exact<Output<typeof publicUserShape>, PublicUser>>();
+exact<Exact<Output<typeof directoryUserShape>, DirectoryUser>>();
+exact<Exact<Output<typeof roomShape>, Room>>();
+exact<Exact<Output<typeof messageShape>, Message>>();
+exact<Exact<Output<typeof roomCatchUpShape>, RoomCatchUp>>();
+exact<Exact<Output<typeof errorBodyShape>, ErrorBody>>();
+exact<Exact<Output<typeof errorResponseShape>, ErrorResponse>>();
+exact<Exact<Output<(typeof httpRoutes)['POST /api/auth/login']['response']>, AuthResponse>>();
+exact<Exact<Output<(typeof httpRoutes)['GET /api/me']['response']>, MeResponse>>();
+exact<Exact<Output<(typeof httpRoutes)['GET /api/users']['response']>, UsersResponse>>();
+exact<{ [E in ClientEventName]: Exact<Output<(typeof clientEvents)[E]['success']>, Success<E>> }[ClientEventName]>();
+exact<{ [E in keyof ServerToClientEvents]: Exact<Output<(typeof serverEvents)[E]>, ServerPayload<E>> }[keyof ServerToClientEvents]>();
