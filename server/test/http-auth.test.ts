@@ -362,7 +362,7 @@ describe('logging in', () => {
 
   describe('throttling of failures', () => {
     it('after too many wrong passwords for one account, even the right password is refused with 429, while others can log in', async () => {
-      const throttled = await startServer({ limits: { loginFailuresPerAccount: 3 } });
+      const throttled = await startServer({ limits: { loginFailuresPerAccountAddress: 3 } });
       const victim = await throttled.signUp();
       const bystander = await throttled.signUp();
 
@@ -395,7 +395,7 @@ describe('logging in', () => {
     });
 
     it('failures spread over many usernames block the address, even for a correct login', async () => {
-      const throttled = await startServer({ limits: { loginFailuresPerAddress: 3, loginFailuresPerAccount: 100 } });
+      const throttled = await startServer({ limits: { loginFailuresPerAddress: 3, loginFailuresPerAccountAddress: 100 } });
       const honest = await throttled.signUp();
       const existing = await throttled.signUp();
 
