@@ -70,8 +70,14 @@ export async function buildApp(
     // Fastify's default, above the 60 s idle timeout of common load balancers, so that they never reuse
     // a connection that Node has just closed.
     keepAliveTimeout: 72_000,
-    // Node looks for requests over their time every 30 s by default: far too seldom for a 30 s limit.
-    http: { connectionsCheckingInterval: Math.min(1000, Math.max(50, config.limits.httpRequestTimeoutMs / 4)) },
+    http: {
+      // Node's default headers timeout (60 s) would otherwise stand in for the shorter request timeout:
+      // when the two disagree Node applies the smaller one to the headers and the larger to the body.
+      headersTimeout: config.limits.httpRequestTimeoutMs,
+      requestTimeout: config.limits.httpRequestTimeoutMs,
+      // Node looks for requests over their time every 30 s by default: far too seldom for a 30 s limit.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, config.limits.httpRequestTimeoutMs / 4)),
+    },
   });
 
   const realtime = await Realtime.start(

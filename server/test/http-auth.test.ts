@@ -203,6 +203,25 @@ describe('signing up', () => {
       await expectInvalid(validRegistration({ password: 'seven77' }), 'password');
     });
 
+    for (const password of ['12345678', 'Password1', 'qwertyuiop', 'ILOVEYOU1']) {
+      it(`one of the most common passwords: "${password}", with the reason beside the field`, async () => {
+        const result = await expectInvalid(validRegistration({ password }), 'password');
+        expect(result.error.fields).toEqual({ password: 'is one of the most common passwords; choose another' });
+      });
+    }
+
+    it('a password that contains the username, whatever its case', async () => {
+      const result = await expectInvalid(validRegistration({ username: 'Marie_Curie', password: 'xx marie_curie xx' }), 'password');
+      expect(result.error.fields).toEqual({ password: 'must not contain your username' });
+    });
+
+    it('a password that is neither common nor the username is fine', async () => {
+      const response = await server.http('POST', '/api/auth/register', {
+        body: validRegistration({ username: 'Marie_Curie', password: 'polonium and radium' }),
+      });
+      expect(response.status).toBe(201);
+    });
+
     it('a password of 73 bytes in multi-byte characters is refused, not truncated', async () => {
       const password = '€'.repeat(25); // 25 characters, 75 bytes
       expect(Buffer.byteLength(password)).toBe(75);
