@@ -64,8 +64,8 @@ export async function buildApp(
     // is unaffected: a long-polling GET is received at once (only its answer waits), and a WebSocket
     // leaves these timeouts behind when it upgrades.
     requestTimeout: config.limits.httpRequestTimeoutMs,
-    // A connection that stays silent this long is closed, which must outlast a long-polling GET held
-    // open (Socket.IO's ping interval, 25 s) and, behind nginx, its proxy_read_timeout (75 s) need not.
+    // A connection that stays silent this long is closed. It must outlast a long-polling GET, which
+    // Socket.IO holds open without a byte for up to its ping interval (25 s).
     connectionTimeout: config.limits.httpIdleTimeoutMs,
     // Fastify's default, above the 60 s idle timeout of common load balancers, so that they never reuse
     // a connection that Node has just closed.
