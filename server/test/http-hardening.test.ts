@@ -21,29 +21,35 @@ async function start(options: Parameters<typeof TestServer.start>[0] = {}): Prom
 }
 
 describe('slow requests time out', () => {
-  /** Sends the headers of a POST, then its body a byte at a time; resolves with what came back once closed. */
-  function slowPost(server: TestServer, stopAfterMs: number): Promise<{ answer: string; closed: boolean }> {
+  /**
+   * Sends `start` of a request, then `trickle` over and over; resolves with what came
+   * back once the server closed the connection, or with closed: false if it had not after `stopAfterMs`.
+   */
+  function slowRequest(
+    server: TestServer,
+    start: string,
+    trickle: string,
+    stopAfterMs: number,
+  ): Promise<{ answer: string; closed: boolean }> {
     const { port } = new URL(server.url);
     return new Promise((resolve) => {
       const socket = net.connect(Number(port), '127.0.0.1');
       let answer = '';
-      let trickle: NodeJS.Timeout | undefined;
+      let dripping: NodeJS.Timeout | undefined;
       const giveUp = setTimeout(() => {
-        clearInterval(trickle);
+        clearInterval(dripping);
         socket.destroy();
         resolve({ answer, closed: false });
       }, stopAfterMs);
       socket.on('connect', () => {
-        socket.write(
-          'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
-        );
-        // The attack: a byte now and then, so the connection is never idle and the body never complete.
-        trickle = setInterval(() => socket.write(' '), 50);
+        socket.write(start);
+        // The attack: a byte now and then, so the connection is never idle and the request never complete.
+        dripping = setInterval(() => socket.write(trickle), 50);
       });
       socket.on('data', (chunk) => (answer += chunk.toString()));
       socket.on('error', () => {});
       socket.on('close', () => {
-        clearInterval(trickle);
+        clearInterval(dripping);
         clearTimeout(giveUp);
         resolve({ answer, closed: true });
       });
@@ -52,7 +58,15 @@ describe('slow requests time out', () => {
 
   it('a body sent a byte at a time gets 408 and its connection closed once the request timeout passes', async () => {
     const server = await start({ limits: { httpRequestTimeoutMs: 300 } });
-    const { answer, closed } = await slowPost(server, 5000);
+    const headers = 'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{';
+    const { answer, closed } = await slowRequest(server, headers, ' ', 5000);
+    expect(closed).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('headers sent a byte at a time get 408 and the connection closed too', async () => {
+    const server = await start({ limits: { httpRequestTimeoutMs: 300 } });
+    const { answer, closed } = await slowRequest(server, 'POST /api/auth/login HTTP/1.1\r\nX-Padding: ', 'a', 5000);
     expect(closed).toBe(true);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
