@@ -78,7 +78,7 @@ export class AuthService {
    */
   async login(input: LoginInput, address: string): Promise<SignedIn> {
     const accountKey = usernameKey(input.username);
-    const accountAtAddress = `${accountKey}@${address}`;
+    const accountAtAddress = JSON.stringify([accountKey, address]);
 
     const addressWait = await this.failuresPerAddress.take(address);
     if (addressWait > 0) throw tooManyLogins(addressWait, 'failed log-ins from your address');
