@@ -19,3 +19,22 @@ test('log out, a wrong password is refused beside the form, the right one logs i
   await page.reload();
   await expectMainScreen(page);
 });
+
+test('a common password is refused at sign-up, with the reason beside the field', async ({ openPage }) => {
+  const zoe = newPerson('Zoe');
+  const page = await openPage();
+  await page.goto('/signup');
+  await page.getByLabel('First name', { exact: true }).fill(zoe.firstName);
+  await page.getByLabel('Last name', { exact: true }).fill(zoe.lastName);
+  await page.getByLabel('Username', { exact: true }).fill(zoe.username);
+  const password = page.getByLabel('Password', { exact: true });
+  await password.fill('12345678');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+
+  await expect(password).toHaveAccessibleDescription('Password is one of the most common passwords; choose another');
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+
+  await password.fill(zoe.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expectMainScreen(page);
+});

@@ -4,11 +4,13 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { AuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.http.js';
-import { Passwords } from './auth/passwords.js';
+import { PasswordLanes } from './auth/passwords.js';
 import { FailureThrottle } from './auth/throttle.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { proxyTrust } from './http/client-address.js';
+import { refuseCrossSiteRequests } from './http/cross-site.js';
 import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
@@ -37,8 +39,6 @@ declare module 'fastify' {
   }
 }
 
-const EXPIRED_SESSION_SWEEP_MS = 60 * 60_000;
-
 /**
  * Builds Parley (HTTP API and Socket.IO) from its configuration and components, without listening.
  * With `config.redisUrl`, connects to Redis first (and rejects if it cannot), so that several nodes
@@ -58,7 +58,26 @@ export async function buildApp(
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: config.limits.httpBodyBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: proxyTrust(config.trustProxy),
+    // A client that sends its request slowly (a byte now and then) would hold a connection and its
+    // parser forever; it gets 408 and is closed once the whole request has taken this long. Socket.IO
+    // is unaffected: a long-polling GET is received at once (only its answer waits), and a WebSocket
+    // leaves these timeouts behind when it upgrades.
+    requestTimeout: config.limits.httpRequestTimeoutMs,
+    // A connection that stays silent this long is closed. It must outlast a long-polling GET, which
+    // Socket.IO holds open without a byte for up to its ping interval (25 s).
+    connectionTimeout: config.limits.httpIdleTimeoutMs,
+    // Fastify's default, above the 60 s idle timeout of common load balancers, so that they never reuse
+    // a connection that Node has just closed.
+    keepAliveTimeout: 72_000,
+    http: {
+      // Node's default headers timeout (60 s) would otherwise stand in for the shorter request timeout:
+      // when the two disagree Node applies the smaller one to the headers and the larger to the body.
+      headersTimeout: config.limits.httpRequestTimeoutMs,
+      requestTimeout: config.limits.httpRequestTimeoutMs,
+      // Node looks for requests over their time every 30 s by default: far too seldom for a 30 s limit.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, config.limits.httpRequestTimeoutMs / 4)),
+    },
   });
 
   const realtime = await Realtime.start(
@@ -86,11 +105,14 @@ async function assemble(
   app.decorate('realtime', realtime);
   const publisher = socketPublisher(realtime.io);
   const presence = realtime.presence;
-  const passwords = new Passwords(config.bcryptCost);
-  const auth = new AuthService(store, passwords, publisher, clock, config);
+  const passwords = new PasswordLanes(config.bcryptCost, {
+    accountsQueue: config.limits.bcryptQueueAccounts,
+    roomsQueue: config.limits.bcryptQueueRooms,
+  });
+  const auth = new AuthService(store, passwords.accounts, publisher, clock, config);
   const users = new UsersService(store, presence);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
-  const rooms = new RoomsService(store, passwords, publisher, clock, wrongRoomPasswords);
+  const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords);
   const messages = new MessagesService(store, publisher, clock);
 
   await app.register(helmet, {
@@ -107,6 +129,7 @@ async function assemble(
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   useZodValidation(app);
+  refuseCrossSiteRequests(app, config.allowedOrigins);
 
   authRoutes(app, auth, config.limits);
   usersRoutes(app, auth, users);
@@ -125,7 +148,7 @@ async function assemble(
 
   const sweep = setInterval(() => {
     auth.deleteExpiredSessions().catch((err: unknown) => app.log.error({ err }, 'expired session sweep failed'));
-  }, EXPIRED_SESSION_SWEEP_MS).unref();
+  }, config.limits.expiredSessionSweepMs).unref();
 
   // Sockets hold their HTTP connections open: close them first, or the server would wait for them.
   // From here on new HTTP requests get 503 (Fastify) and new sockets are refused at the transport; the

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { proxyTrust, type TrustProxy } from './http/client-address.js';
 
 const durationSchema = z
   .string()
@@ -38,10 +39,7 @@ const envSchema = z.object({
   SESSION_TTL: durationSchema.default(7 * 86_400_000),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(11),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
@@ -57,6 +55,31 @@ const envSchema = z.object({
       return z.NEVER;
     }),
 });
+
+const TRUST_PROXY_FORMS =
+  'use a hop count (TRUST_PROXY=1 behind one proxy) or the proxies\' addresses (TRUST_PROXY=127.0.0.1,10.0.0.0/8)';
+
+/**
+ * `false`/`0`, a hop count, or a list of proxy addresses and CIDRs. `true` is refused: trusting every hop
+ * lets any client pick its own address with X-Forwarded-For, and so escape every per-address limit.
+ */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed === 'false' || trimmed === '0') return false;
+  if (/^\d+$/.test(trimmed)) return Number.parseInt(trimmed, 10);
+  if (trimmed === 'true') {
+    ctx.addIssue({ code: 'custom', message: `"true" would trust every hop, so clients could choose their address; ${TRUST_PROXY_FORMS}` });
+    return z.NEVER;
+  }
+  const proxies = trimmed.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  try {
+    proxyTrust(proxies);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `${(error as Error).message}; ${TRUST_PROXY_FORMS}` });
+    return z.NEVER;
+  }
+  return Object.freeze(proxies);
+}
 
 /**
  * Why a REDIS_URL cannot be used, or null. Never repeats the value: it may carry a password.
@@ -96,8 +119,11 @@ function parseDatabaseUrl(url: string): Database {
 
 /** Tunables that are not worth an environment variable, but that tests and operators may override. */
 export interface Limits {
-  /** Failed logins allowed per account, and per client address, within `loginWindowMs`. */
-  loginFailuresPerAccount: number;
+  /**
+   * Failed log-ins allowed within `loginWindowMs` per account from one client address (so that failures
+   * elsewhere cannot lock the owner out), and per client address over all accounts.
+   */
+  loginFailuresPerAccountAddress: number;
   loginFailuresPerAddress: number;
   loginWindowMs: number;
   /** Sign-ups allowed per client address per minute. */
@@ -110,10 +136,27 @@ export interface Limits {
   /** The largest HTTP body and socket packet accepted, in bytes. */
   httpBodyBytes: number;
   socketPacketBytes: number;
+
+  // Log-ins, sessions, password hashing and HTTP connections.
+  /** Log-in requests (failed or not) allowed per client address within `loginWindowMs`. */
+  loginAttemptsPerAddress: number;
+  /** Successful log-ins allowed per account within `loginWindowMs`: each one creates a session. */
+  loginsPerAccount: number;
+  /** Live sessions kept per user; a new one beyond this ends the oldest (and disconnects its sockets). */
+  sessionsPerUser: number;
+  /** How often expired sessions are deleted. */
+  expiredSessionSweepMs: number;
+  /** Password hashes that may wait for a bcrypt slot: log-ins and sign-ups, and room passwords. */
+  bcryptQueueAccounts: number;
+  bcryptQueueRooms: number;
+  /** The longest a client may take to send one whole request (headers and body). */
+  httpRequestTimeoutMs: number;
+  /** A connection silent for this long is closed; longer than a long-polling GET is held (25 s). */
+  httpIdleTimeoutMs: number;
 }
 
 export const defaultLimits: Limits = {
-  loginFailuresPerAccount: 10,
+  loginFailuresPerAccountAddress: 10,
   loginFailuresPerAddress: 50,
   loginWindowMs: 15 * 60_000,
   registrationsPerMinute: 20,
@@ -122,6 +165,15 @@ export const defaultLimits: Limits = {
   socketEventsPerSecond: 50,
   httpBodyBytes: 16 * 1024,
   socketPacketBytes: 32 * 1024,
+
+  loginAttemptsPerAddress: 100,
+  loginsPerAccount: 20,
+  sessionsPerUser: 20,
+  expiredSessionSweepMs: 60 * 60_000,
+  bcryptQueueAccounts: 50,
+  bcryptQueueRooms: 10,
+  httpRequestTimeoutMs: 30_000,
+  httpIdleTimeoutMs: 60_000,
 };
 
 export interface Config {
@@ -133,7 +185,8 @@ export interface Config {
   sessionTtlMs: number;
   bcryptCost: number;
   logLevel: string;
-  trustProxy: boolean;
+  /** Which peers may report the client's address in X-Forwarded-For (see `TrustProxy`). */
+  trustProxy: TrustProxy;
   /** Redis, through which several nodes share Socket.IO's rooms and broadcasts; none for a single node. */
   redisUrl: string | undefined;
   /** Prefix of the Redis channels: deployments sharing one Redis must use different ones. */

@@ -203,6 +203,25 @@ describe('signing up', () => {
       await expectInvalid(validRegistration({ password: 'seven77' }), 'password');
     });
 
+    for (const password of ['12345678', 'Password1', 'qwertyuiop', 'ILOVEYOU1']) {
+      it(`one of the most common passwords: "${password}", with the reason beside the field`, async () => {
+        const result = await expectInvalid(validRegistration({ password }), 'password');
+        expect(result.error.fields).toEqual({ password: 'is one of the most common passwords; choose another' });
+      });
+    }
+
+    it('a password that contains the username, whatever its case', async () => {
+      const result = await expectInvalid(validRegistration({ username: 'Marie_Curie', password: 'xx marie_curie xx' }), 'password');
+      expect(result.error.fields).toEqual({ password: 'must not contain your username' });
+    });
+
+    it('a password that is neither common nor the username is fine', async () => {
+      const response = await server.http('POST', '/api/auth/register', {
+        body: validRegistration({ username: 'Marie_Curie', password: 'polonium and radium' }),
+      });
+      expect(response.status).toBe(201);
+    });
+
     it('a password of 73 bytes in multi-byte characters is refused, not truncated', async () => {
       const password = '€'.repeat(25); // 25 characters, 75 bytes
       expect(Buffer.byteLength(password)).toBe(75);
@@ -362,7 +381,7 @@ describe('logging in', () => {
 
   describe('throttling of failures', () => {
     it('after too many wrong passwords for one account, even the right password is refused with 429, while others can log in', async () => {
-      const throttled = await startServer({ limits: { loginFailuresPerAccount: 3 } });
+      const throttled = await startServer({ limits: { loginFailuresPerAccountAddress: 3 } });
       const victim = await throttled.signUp();
       const bystander = await throttled.signUp();
 
@@ -395,7 +414,7 @@ describe('logging in', () => {
     });
 
     it('failures spread over many usernames block the address, even for a correct login', async () => {
-      const throttled = await startServer({ limits: { loginFailuresPerAddress: 3, loginFailuresPerAccount: 100 } });
+      const throttled = await startServer({ limits: { loginFailuresPerAddress: 3, loginFailuresPerAccountAddress: 100 } });
       const honest = await throttled.signUp();
       const existing = await throttled.signUp();
 

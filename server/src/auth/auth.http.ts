@@ -35,11 +35,19 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limi
     },
   );
 
-  app.post('/api/auth/login', { schema: { body: loginSchema } }, async (request, reply) => {
-    const signedIn = await auth.login(request.body as LoginInput, request.ip);
-    setSessionCookie(request, reply, signedIn);
-    return reply.send(authResponse(signedIn));
-  });
+  app.post(
+    '/api/auth/login',
+    {
+      schema: { body: loginSchema },
+      // Every attempt counts here, failed or not; the service also limits failures and successes.
+      config: { rateLimit: { max: limits.loginAttemptsPerAddress, timeWindow: limits.loginWindowMs } },
+    },
+    async (request, reply) => {
+      const signedIn = await auth.login(request.body as LoginInput, request.ip);
+      setSessionCookie(request, reply, signedIn);
+      return reply.send(authResponse(signedIn));
+    },
+  );
 
   app.post('/api/auth/logout', { preHandler: requireSession(auth) }, async (request, reply) => {
     await auth.logout(request.sessionToken!);

@@ -1,9 +1,11 @@
-import type { LoginInput, PublicUser, RegisterInput } from '@parley/protocol';
+import { LIMITS, type LoginInput, type PublicUser, type RegisterInput } from '@parley/protocol';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type Store } from '../store/store.js';
+import { weakPasswordReason } from './password-policy.js';
 import type { Passwords } from './passwords.js';
 import type { Session } from './session.js';
 import { FailureThrottle } from './throttle.js';
@@ -18,9 +20,14 @@ export interface SignedIn {
 
 const WRONG_CREDENTIALS = 'Wrong username or password.';
 
+const tooManyLogins = (waitMs: number, what: string) =>
+  new AppError('rate_limited', `Too many ${what}. Try again in ${Math.ceil(waitMs / 60_000)} min.`);
+
 export class AuthService {
-  private readonly failuresPerAccount: FailureThrottle;
+  private readonly failuresPerAccountAddress: FailureThrottle;
   private readonly failuresPerAddress: FailureThrottle;
+  /** Every successful log-in creates a session: so many per account, however they are spread. */
+  private readonly loginsPerAccount: RateLimiterMemory;
 
   constructor(
     private readonly store: Store,
@@ -30,11 +37,17 @@ export class AuthService {
     private readonly config: Pick<Config, 'sessionTtlMs' | 'limits'>,
   ) {
     const { limits } = config;
-    this.failuresPerAccount = new FailureThrottle(limits.loginFailuresPerAccount, limits.loginWindowMs);
+    this.failuresPerAccountAddress = new FailureThrottle(limits.loginFailuresPerAccountAddress, limits.loginWindowMs);
     this.failuresPerAddress = new FailureThrottle(limits.loginFailuresPerAddress, limits.loginWindowMs);
+    this.loginsPerAccount = new RateLimiterMemory({
+      points: limits.loginsPerAccount,
+      duration: Math.ceil(limits.loginWindowMs / 1000),
+    });
   }
 
   async register(input: RegisterInput): Promise<SignedIn> {
+    const weakness = weakPasswordReason(input.password, input.username);
+    if (weakness) throw new AppError('invalid', 'Choose a stronger password.', { password: weakness });
     const passwordHash = await this.passwords.hash(input.password);
     let user: PublicUser;
     try {
@@ -57,27 +70,44 @@ export class AuthService {
     return this.startSession(user);
   }
 
-  /** Unknown user and wrong password fail alike, in about the same time; failures are throttled. */
+  /**
+   * Unknown user, wrong password and a password longer than bcrypt reads fail alike, in about the same
+   * time. Each attempt takes its point from the failure budgets of its address and of the account at
+   * that address before the password is checked, and gives them back only if it succeeds; so no burst
+   * of concurrent guesses gets more than the budget, and guesses from elsewhere never lock the owner out.
+   */
   async login(input: LoginInput, address: string): Promise<SignedIn> {
     const accountKey = usernameKey(input.username);
-    const waitMs = Math.max(
-      await this.failuresPerAccount.blockedFor(accountKey),
-      await this.failuresPerAddress.blockedFor(address),
-    );
-    if (waitMs > 0) {
-      throw new AppError('rate_limited', `Too many failed log-ins. Try again in ${Math.ceil(waitMs / 60_000)} min.`);
+    const accountAtAddress = JSON.stringify([accountKey, address]);
+
+    const addressWait = await this.failuresPerAddress.take(address);
+    if (addressWait > 0) throw tooManyLogins(addressWait, 'failed log-ins from your address');
+    const accountWait = await this.failuresPerAccountAddress.take(accountAtAddress);
+    if (accountWait > 0) {
+      await this.failuresPerAddress.giveBack(address);
+      throw tooManyLogins(accountWait, 'failed log-ins for this account');
     }
-    const record = await this.store.findUserByUsernameKey(accountKey);
-    if (!(await this.passwords.verify(input.password, record?.passwordHash ?? null)) || !record) {
-      await Promise.all([
-        this.failuresPerAccount.recordFailure(accountKey),
-        this.failuresPerAddress.recordFailure(address),
-      ]);
-      throw new AppError('unauthorized', WRONG_CREDENTIALS);
+
+    let failed = false;
+    try {
+      const record = await this.store.findUserByUsernameKey(accountKey);
+      // bcrypt reads only the first 72 bytes, so a longer password would match the stored one plus any suffix.
+      // It is still checked, so that refusing it costs the same time as any wrong password.
+      const tooLong = Buffer.byteLength(input.password) > LIMITS.passwordMaxBytes;
+      const matches = await this.passwords.verify(input.password, record?.passwordHash ?? null);
+      if (!matches || tooLong || !record) {
+        failed = true;
+        throw new AppError('unauthorized', WRONG_CREDENTIALS);
+      }
+      await this.countLogin(accountKey);
+      const { id, username, firstName, lastName } = record;
+      return await this.startSession({ id, username, firstName, lastName });
+    } finally {
+      if (!failed) {
+        await this.failuresPerAccountAddress.giveBack(accountAtAddress);
+        await this.failuresPerAddress.giveBack(address);
+      }
     }
-    await this.failuresPerAccount.reset(accountKey);
-    const { id, username, firstName, lastName } = record;
-    return this.startSession({ id, username, firstName, lastName });
   }
 
   /** Revokes the session at once and disconnects every socket opened with it. */
@@ -100,11 +130,23 @@ export class AuthService {
     return this.store.deleteExpiredSessions(this.clock());
   }
 
+  private async countLogin(accountKey: string): Promise<void> {
+    try {
+      await this.loginsPerAccount.consume(accountKey, 1);
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) throw tooManyLogins(refusal.msBeforeNext, 'log-ins for this account');
+      throw refusal;
+    }
+  }
+
+  /** Creates the session, then ends the user's oldest ones beyond the cap, closing their sockets. */
   private async startSession(user: PublicUser): Promise<SignedIn> {
     const token = newSessionToken();
     const createdAt = this.clock();
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlMs);
     await this.store.createSession({ userId: user.id, tokenHash: hashToken(token), createdAt, expiresAt });
+    const ended = await this.store.deleteSessionsBeyond(user.id, this.config.limits.sessionsPerUser);
+    for (const sessionId of ended) this.publisher.disconnectSession(sessionId);
     return { user, token, expiresAt };
   }
 }

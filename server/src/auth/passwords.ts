@@ -1,30 +1,102 @@
 import os from 'node:os';
 import bcrypt from 'bcrypt';
-import pLimit from 'p-limit';
+import { AppError } from '../errors.js';
+
+/** What a service needs from password hashing: one lane of the shared bcrypt pool. */
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  /** Compares against `hash`, or against a decoy when there is none: same work either way, always false then. */
+  verify(password: string, hash: string | null): Promise<boolean>;
+}
+
+export interface LaneSizes {
+  /** Hashes that may wait for a slot in each lane; more are refused with `rate_limited`. */
+  accountsQueue: number;
+  roomsQueue: number;
+}
+
+interface Lane {
+  /** At most this many of the lane's hashes run at once. */
+  readonly maxRunning: number;
+  readonly queueSize: number;
+  running: number;
+  readonly waiting: Array<() => void>;
+}
 
 /**
- * bcrypt runs on libuv's thread pool, so hashing never blocks the event loop; but a burst of log-ins
- * would put a hash on every pool thread and take every core from the event loop, stalling chat for
- * everyone. So at most all cores but one hash at once; further log-ins wait their turn.
+ * bcrypt runs on libuv's thread pool, so hashing never blocks the event loop; but a burst of hashes
+ * would put one on every pool thread and take every core from the event loop, stalling chat for
+ * everyone. So at most all cores but one hash at once, and the rest wait in one of two bounded lanes:
+ * - `accounts` (log-in, sign-up) is served first whenever a slot frees;
+ * - `rooms` (room passwords) may use only half of the slots (at least one).
+ * So however many room passwords are thrown at the server, a log-in waits for at most the hash
+ * already running, and a full lane answers `rate_limited` at once instead of queueing without end.
  */
-const hashSlots = pLimit(Math.max(1, os.availableParallelism() - 1));
-
-export class Passwords {
+export class PasswordLanes {
+  readonly accounts: Passwords;
+  readonly rooms: Passwords;
+  private readonly slots: number;
+  private running = 0;
+  private readonly lanes: Lane[];
   /** A real hash to compare against when the account does not exist, so both failures cost the same time. */
   private readonly decoy: Promise<string>;
 
-  constructor(private readonly cost: number) {
-    this.decoy = hashSlots(() => bcrypt.hash('parley decoy password', cost));
+  constructor(
+    private readonly cost: number,
+    sizes: LaneSizes,
+    slots = Math.max(1, os.availableParallelism() - 1),
+  ) {
+    this.slots = slots;
+    const accounts = this.lane(slots, sizes.accountsQueue);
+    const rooms = this.lane(Math.max(1, Math.floor(slots / 2)), sizes.roomsQueue);
+    this.lanes = [accounts, rooms];
+    this.decoy = bcrypt.hash('parley decoy password', cost);
+    this.accounts = this.passwordsOn(accounts);
+    this.rooms = this.passwordsOn(rooms);
   }
 
-  hash(password: string): Promise<string> {
-    return hashSlots(() => bcrypt.hash(password, this.cost));
+  private lane(maxRunning: number, queueSize: number): Lane {
+    return { maxRunning, queueSize, running: 0, waiting: [] };
   }
 
-  /** Compares against `hash`, or against the decoy when there is none: same work either way. */
-  async verify(password: string, hash: string | null): Promise<boolean> {
-    const against = hash ?? (await this.decoy);
-    const matches = await hashSlots(() => bcrypt.compare(password, against));
-    return matches && hash !== null;
+  private passwordsOn(lane: Lane): Passwords {
+    return {
+      hash: (password) => this.run(lane, () => bcrypt.hash(password, this.cost)),
+      verify: async (password, hash) => {
+        const against = hash ?? (await this.decoy);
+        const matches = await this.run(lane, () => bcrypt.compare(password, against));
+        return matches && hash !== null;
+      },
+    };
+  }
+
+  private async run<T>(lane: Lane, job: () => Promise<T>): Promise<T> {
+    if (!this.mayStart(lane)) {
+      if (lane.waiting.length >= lane.queueSize) {
+        throw new AppError('rate_limited', 'The server is busy checking passwords; try again in a moment.');
+      }
+      await new Promise<void>((resolve) => lane.waiting.push(resolve));
+    }
+    try {
+      return await job();
+    } finally {
+      this.running -= 1;
+      lane.running -= 1;
+      this.startNext();
+    }
+  }
+
+  /** Claims a slot for the lane when one is free (counted here, so the claim and the check are one step). */
+  private mayStart(lane: Lane): boolean {
+    if (this.running >= this.slots || lane.running >= lane.maxRunning) return false;
+    this.running += 1;
+    lane.running += 1;
+    return true;
+  }
+
+  private startNext(): void {
+    for (const lane of this.lanes) {
+      while (lane.waiting.length > 0 && this.mayStart(lane)) lane.waiting.shift()!();
+    }
   }
 }

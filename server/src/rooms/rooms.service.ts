@@ -104,21 +104,24 @@ export class RoomsService {
     return this.store.roomIdsOf(userId);
   }
 
+  /**
+   * A guess takes its point before the slow bcrypt check and gives it back only when right, so that
+   * concurrent guesses (from one socket or many of the user's) get no more than the budget between them.
+   */
   private async checkRoomPassword(userId: number, room: RoomRecord, password: string | undefined): Promise<void> {
+    if (!password) throw new AppError('bad_password', 'This room needs a password.', { password: 'is required' });
     const key = `${userId}:${room.id}`;
-    const waitMs = await this.wrongRoomPasswords.blockedFor(key);
+    const waitMs = await this.wrongRoomPasswords.take(key);
     if (waitMs > 0) {
       throw new AppError('rate_limited', `Too many wrong passwords. Try again in ${Math.ceil(waitMs / 60_000)} min.`);
     }
-    if (!password || !(await this.passwords.verify(password, room.passwordHash))) {
-      await this.wrongRoomPasswords.recordFailure(key);
-      throw new AppError(
-        'bad_password',
-        password ? 'Wrong password for this room.' : 'This room needs a password.',
-        { password: password ? 'is wrong' : 'is required' },
-      );
+    let wrong = false;
+    try {
+      wrong = !(await this.passwords.verify(password, room.passwordHash));
+    } finally {
+      if (!wrong) await this.wrongRoomPasswords.giveBack(key);
     }
-    await this.wrongRoomPasswords.reset(key);
+    if (wrong) throw new AppError('bad_password', 'Wrong password for this room.', { password: 'is wrong' });
   }
 
   private async withHistory(room: RoomRecord, limit: number = LIMITS.historyDefault): Promise<RoomWithHistory> {

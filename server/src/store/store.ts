@@ -93,6 +93,8 @@ export interface Store {
   /** Deletes the session and returns its id, or null when there was none. */
   deleteSession(tokenHash: string): Promise<number | null>;
   deleteExpiredSessions(now: Date): Promise<number>;
+  /** Deletes the user's sessions beyond the `keep` newest, returning the ids of those deleted. */
+  deleteSessionsBeyond(userId: number, keep: number): Promise<number[]>;
 
   createGroupRoom(room: NewGroupRoom): Promise<RoomRecord>;
   /**

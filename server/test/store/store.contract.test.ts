@@ -237,6 +237,24 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       );
       expect(await store.deleteExpiredSessions(at(200))).toBe(0);
     });
+
+    it('keeps only the newest sessions of a user, returning the ids of those it deleted', async () => {
+      const bob = await createUser('Bob');
+      for (const token of ['a1', 'a2', 'a3', 'a4']) await createSession(token, at(3600));
+      await createSession('b1', at(3600), bob.id);
+      const ids = await Promise.all(['a1', 'a2'].map(async (token) => (await store.findSession(token, at(0)))!.id));
+
+      expect((await store.deleteSessionsBeyond(alice.id, 2)).sort((x, y) => x - y)).toEqual(ids);
+
+      expect(await store.findSession('a1', at(0))).toBeNull();
+      expect(await store.findSession('a2', at(0))).toBeNull();
+      expect(await store.findSession('a3', at(0))).not.toBeNull();
+      expect(await store.findSession('a4', at(0))).not.toBeNull();
+      // Other users' sessions are not counted and not touched.
+      expect(await store.findSession('b1', at(0))).not.toBeNull();
+      expect(await store.deleteSessionsBeyond(alice.id, 2)).toEqual([]);
+      expect(await store.deleteSessionsBeyond(bob.id, 2)).toEqual([]);
+    });
   });
 
   // --- group rooms -------------------------------------------------------------------------------

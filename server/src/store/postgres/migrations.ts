@@ -67,4 +67,10 @@ export const postgresMigrations: readonly { version: number; name: string; sql: 
       );
     `,
   },
+  {
+    version: 2,
+    name: 'sessions by user',
+    // Each log-in trims the user's sessions to the newest few: find them without scanning the table.
+    sql: `CREATE INDEX sessions_user_id ON sessions (user_id, id);`,
+  },
 ];

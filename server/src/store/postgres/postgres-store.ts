@@ -86,6 +86,9 @@ const Q = {
                   WHERE s.token_hash = $1 AND s.expires_at > $2`,
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1',
+  deleteSessionsBeyond: `DELETE FROM sessions WHERE user_id = $1 AND id NOT IN
+                           (SELECT id FROM sessions WHERE user_id = $1 ORDER BY id DESC LIMIT $2)
+                         RETURNING id`,
   insertGroupRoom: `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
                     VALUES ('group', $1, $2, $3, $4, $5, $5) RETURNING id`,
   insertDirectRoom: `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
@@ -274,6 +277,11 @@ class PostgresStore implements Store {
   async deleteExpiredSessions(now: Date): Promise<number> {
     const { rowCount } = await this.pool.query(Q.deleteExpiredSessions, [now]);
     return rowCount ?? 0;
+  }
+
+  async deleteSessionsBeyond(userId: number, keep: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: number }>(Q.deleteSessionsBeyond, [userId, keep]);
+    return rows.map((row) => row.id);
   }
 
   async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {

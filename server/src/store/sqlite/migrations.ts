@@ -62,4 +62,10 @@ export const sqliteMigrations: readonly { version: number; name: string; sql: st
       );
     `,
   },
+  {
+    version: 2,
+    name: 'sessions by user',
+    // Each log-in trims the user's sessions to the newest few: find them without scanning the table.
+    sql: `CREATE INDEX sessions_user_id ON sessions(user_id, id);`,
+  },
 ];

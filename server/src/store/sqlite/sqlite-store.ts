@@ -96,6 +96,11 @@ class SqliteStore implements Store {
       ),
       deleteSession: db.prepare<[string], { id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING id'),
       deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
+      deleteSessionsBeyond: db.prepare<[number, number, number], { id: number }>(
+        `DELETE FROM sessions WHERE user_id = ? AND id NOT IN
+           (SELECT id FROM sessions WHERE user_id = ? ORDER BY id DESC LIMIT ?)
+         RETURNING id`,
+      ),
       insertGroupRoom: db.prepare<[string, string, string | null, number, number, number], { id: number }>(
         `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
          VALUES ('group', ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -193,6 +198,10 @@ class SqliteStore implements Store {
 
   async deleteExpiredSessions(now: Date): Promise<number> {
     return this.q.deleteExpiredSessions.run(now.getTime()).changes;
+  }
+
+  async deleteSessionsBeyond(userId: number, keep: number): Promise<number[]> {
+    return this.q.deleteSessionsBeyond.all(userId, userId, keep).map((row) => row.id);
   }
 
   async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {
