@@ -110,6 +110,13 @@ export interface Limits {
   /** The largest HTTP body and socket packet accepted, in bytes. */
   httpBodyBytes: number;
   socketPacketBytes: number;
+  /**
+   * Group rooms one user may create within `roomCreationWindowMs`, and in all (rooms they created that still
+   * exist). Every new room is announced to everyone, so these bound what one account can make all others hear.
+   */
+  roomCreationsPerWindow: number;
+  roomCreationWindowMs: number;
+  roomsPerCreator: number;
 }
 
 export const defaultLimits: Limits = {
@@ -122,6 +129,11 @@ export const defaultLimits: Limits = {
   socketEventsPerSecond: 50,
   httpBodyBytes: 16 * 1024,
   socketPacketBytes: 32 * 1024,
+  // Enough to set up a team's rooms in one sitting; a script making rooms in a loop is stopped after 10.
+  roomCreationsPerWindow: 10,
+  roomCreationWindowMs: 10 * 60_000,
+  // Far more than a person keeps up; keeps one account's share of the directory (and of rooms:list) small.
+  roomsPerCreator: 100,
 };
 
 export interface Config {

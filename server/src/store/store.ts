@@ -58,6 +58,26 @@ export interface NewGroupRoom {
   passwordHash: string | null;
   creatorId: number;
   createdAt: Date;
+  /**
+   * Refuse (`StoreConflictError('rooms_per_creator')`) when the creator already has this many group rooms;
+   * checked in the creating transaction, so that concurrent creations cannot pass it together.
+   */
+  creatorRoomsMax?: number;
+}
+
+export interface JoinableQuery {
+  /** Only rooms whose name key starts with this (a prefix of a key, as `roomNameKey` makes them). */
+  keyPrefix?: string;
+  /** Only rooms whose name key sorts after this one: the `nextAfterKey` of the page before. */
+  afterKey?: string;
+  limit: number;
+}
+
+export interface JoinablePage {
+  /** Ordered by name key. */
+  rooms: RoomRecord[];
+  /** The name key to continue after, or null when no room follows. */
+  nextAfterKey: string | null;
 }
 
 export interface NewMessage {
@@ -102,8 +122,14 @@ export interface Store {
   openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }>;
   /** A room as `viewerId` sees it. */
   findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null>;
-  /** The viewer's rooms, direct and group, and every group room they have not joined. */
-  listVisibleRooms(viewerId: number): Promise<RoomRecord[]>;
+  /** The id of the group room with that name key, if there is one. */
+  findRoomIdByNameKey(nameKey: string): Promise<number | null>;
+  /** How many group rooms the user has created (that still exist). */
+  countGroupRoomsCreatedBy(userId: number): Promise<number>;
+  /** The rooms the viewer is a member of, direct and group, most recently active first. */
+  listMemberRooms(viewerId: number): Promise<RoomRecord[]>;
+  /** A page of the group rooms the viewer is not a member of, ordered by name key. */
+  listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage>;
   /** Adds a member; false when they already were one. */
   addMember(roomId: number, userId: number, now: Date): Promise<boolean>;
   /** Removes a member; false when they were not one. */
@@ -126,7 +152,7 @@ export interface Store {
 
 /** A uniqueness constraint refused a write. `constraint` names what was taken. */
 export class StoreConflictError extends Error {
-  constructor(readonly constraint: 'username' | 'room_name' | 'message_client_id') {
+  constructor(readonly constraint: 'username' | 'room_name' | 'message_client_id' | 'rooms_per_creator') {
     super(`conflict on ${constraint}`);
     this.name = 'StoreConflictError';
   }

@@ -1,3 +1,6 @@
+import type pg from 'pg';
+import { placeholderNameKey, recomputeRoomNameKeys } from '../name-keys.js';
+
 /**
  * PostgreSQL schema, one entry per version, mirroring `../sqlite/migrations.ts` table for table and
  * constraint for constraint. Applied in order at start, each in its own transaction; never edit an entry
@@ -7,7 +10,15 @@
  * and sort byte by byte, as SQLite's default BINARY collation does, whatever the database's locale.
  * Constraints are named explicitly: the store maps a unique violation to a `StoreConflictError` by name.
  */
-export const postgresMigrations: readonly { version: number; name: string; sql: string }[] = [
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (client: pg.PoolClient) => Promise<void>;
+}
+
+export const postgresMigrations: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -66,5 +77,20 @@ export const postgresMigrations: readonly { version: number; name: string; sql: 
         CONSTRAINT messages_author_client_id UNIQUE (author_id, client_id)
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'room name keys are confusable skeletons; rooms by creator',
+    sql: `CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';`,
+    async run(client) {
+      const { rows } = await client.query<{ id: number; name: string }>(
+        "SELECT id, name FROM rooms WHERE kind = 'group' ORDER BY id",
+      );
+      const keys = recomputeRoomNameKeys(rows);
+      const setKeys = `UPDATE rooms r SET name_key = v.key FROM unnest($1::bigint[], $2::text[]) AS v(id, key) WHERE r.id = v.id`;
+      const ids = keys.map(({ id }) => id);
+      await client.query(setKeys, [ids, keys.map(({ id }) => placeholderNameKey(id))]);
+      await client.query(setKeys, [ids, keys.map(({ key }) => key)]);
+    },
   },
 ];

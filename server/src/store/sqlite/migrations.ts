@@ -1,8 +1,19 @@
+import type Database from 'better-sqlite3';
+import { placeholderNameKey, recomputeRoomNameKeys } from '../name-keys.js';
+
 /**
  * SQLite schema, one entry per version. Applied in order at start; never edit an entry that has shipped,
- * add a new one. Times are milliseconds since the epoch (UTC).
+ * add a new one. Times are milliseconds since the epoch (UTC). `sql` runs first, then `run`, for what SQL
+ * alone cannot do, in the same transaction.
  */
-export const sqliteMigrations: readonly { version: number; name: string; sql: string }[] = [
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  sql: string;
+  run?: (db: Database.Database) => void;
+}
+
+export const sqliteMigrations: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -61,5 +72,17 @@ export const sqliteMigrations: readonly { version: number; name: string; sql: st
         UNIQUE (author_id, client_id)
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'room name keys are confusable skeletons; rooms by creator',
+    sql: `CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';`,
+    run(db) {
+      const rooms = db.prepare<[], { id: number; name: string }>("SELECT id, name FROM rooms WHERE kind = 'group' ORDER BY id").all();
+      const setKey = db.prepare<[string, number]>('UPDATE rooms SET name_key = ? WHERE id = ?');
+      const keys = recomputeRoomNameKeys(rooms);
+      for (const { id } of keys) setKey.run(placeholderNameKey(id), id);
+      for (const { id, key } of keys) setKey.run(key, id);
+    },
   },
 ];
