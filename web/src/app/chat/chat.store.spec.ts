@@ -210,7 +210,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, fetches everything missed in every chat, with no gap and no duplicate', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')] });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
       chat.setCapacity(2);
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
       chat.show(group(2, 'quiet'), []);
@@ -236,7 +236,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')] });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
       socket.responders.sync = () => ({ ok: true, rooms: [{ roomId: 1, messages: [], complete: true }] });
       chat.show(group(1, 'lobby'), []);
       socket.responders['message:send'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
