@@ -20,6 +20,6 @@ export const LIMITS = {
   /** Joinable rooms per `rooms:list` page: the default, and the most one page may ask for. */
   roomsPageDefault: 50,
   roomsPageMax: 100,
-  /** The longest `rooms:list` cursor: a room's name key, base64url-encoded, is shorter. */
+  /** The longest `rooms:list` cursor: the one the server gives (a room name and id, base64url-encoded) is shorter. */
   roomsCursorMax: 2048,
 } as const;

@@ -103,8 +103,8 @@ export type RoomLeaveInput = z.infer<typeof roomLeaveSchema>;
 
 /**
  * `rooms:list`: the caller's own rooms, complete, on the first page (no `cursor`); and one page of the group
- * rooms they could join, by name, whose name starts with `query` (compared as room names are: ignoring case,
- * width and look-alike letters). `cursor` is the `nextCursor` of the page before, opaque.
+ * rooms they could join, ordered by name, whose name starts with `query` (ignoring case and width). `cursor`
+ * is the `nextCursor` of the page before, opaque.
  */
 export const roomsListSchema = z.strictObject({
   query: z.string().max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`).optional(),

@@ -25,3 +25,13 @@ function skeleton(text: string): string {
 export function roomNameKey(name: string): string {
   return skeleton(skeleton(name.normalize('NFKC').toUpperCase()).toLowerCase());
 }
+
+/**
+ * A room name folded for case and width (NFKC, lower case): what search matches, by prefix, and what lists
+ * of rooms are ordered by. Unlike the key it keeps letters and digits as they read, so `Room 2` sorts before
+ * `Room 10`'s neighbours as people expect, and a search for `open` finds `Open Room` and not its Cyrillic
+ * look-alike.
+ */
+export function roomNameFold(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}

@@ -18,7 +18,8 @@ import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type RoomRecord, type Store } from '../store/store.js';
-import { roomNameKey } from './room-name-key.js';
+import { decodeJoinableCursor, encodeJoinableCursor } from './joinable-cursor.js';
+import { roomNameFold, roomNameKey } from './room-name-key.js';
 import { toRoom } from './room-view.js';
 
 export type RoomCreationLimits = Pick<Limits, 'roomCreationsPerWindow' | 'roomCreationWindowMs' | 'roomsPerCreator'>;
@@ -82,6 +83,7 @@ export class RoomsService {
       room = await this.store.createGroupRoom({
         name: input.name,
         nameKey,
+        nameFold: roomNameFold(input.name),
         passwordHash,
         creatorId,
         createdAt: this.clock(),
@@ -125,19 +127,19 @@ export class RoomsService {
 
   /**
    * The caller's own rooms, all of them, on the first page; and a page of the group rooms they could join,
-   * by name key, whose name starts like `query` (compared by key: case, width and look-alikes ignored).
+   * ordered by name, whose name starts with `query` (case and width ignored).
    */
   async list(actor: Session, input: RoomsListInput): Promise<RoomsList> {
     const userId = actor.user.id;
     const query = input.query?.trimStart() ?? '';
     const page = await this.store.listJoinableRooms(userId, {
-      keyPrefix: query === '' ? undefined : roomNameKey(query),
-      afterKey: input.cursor === undefined ? undefined : Buffer.from(input.cursor, 'base64url').toString('utf8'),
+      namePrefix: query === '' ? undefined : roomNameFold(query),
+      after: input.cursor === undefined ? undefined : decodeJoinableCursor(input.cursor),
       limit: input.limit ?? LIMITS.roomsPageDefault,
     });
     const joinable = {
       rooms: page.rooms.map(toRoom),
-      nextCursor: page.nextAfterKey === null ? null : Buffer.from(page.nextAfterKey, 'utf8').toString('base64url'),
+      nextCursor: page.next === null ? null : encodeJoinableCursor(page.next),
     };
     if (input.cursor !== undefined) return { joinable };
     const rooms = await this.store.listMemberRooms(userId);

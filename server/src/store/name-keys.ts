@@ -1,20 +1,22 @@
-import { roomNameKey } from '../rooms/room-name-key.js';
+import { roomNameFold, roomNameKey } from '../rooms/room-name-key.js';
 
 /**
- * The name key of each existing group room, for a migration that changes how keys are computed, taken in
+ * The name key and folded name of each existing group room, for a migration that changes how they are computed, taken in
  * `rooms`' order (oldest first). Where two rooms' names now have one key (a room "Ореn Room", in Cyrillic,
  * created beside "Open Room" before keys were skeletons), the older room keeps the key and each younger one
  * gets it followed by U+001F and its id. Both rooms stay as they were, with their names, members and
  * messages, and no new room can take either name. A new room's key never holds U+001F (names refuse control
  * characters), so a suffixed key collides with nothing created later.
  */
-export function recomputeRoomNameKeys(rooms: readonly { id: number; name: string }[]): { id: number; key: string }[] {
+export function recomputeRoomNames(
+  rooms: readonly { id: number; name: string }[],
+): { id: number; key: string; fold: string }[] {
   const taken = new Set<string>();
   return rooms.map(({ id, name }) => {
     let key = roomNameKey(name);
     while (taken.has(key)) key = `${key}\u001f${id}`;
     taken.add(key);
-    return { id, key };
+    return { id, key, fold: roomNameFold(name) };
   });
 }
 
@@ -29,9 +31,9 @@ export function placeholderNameKey(id: number): string {
 /**
  * The smallest string above every string that starts with `prefix`, in code point order (the order of UTF-8
  * bytes, in which SQLite's BINARY and PostgreSQL's "C" collations compare keys); null when there is none,
- * as for the empty prefix. `key >= prefix AND key < end` is then a prefix match that an index can serve.
+ * as for the empty prefix. `column >= prefix AND column < end` is then a prefix match that an index can serve.
  */
-export function keyPrefixEnd(prefix: string): string | null {
+export function prefixEnd(prefix: string): string | null {
   const points = [...prefix].map((char) => char.codePointAt(0)!);
   while (points.length > 0) {
     let last = points.pop()! + 1;

@@ -21,7 +21,7 @@ export interface RoomRow {
   id: number;
   kind: 'direct' | 'group';
   name: string | null;
-  name_key: string | null;
+  name_fold: string | null;
   password_hash: string | null;
   last_seq: number;
   last_activity_at: Time;
@@ -89,11 +89,12 @@ export const toMessage = (row: MessageRow): Message => ({
   createdAt: iso(row.created_at),
 });
 
-/** A page from up to `limit + 1` rows ordered by name key: the extra row, if any, only tells that more follow. */
+/** A page from up to `limit + 1` rows in joinable order: the extra row, if any, only tells that more follow. */
 export function joinablePage(rows: readonly RoomRow[], limit: number): JoinablePage {
   const page = rows.slice(0, limit);
+  const last = page.at(-1);
   return {
     rooms: page.map(toRoomRecord),
-    nextAfterKey: rows.length > limit ? page.at(-1)!.name_key : null,
+    next: rows.length > limit && last ? { nameFold: last.name_fold!, id: last.id } : null,
   };
 }

@@ -53,8 +53,10 @@ export interface RoomRecord {
 
 export interface NewGroupRoom {
   name: string;
-  /** The case-folded name that uniqueness is enforced on. */
+  /** The name's confusable skeleton (`roomNameKey`), on which uniqueness is enforced. */
   nameKey: string;
+  /** The name folded for case and width (`roomNameFold`), which search matches and lists are ordered by. */
+  nameFold: string;
   passwordHash: string | null;
   creatorId: number;
   createdAt: Date;
@@ -65,19 +67,25 @@ export interface NewGroupRoom {
   creatorRoomsMax?: number;
 }
 
+/** A place in the joinable rooms' order: (folded name, id). */
+export interface JoinablePosition {
+  nameFold: string;
+  id: number;
+}
+
 export interface JoinableQuery {
-  /** Only rooms whose name key starts with this (a prefix of a key, as `roomNameKey` makes them). */
-  keyPrefix?: string;
-  /** Only rooms whose name key sorts after this one: the `nextAfterKey` of the page before. */
-  afterKey?: string;
+  /** Only rooms whose folded name starts with this (itself folded, as `roomNameFold` does). */
+  namePrefix?: string;
+  /** Only rooms after this position: the `next` of the page before. */
+  after?: JoinablePosition;
   limit: number;
 }
 
 export interface JoinablePage {
-  /** Ordered by name key. */
+  /** Ordered by folded name, then id. */
   rooms: RoomRecord[];
-  /** The name key to continue after, or null when no room follows. */
-  nextAfterKey: string | null;
+  /** The position to continue after, or null when no room follows. */
+  next: JoinablePosition | null;
 }
 
 export interface NewMessage {
@@ -128,7 +136,7 @@ export interface Store {
   countGroupRoomsCreatedBy(userId: number): Promise<number>;
   /** The rooms the viewer is a member of, direct and group, most recently active first. */
   listMemberRooms(viewerId: number): Promise<RoomRecord[]>;
-  /** A page of the group rooms the viewer is not a member of, ordered by name key. */
+  /** A page of the group rooms the viewer is not a member of, ordered by folded name and id. */
   listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage>;
   /** Adds a member; false when they already were one. */
   addMember(roomId: number, userId: number, now: Date): Promise<boolean>;

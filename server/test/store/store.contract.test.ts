@@ -77,6 +77,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
     return store.createGroupRoom({
       name,
       nameKey: name.toLowerCase(),
+      nameFold: name.toLowerCase(),
       passwordHash: options.passwordHash ?? null,
       creatorId: creator.id,
       createdAt: options.createdAt ?? at(0),
@@ -315,6 +316,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
           store.createGroupRoom({
             name: `Room ${i}`,
             nameKey: `room ${i}`,
+            nameFold: `room ${i}`,
             passwordHash: null,
             creatorId: alice.id,
             createdAt: at(i),
@@ -334,7 +336,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await store.roomIdsOf(alice.id)).toHaveLength(3);
       // Another creator has a quota of their own.
       const bobs = await store.createGroupRoom({
-        name: 'Bob Room', nameKey: 'bob room', passwordHash: null, creatorId: bob.id, createdAt: at(9), creatorRoomsMax: 3,
+        name: 'Bob Room', nameKey: 'bob room', nameFold: 'bob room', passwordHash: null, creatorId: bob.id, createdAt: at(9), creatorRoomsMax: 3,
       });
       expect(bobs.name).toBe('Bob Room');
     });
@@ -466,7 +468,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await store.listMemberRooms(carol.id)).find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
     });
 
-    it('lists the groups the viewer could join by name key, never a direct room or one they are in', async () => {
+    it('lists the groups the viewer could join by folded name, never a direct room or one they are in', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
       const carol = await createUser('Carol');
@@ -479,32 +481,47 @@ describe.each(drivers)('Store contract: $name', (driver) => {
 
       const page = await store.listJoinableRooms(alice.id, { limit: 10 });
 
-      expect(page).toEqual({ rooms: [{ ...apple, joined: false }, { ...zebra, joined: false }], nextAfterKey: null });
+      expect(page).toEqual({ rooms: [{ ...apple, joined: false }, { ...zebra, joined: false }], next: null });
     });
 
-    it('pages the joinable groups: each page continues after the key the one before ended on', async () => {
+    it('pages the joinable groups: each page continues after the (folded name, id) the one before ended on', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
-      for (const name of ['e', 'a', 'd', 'c', 'b']) await createGroup(bob, name);
+      const rooms = new Map<string, RoomRecord>();
+      for (const name of ['e', 'a', 'd', 'c', 'b']) rooms.set(name, await createGroup(bob, name));
 
       const first = await store.listJoinableRooms(alice.id, { limit: 2 });
       expect(first.rooms.map((r) => r.name)).toEqual(['a', 'b']);
-      expect(first.nextAfterKey).toBe('b');
-      const second = await store.listJoinableRooms(alice.id, { limit: 2, afterKey: first.nextAfterKey! });
+      expect(first.next).toEqual({ nameFold: 'b', id: rooms.get('b')!.id });
+      const second = await store.listJoinableRooms(alice.id, { limit: 2, after: first.next! });
       expect(second.rooms.map((r) => r.name)).toEqual(['c', 'd']);
-      const last = await store.listJoinableRooms(alice.id, { limit: 2, afterKey: second.nextAfterKey! });
-      expect(last).toEqual({ rooms: [expect.objectContaining({ name: 'e' })], nextAfterKey: null });
+      const last = await store.listJoinableRooms(alice.id, { limit: 2, after: second.next! });
+      expect(last).toEqual({ rooms: [expect.objectContaining({ name: 'e' })], next: null });
       // A page that ends exactly on the last room says so, rather than promising an empty page.
-      expect((await store.listJoinableRooms(alice.id, { limit: 5 })).nextAfterKey).toBeNull();
+      expect((await store.listJoinableRooms(alice.id, { limit: 5 })).next).toBeNull();
     });
 
-    it('finds joinable groups whose name key starts with a prefix, beyond ASCII too', async () => {
+    it('orders rooms with one folded name by id, and pages through them without losing one', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      // Only rooms from before name keys were skeletons can share a folded name; the store does not mind.
+      const twins = [];
+      for (const key of ['twin 1', 'twin 2', 'twin 3']) {
+        twins.push(await store.createGroupRoom({ name: 'Twin', nameKey: key, nameFold: 'twin', passwordHash: null, creatorId: bob.id, createdAt: at(1) }));
+      }
+      const first = await store.listJoinableRooms(alice.id, { limit: 2 });
+      const rest = await store.listJoinableRooms(alice.id, { limit: 2, after: first.next! });
+      expect([...first.rooms, ...rest.rooms].map((r) => r.id)).toEqual(twins.map((r) => r.id));
+      expect(rest.next).toBeNull();
+    });
+
+    it('finds joinable groups whose folded name starts with a prefix, beyond ASCII too', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
       const names = ['book club', 'book', 'books', 'bool', 'boo', 'bon', 'café', 'cafe', 'caf\u{10FFFF}', 'cag', 'ça'];
       for (const name of names) await createGroup(bob, name);
-      const matching = async (keyPrefix: string, limit = 20) =>
-        (await store.listJoinableRooms(alice.id, { keyPrefix, limit })).rooms.map((r) => r.name);
+      const matching = async (namePrefix: string, limit = 20) =>
+        (await store.listJoinableRooms(alice.id, { namePrefix, limit })).rooms.map((r) => r.name);
 
       expect(await matching('book')).toEqual(['book', 'book club', 'books']);
       expect(await matching('boo')).toEqual(['boo', 'book', 'book club', 'books', 'bool']);
@@ -513,8 +530,8 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await matching('ç')).toEqual(['ça']);
       expect(await matching('nothing')).toEqual([]);
 
-      const first = await store.listJoinableRooms(alice.id, { keyPrefix: 'boo', limit: 2 });
-      const rest = await store.listJoinableRooms(alice.id, { keyPrefix: 'boo', limit: 10, afterKey: first.nextAfterKey! });
+      const first = await store.listJoinableRooms(alice.id, { namePrefix: 'boo', limit: 2 });
+      const rest = await store.listJoinableRooms(alice.id, { namePrefix: 'boo', limit: 10, after: first.next! });
       expect([...first.rooms, ...rest.rooms].map((r) => r.name)).toEqual(['boo', 'book', 'book club', 'books', 'bool']);
     });
 

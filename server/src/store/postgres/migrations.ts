@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { placeholderNameKey, recomputeRoomNameKeys } from '../name-keys.js';
+import { placeholderNameKey, recomputeRoomNames } from '../name-keys.js';
 
 /**
  * PostgreSQL schema, one entry per version, mirroring `../sqlite/migrations.ts` table for table and
@@ -80,17 +80,27 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   },
   {
     version: 2,
-    name: 'room name keys are confusable skeletons; rooms by creator',
-    sql: `CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';`,
+    name: 'room name keys are confusable skeletons; folded names for search; rooms by creator',
+    sql: `
+      ALTER TABLE rooms ADD COLUMN name_fold text COLLATE "C";
+      CREATE INDEX rooms_joinable ON rooms (name_fold, id) WHERE kind = 'group';
+      CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';
+    `,
     async run(client) {
       const { rows } = await client.query<{ id: number; name: string }>(
         "SELECT id, name FROM rooms WHERE kind = 'group' ORDER BY id",
       );
-      const keys = recomputeRoomNameKeys(rows);
-      const setKeys = `UPDATE rooms r SET name_key = v.key FROM unnest($1::bigint[], $2::text[]) AS v(id, key) WHERE r.id = v.id`;
-      const ids = keys.map(({ id }) => id);
-      await client.query(setKeys, [ids, keys.map(({ id }) => placeholderNameKey(id))]);
-      await client.query(setKeys, [ids, keys.map(({ key }) => key)]);
+      const names = recomputeRoomNames(rows);
+      const ids = names.map(({ id }) => id);
+      await client.query(
+        'UPDATE rooms r SET name_key = v.key FROM unnest($1::bigint[], $2::text[]) AS v(id, key) WHERE r.id = v.id',
+        [ids, names.map(({ id }) => placeholderNameKey(id))],
+      );
+      await client.query(
+        `UPDATE rooms r SET name_key = v.key, name_fold = v.fold
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, key, fold) WHERE r.id = v.id`,
+        [ids, names.map(({ key }) => key), names.map(({ fold }) => fold)],
+      );
     },
   },
 ];

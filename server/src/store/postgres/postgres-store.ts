@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
-import { keyPrefixEnd } from '../name-keys.js';
+import { prefixEnd } from '../name-keys.js';
 import {
   joinablePage,
   toMessage,
@@ -71,7 +71,7 @@ const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, create
 
 /** A room as seen by the viewer `$1`: member count, whether the viewer is in it, and a direct room's other member. */
 const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.name_key, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
          (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
          EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1) AS joined,
          p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
@@ -98,8 +98,8 @@ const Q = {
                   WHERE s.token_hash = $1 AND s.expires_at > $2`,
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1',
-  insertGroupRoom: `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
-                    VALUES ('group', $1, $2, $3, $4, $5, $5) RETURNING id`,
+  insertGroupRoom: `INSERT INTO rooms (kind, name, name_key, name_fold, password_hash, created_by, last_activity_at, created_at)
+                    VALUES ('group', $1, $2, $3, $4, $5, $6, $6) RETURNING id`,
   insertDirectRoom: `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
                      VALUES ('direct', $1, $2, $3, $3) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
   directRoomId: 'SELECT id FROM rooms WHERE direct_key = $1',
@@ -111,11 +111,12 @@ const Q = {
   memberRooms: `${ROOM_SELECT}
                 WHERE r.id IN (SELECT room_id FROM members WHERE user_id = $1)
                 ORDER BY r.last_activity_at DESC, r.id DESC`,
-  // Walks the unique index on name_key (COLLATE "C", as the parameters compare) from the cursor or the prefix on.
+  // Walks the index rooms_joinable (name_fold is COLLATE "C", as the parameters compare) from the cursor or the prefix on.
   joinableRooms: `${ROOM_SELECT}
-                  WHERE r.kind = 'group' AND r.name_key > $2 AND r.name_key >= $3 AND ($4::text IS NULL OR r.name_key < $4)
+                  WHERE r.kind = 'group' AND (r.name_fold, r.id) > ($2, $3) AND r.name_fold >= $4
+                    AND ($5::text IS NULL OR r.name_fold < $5)
                     AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1)
-                  ORDER BY r.name_key LIMIT $5`,
+                  ORDER BY r.name_fold, r.id LIMIT $6`,
   insertMember: 'INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
   isMember: 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2',
@@ -311,6 +312,7 @@ class PostgresStore implements Store {
         const { rows } = await client.query<{ id: number }>(Q.insertGroupRoom, [
           room.name,
           room.nameKey,
+          room.nameFold,
           room.passwordHash,
           room.creatorId,
           room.createdAt,
@@ -365,12 +367,13 @@ class PostgresStore implements Store {
   }
 
   async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
-    const from = query.keyPrefix ?? '';
+    const from = query.namePrefix ?? '';
     const { rows } = await this.pool.query<RoomRow>(Q.joinableRooms, [
       viewerId,
-      query.afterKey ?? '',
+      query.after?.nameFold ?? '',
+      query.after?.id ?? 0,
       from,
-      keyPrefixEnd(from),
+      prefixEnd(from),
       query.limit + 1,
     ]);
     return joinablePage(rows, query.limit);

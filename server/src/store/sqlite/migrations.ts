@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { placeholderNameKey, recomputeRoomNameKeys } from '../name-keys.js';
+import { placeholderNameKey, recomputeRoomNames } from '../name-keys.js';
 
 /**
  * SQLite schema, one entry per version. Applied in order at start; never edit an entry that has shipped,
@@ -75,14 +75,19 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
   },
   {
     version: 2,
-    name: 'room name keys are confusable skeletons; rooms by creator',
-    sql: `CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';`,
+    name: 'room name keys are confusable skeletons; folded names for search; rooms by creator',
+    sql: `
+      ALTER TABLE rooms ADD COLUMN name_fold TEXT;
+      CREATE INDEX rooms_joinable ON rooms (name_fold, id) WHERE kind = 'group';
+      CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';
+    `,
     run(db) {
       const rooms = db.prepare<[], { id: number; name: string }>("SELECT id, name FROM rooms WHERE kind = 'group' ORDER BY id").all();
       const setKey = db.prepare<[string, number]>('UPDATE rooms SET name_key = ? WHERE id = ?');
-      const keys = recomputeRoomNameKeys(rooms);
-      for (const { id } of keys) setKey.run(placeholderNameKey(id), id);
-      for (const { id, key } of keys) setKey.run(key, id);
+      const setNames = db.prepare<[string, string, number]>('UPDATE rooms SET name_key = ?, name_fold = ? WHERE id = ?');
+      const names = recomputeRoomNames(rooms);
+      for (const { id } of names) setKey.run(placeholderNameKey(id), id);
+      for (const { id, key, fold } of names) setNames.run(key, fold, id);
     },
   },
 ];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
-import { keyPrefixEnd } from '../name-keys.js';
+import { prefixEnd } from '../name-keys.js';
 import {
   joinablePage,
   toMessage,
@@ -33,7 +33,7 @@ import { sqliteMigrations } from './migrations.js';
 
 /** A room as seen by `@viewer`: member count, whether the viewer is in it, and a direct room's other member. */
 const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.name_key, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
          (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
          EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = @viewer) AS joined,
          p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
@@ -41,10 +41,18 @@ const ROOM_SELECT = `
   LEFT JOIN users p ON r.kind = 'direct'
     AND p.id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)`;
 
-/** A group room `@viewer` is not in, whose key sorts after `@after` and from `@from` on. */
+/** A group room `@viewer` is not in, after (`@afterFold`, `@afterId`), whose folded name sorts from `@from` on. */
 const JOINABLE = `
-  r.kind = 'group' AND r.name_key > @after AND r.name_key >= @from
+  r.kind = 'group' AND (r.name_fold, r.id) > (@afterFold, @afterId) AND r.name_fold >= @from
   AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = @viewer)`;
+
+interface JoinableParams {
+  viewer: number;
+  afterFold: string;
+  afterId: number;
+  from: string;
+  limit: number;
+}
 
 const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
@@ -114,9 +122,9 @@ class SqliteStore implements Store {
       ),
       deleteSession: db.prepare<[string], { id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING id'),
       deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
-      insertGroupRoom: db.prepare<[string, string, string | null, number, number, number], { id: number }>(
-        `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
-         VALUES ('group', ?, ?, ?, ?, ?, ?) RETURNING id`,
+      insertGroupRoom: db.prepare<[string, string, string, string | null, number, number, number], { id: number }>(
+        `INSERT INTO rooms (kind, name, name_key, name_fold, password_hash, created_by, last_activity_at, created_at)
+         VALUES ('group', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       insertDirectRoom: db.prepare<[string, number, number, number], { id: number }>(
         `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
@@ -133,12 +141,12 @@ class SqliteStore implements Store {
          WHERE r.id IN (SELECT room_id FROM members WHERE user_id = @viewer)
          ORDER BY r.last_activity_at DESC, r.id DESC`,
       ),
-      // Walks the unique index on name_key from the cursor (or the prefix) on, skipping the viewer's own rooms.
-      joinableRooms: db.prepare<{ viewer: number; after: string; from: string; limit: number }, RoomRow>(
-        `${ROOM_SELECT} WHERE ${JOINABLE} ORDER BY r.name_key LIMIT @limit`,
+      // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
+      joinableRooms: db.prepare<JoinableParams, RoomRow>(
+        `${ROOM_SELECT} WHERE ${JOINABLE} ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
-      joinableRoomsBefore: db.prepare<{ viewer: number; after: string; from: string; to: string; limit: number }, RoomRow>(
-        `${ROOM_SELECT} WHERE ${JOINABLE} AND r.name_key < @to ORDER BY r.name_key LIMIT @limit`,
+      joinableRoomsBefore: db.prepare<JoinableParams & { to: string }, RoomRow>(
+        `${ROOM_SELECT} WHERE ${JOINABLE} AND r.name_fold < @to ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
       insertMember: db.prepare<[number, number, number]>(
         'INSERT INTO members (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
@@ -231,7 +239,7 @@ class SqliteStore implements Store {
       if (room.creatorRoomsMax !== undefined && this.q.groupRoomsCreatedBy.get(room.creatorId)! >= room.creatorRoomsMax) {
         throw new StoreConflictError('rooms_per_creator');
       }
-      const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.passwordHash, room.creatorId, at, at)!;
+      const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.nameFold, room.passwordHash, room.creatorId, at, at)!;
       this.q.insertMember.run(id, room.creatorId, at);
       return id;
     });
@@ -278,9 +286,15 @@ class SqliteStore implements Store {
   }
 
   async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
-    const from = query.keyPrefix ?? '';
-    const to = keyPrefixEnd(from);
-    const params = { viewer: viewerId, after: query.afterKey ?? '', from, limit: query.limit + 1 };
+    const from = query.namePrefix ?? '';
+    const to = prefixEnd(from);
+    const params = {
+      viewer: viewerId,
+      afterFold: query.after?.nameFold ?? '',
+      afterId: query.after?.id ?? 0,
+      from,
+      limit: query.limit + 1,
+    };
     const rows = to === null ? this.q.joinableRooms.all(params) : this.q.joinableRoomsBefore.all({ ...params, to });
     return joinablePage(rows, query.limit);
   }

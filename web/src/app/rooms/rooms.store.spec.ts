@@ -37,7 +37,7 @@ describe('RoomsStore', () => {
       joinable: page([room(3, 'Apple', { joined: false }), room(1, 'Zebra', { joined: false })], 'cursor-1'),
     });
     await rooms.load();
-    expect(socket.sent('rooms:list')).toEqual([{}]);
+    expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }]);
     expect(rooms.mine().map((r) => r.name)).toEqual(['Recent', 'Old']);
     expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Zebra']);
     expect(rooms.hasMore()).toBe(true);
@@ -52,7 +52,7 @@ describe('RoomsStore', () => {
         : { ok: true, joinable: page([room(2, 'Banana', { joined: false })]) };
     await rooms.load();
     await rooms.loadMore();
-    expect(socket.sent('rooms:list')).toEqual([{}, { cursor: 'after-apple' }]);
+    expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }, { cursor: 'after-apple', limit: 25 }]);
     expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Banana']);
     expect(rooms.hasMore()).toBe(false);
     await rooms.loadMore();
@@ -77,7 +77,7 @@ describe('RoomsStore', () => {
 
     socket.responders['rooms:list'] = () => ({ ok: true, joinable: page([room(4, 'Bookworms', { joined: false })]) });
     await rooms.loadMore();
-    expect(socket.sent('rooms:list').at(-1)).toEqual({ query: 'bo', cursor: 'next' });
+    expect(socket.sent('rooms:list').at(-1)).toEqual({ query: 'bo', cursor: 'next', limit: 25 });
     expect(rooms.joinable().map((r) => r.name)).toEqual(['Book Club', 'Bookworms']);
   });
 

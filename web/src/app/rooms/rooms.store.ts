@@ -2,6 +2,9 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import type { AckOf, Message, Room, RoomsList } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 
+/** Joinable rooms per page: about what the panel shows before one scrolls far. */
+const JOINABLE_PAGE = 25;
+
 /**
  * The rooms I am in, all of them, and the group rooms I could join, a page at a time and searchable by
  * name; kept current by live events.
@@ -55,7 +58,7 @@ export class RoomsStore {
   async load(): Promise<void> {
     const query = this.searchQuery();
     const listing = ++this.listing;
-    const ack = await this.socket.request('rooms:list', query ? { query } : {});
+    const ack = await this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
     if (!ack.ok || listing !== this.listing) return;
     const known = new Map<number, Room>();
     for (const room of [...(ack.rooms ?? []), ...ack.joinable.rooms]) known.set(room.id, room);
@@ -78,7 +81,7 @@ export class RoomsStore {
     const query = this.searchQuery();
     this.loadingMore.set(true);
     try {
-      const ack = await this.socket.request('rooms:list', query ? { query, cursor } : { cursor });
+      const ack = await this.socket.request('rooms:list', { ...(query && { query }), cursor, limit: JOINABLE_PAGE });
       if (!ack.ok || listing !== this.listing) return;
       this.addPage(ack.joinable);
     } finally {
