@@ -133,6 +133,14 @@ describe('ChatStore', () => {
   });
 
   describe('sending', () => {
+    it('sends nothing that would show nothing: spaces, zero-width characters, lone combining marks', async () => {
+      const { socket, chat } = setUp();
+      chat.show(group(1, 'lobby'), []);
+      for (const body of ['   ', '\u200B\u200D', '\u2060\uFEFF \u0301']) await chat.send(1, body);
+      expect(socket.sent('message:send')).toEqual([]);
+      expect(chat.boxes()[0]?.conversation.outbox).toEqual([]);
+    });
+
     it('shows the message at once as sending, then as sent on the ack', async () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), []);
