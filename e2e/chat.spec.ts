@@ -124,6 +124,8 @@ test('a protected room: others see it appear, a wrong password is refused, the r
   await sendAndConfirm(frankRoom, 'Frank here, thanks for the invite');
   await expect(messagesWith(erinRoom, 'Frank here, thanks for the invite')).toBeVisible();
   await expect(messagesWith(erinRoom, 'Frank here, thanks for the invite')).toContainText(`${frank.firstName} ${frank.lastName}`);
+  // In a group anyone may share a display name: the username beside it tells who wrote.
+  await expect(messagesWith(erinRoom, 'Frank here, thanks for the invite')).toContainText(`@${frank.username}`);
   await sendAndConfirm(erinRoom, 'Welcome, Frank');
   await expect(messagesWith(frankRoom, 'Welcome, Frank')).toBeVisible();
 });

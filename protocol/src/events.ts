@@ -1,5 +1,5 @@
 import type { Ack } from './errors.js';
-import type { Message, PublicUser, Room, RoomCatchUp } from './models.js';
+import type { Message, PublicUser, Room, RoomCatchUp, RoomsList } from './models.js';
 import type {
   DmOpenInput,
   MessageSendInput,
@@ -19,7 +19,8 @@ export interface ClientToServerEvents {
   'room:create': Call<RoomCreateInput, { room: Room }>;
   'room:join': Call<RoomJoinInput, { room: Room; messages: Message[] }>;
   'room:leave': Call<RoomLeaveInput, object>;
-  'rooms:list': Call<RoomsListInput, { rooms: Room[] }>;
+  /** My rooms (first page only) and a page of the group rooms I could join, searchable by name. */
+  'rooms:list': Call<RoomsListInput, RoomsList>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
   /** After a reconnect: every message missed in the rooms named, read from the database. */

@@ -17,4 +17,9 @@ export const LIMITS = {
   syncRoomsMax: 1000,
   syncMessagesPerRoom: 200,
   historyMax: 100,
+  /** Joinable rooms per `rooms:list` page: the default, and the most one page may ask for. */
+  roomsPageDefault: 50,
+  roomsPageMax: 100,
+  /** The longest `rooms:list` cursor: the one the server gives (a room name and id, base64url-encoded) is shorter. */
+  roomsCursorMax: 2048,
 } as const;

@@ -21,11 +21,34 @@ export const passwordSchema = z
   .min(LIMITS.passwordMinChars, `must be at least ${LIMITS.passwordMinChars} characters`)
   .refine((s) => utf8Bytes(s) <= LIMITS.passwordMaxBytes, `must be at most ${LIMITS.passwordMaxBytes} bytes`);
 
+/**
+ * Characters a name must not hold: controls (Cc), format characters (Cf: the bidi embeddings, overrides and
+ * isolates U+202A–202E and U+2066–2069, the marks U+200E/200F, zero-width U+200B–200D, U+2060, U+FEFF, tag
+ * characters…), lone surrogates (Cs), and the line and paragraph separators U+2028/2029. A bidi override makes
+ * "invoice_\u202Efdp.exe" read "invoice_exe.pdf"; the invisible ones make two names that look alike differ.
+ */
+const HIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/**
+ * A zero-width joiner between two emoji (with an optional skin tone or emoji presentation selector on the
+ * first) only glues them into one picture, as in 👩‍💻 or 👨‍👩‍👧: it can neither hide nor reorder text, so
+ * such names stay allowed. Any other ZWJ is refused with the rest of the format characters.
+ */
+const EMOJI_ZWJ = /(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\u{FE0F}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+
+/** Whether a name holds a character that is invisible or changes how the text around it is drawn. */
+export function hasHiddenCharacters(name: string): boolean {
+  return HIDDEN_IN_NAMES.test(name.replace(EMOJI_ZWJ, ''));
+}
+
+const HIDDEN_CHARACTERS_MESSAGE = 'must not contain control or invisible formatting characters (such as bidi overrides or zero-width spaces)';
+
 export const personNameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(LIMITS.nameMax, `must be at most ${LIMITS.nameMax} characters`);
+  .max(LIMITS.nameMax, `must be at most ${LIMITS.nameMax} characters`)
+  .refine((s) => !hasHiddenCharacters(s), HIDDEN_CHARACTERS_MESSAGE);
 
 export const registerSchema = z.strictObject({
   firstName: personNameSchema,
@@ -54,7 +77,8 @@ export const roomNameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`);
+  .max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`)
+  .refine((s) => !hasHiddenCharacters(s), HIDDEN_CHARACTERS_MESSAGE);
 
 /** An empty room password means "no password", which is what an untouched form field sends. */
 const roomPasswordSchema = z
@@ -77,7 +101,21 @@ export type RoomJoinInput = z.infer<typeof roomJoinSchema>;
 export const roomLeaveSchema = z.strictObject({ roomId: idSchema });
 export type RoomLeaveInput = z.infer<typeof roomLeaveSchema>;
 
-export const roomsListSchema = z.strictObject({});
+/**
+ * `rooms:list`: the caller's own rooms, complete, on the first page (no `cursor`); and one page of the group
+ * rooms they could join, ordered by name, whose name starts with `query` (ignoring case and width). `cursor`
+ * is the `nextCursor` of the page before, opaque.
+ */
+export const roomsListSchema = z.strictObject({
+  query: z.string().max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`).optional(),
+  cursor: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(LIMITS.roomsCursorMax, `must be at most ${LIMITS.roomsCursorMax} characters`)
+    .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this server gave')
+    .optional(),
+  limit: z.int().min(1).max(LIMITS.roomsPageMax).optional(),
+});
 export type RoomsListInput = z.infer<typeof roomsListSchema>;
 
 export const roomHistorySchema = z.strictObject({
@@ -93,11 +131,24 @@ export const clientIdSchema = z
   .max(LIMITS.clientIdMax, `must be at most ${LIMITS.clientIdMax} characters`)
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
 
+/**
+ * What draws nothing on its own: white space and other separators (Z), controls (Cc), format characters (Cf:
+ * zero-width spaces and joiners, bidi marks…), combining marks with nothing to combine with (M), the other
+ * default-ignorable code points (Hangul fillers, variation selectors…), and the blank Braille pattern U+2800,
+ * which fonts draw as a space.
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Z}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+
+/** Whether a text would show nothing at all: a message made only of such characters is blank. */
+export function isInvisible(text: string): boolean {
+  return INVISIBLE.test(text);
+}
+
 export const messageBodySchema = z
   .string()
   .min(1, 'must not be empty')
   .max(LIMITS.bodyMax, `must be at most ${LIMITS.bodyMax} characters`)
-  .refine((s) => s.trim().length > 0, 'must not be blank');
+  .refine((s) => !isInvisible(s), 'must not be blank');
 
 export const messageSendSchema = z.strictObject({
   roomId: idSchema,

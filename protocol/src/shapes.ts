@@ -81,7 +81,13 @@ export const clientEvents = {
   'room:create': { payload: roomCreateSchema, success: z.strictObject({ room: roomShape }) },
   'room:join': { payload: roomJoinSchema, success: z.strictObject(withHistory) },
   'room:leave': { payload: roomLeaveSchema, success: z.strictObject({}) },
-  'rooms:list': { payload: roomsListSchema, success: z.strictObject({ rooms: z.array(roomShape) }) },
+  'rooms:list': {
+    payload: roomsListSchema,
+    success: z.strictObject({
+      rooms: z.array(roomShape).optional(),
+      joinable: z.strictObject({ rooms: z.array(roomShape), nextCursor: z.string().nullable() }),
+    }),
+  },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
   sync: { payload: syncSchema, success: z.strictObject({ rooms: z.array(roomCatchUpShape) }) },

@@ -112,7 +112,7 @@ async function assemble(
   const auth = new AuthService(store, passwords.accounts, publisher, clock, config);
   const users = new UsersService(store, presence);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
-  const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords);
+  const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
   const messages = new MessagesService(store, publisher, clock);
 
   await app.register(helmet, {

@@ -153,6 +153,15 @@ export interface Limits {
   httpRequestTimeoutMs: number;
   /** A connection silent for this long is closed; longer than a long-polling GET is held (25 s). */
   httpIdleTimeoutMs: number;
+
+  // Group rooms.
+  /**
+   * Group rooms one user may create within `roomCreationWindowMs`, and in all (rooms they created that still
+   * exist). Every new room is announced to everyone, so these bound what one account can make all others hear.
+   */
+  roomCreationsPerWindow: number;
+  roomCreationWindowMs: number;
+  roomsPerCreator: number;
 }
 
 export const defaultLimits: Limits = {
@@ -174,6 +183,12 @@ export const defaultLimits: Limits = {
   bcryptQueueRooms: 10,
   httpRequestTimeoutMs: 30_000,
   httpIdleTimeoutMs: 60_000,
+
+  // Enough to set up a team's rooms in one sitting; a script making rooms in a loop is stopped after 10.
+  roomCreationsPerWindow: 10,
+  roomCreationWindowMs: 10 * 60_000,
+  // Far more than a person keeps up; keeps one account's share of the directory (and of rooms:list) small.
+  roomsPerCreator: 100,
 };
 
 export interface Config {

@@ -119,7 +119,7 @@ describe('group rooms', () => {
     expect(await server.store.isMember(room.id, eve.user.id)).toBe(false);
   });
 
-  it('rooms:list shows my rooms, direct ones with the other person, and the groups I could join', async () => {
+  it('rooms:list shows all my rooms, direct ones with the other person, and the groups I could join', async () => {
     const alice = await server.signUpAndConnect();
     const bob = await server.signUpAndConnect();
     const carol = await server.signUpAndConnect();
@@ -129,14 +129,73 @@ describe('group rooms', () => {
     const othersDm = expectOk(await call(bob.socket, 'dm:open', { userId: carol.user.id })).room;
     expectOk(await call(alice.socket, 'message:send', { roomId: mine.id, clientId: 'x', body: 'activity' }));
 
-    const { rooms } = expectOk(await call(alice.socket, 'rooms:list', {}));
-    const byId = new Map(rooms.map((room) => [room.id, room]));
-    expect(byId.has(othersDm.id)).toBe(false);
-    expect(byId.get(mine.id)).toMatchObject({ joined: true, protected: false, memberCount: 1, lastSeq: 1 });
-    expect(byId.get(locked.id)).toMatchObject({ joined: false, protected: true, memberCount: 1, name: 'Locked' });
-    expect(byId.get(dm.id)).toMatchObject({ kind: 'direct', joined: true, peer: bob.user });
-    expect(Date.parse(byId.get(mine.id)!.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(mine.createdAt));
-    expect(rooms).toHaveLength(3);
+    const { rooms, joinable } = expectOk(await call(alice.socket, 'rooms:list', {}));
+    // Mine, most recently active first: the room with a message, then the direct chat opened before it.
+    expect(rooms?.map((room) => room.id)).toEqual([mine.id, dm.id]);
+    expect(rooms?.[0]).toMatchObject({ joined: true, protected: false, memberCount: 1, lastSeq: 1 });
+    expect(rooms?.[1]).toMatchObject({ kind: 'direct', joined: true, peer: bob.user });
+    expect(Date.parse(rooms![0]!.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(mine.createdAt));
+    expect(joinable).toEqual({ rooms: [{ ...locked, joined: false }], nextCursor: null });
+    expect(JSON.stringify({ rooms, joinable })).not.toContain(String(othersDm.id) + ',"kind":"direct"');
+    expect([...rooms!, ...joinable.rooms].map((room) => room.id)).not.toContain(othersDm.id);
+  });
+
+  it('rooms:list pages the joinable rooms by name with a cursor, my rooms coming with the first page only', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const mine = expectOk(await call(alice.socket, 'room:create', { name: 'Alpha' })).room;
+    for (const name of ['Delta', 'Bravo', 'Echo', 'Charlie', 'Foxtrot']) expectOk(await call(bob.socket, 'room:create', { name }));
+
+    const names: string[] = [];
+    const first = expectOk(await call(alice.socket, 'rooms:list', { limit: 2 }));
+    expect(first.rooms?.map((room) => room.id)).toEqual([mine.id]);
+    names.push(...first.joinable.rooms.map((room) => room.name!));
+    let cursor = first.joinable.nextCursor;
+    while (cursor !== null) {
+      const page = expectOk(await call(alice.socket, 'rooms:list', { limit: 2, cursor }));
+      expect(page.rooms).toBeUndefined();
+      names.push(...page.joinable.rooms.map((room) => room.name!));
+      cursor = page.joinable.nextCursor;
+    }
+    expect(names).toEqual(['Bravo', 'Charlie', 'Delta', 'Echo', 'Foxtrot']);
+  });
+
+  it('rooms:list finds joinable rooms by the start of their name, ignoring case and width', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    for (const name of ['Book Club', 'Bookworms', 'Cookbook', 'Café Crème']) expectOk(await call(bob.socket, 'room:create', { name }));
+    const search = async (query: string) =>
+      expectOk(await call(alice.socket, 'rooms:list', { query })).joinable.rooms.map((room) => room.name);
+
+    expect(await search('book')).toEqual(['Book Club', 'Bookworms']);
+    expect(await search('  BOOK C')).toEqual(['Book Club']);
+    expect(await search('ＢＯＯＫ')).toEqual(['Book Club', 'Bookworms']);
+    // A search finds names as they read: not a Cyrillic look-alike.
+    expect(await search('Вооk')).toEqual([]);
+    expect(await search('cafe\u0301')).toEqual(['Café Crème']);
+    expect(await search('zzz')).toEqual([]);
+    expect(await search('')).toEqual(['Book Club', 'Bookworms', 'Café Crème', 'Cookbook']);
+  });
+
+  it('rooms:list refuses a page size out of range, and a cursor it did not make, rather than guessing', async () => {
+    const alice = await server.signUpAndConnect();
+    for (const limit of [0, 101, 1.5]) {
+      expect(await call(alice.socket, 'rooms:list', { limit })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid', fields: { limit: expect.any(String) } },
+      });
+    }
+    for (const cursor of ['not base64!', Buffer.from('["room", -1]').toString('base64url'), 'bm9wZQ']) {
+      expect(await call(alice.socket, 'rooms:list', { cursor })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid', fields: { cursor: expect.any(String) } },
+      });
+    }
+    expect(await call(alice.socket, 'rooms:list', { query: 'x'.repeat(65) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', fields: { query: expect.any(String) } },
+    });
+    expectOk(await call(alice.socket, 'rooms:list', { limit: 100 }));
   });
 
   it('history pages backwards by seq, oldest first within a page, at most 100 at a time', async () => {

@@ -16,8 +16,3 @@ export function toRoom(record: RoomRecord): Room {
     peer: record.peer,
   };
 }
-
-/** The form of a room name that uniqueness uses: `Lobby`, `lobby` and `ＬＯＢＢＹ` are one name. */
-export function roomNameKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase();
-}

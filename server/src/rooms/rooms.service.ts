@@ -1,3 +1,4 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import {
   LIMITS,
   type DmOpenInput,
@@ -6,15 +7,22 @@ import {
   type RoomCreateInput,
   type RoomJoinInput,
   type RoomLeaveInput,
+  type RoomsList,
+  type RoomsListInput,
 } from '@parley/protocol';
 import type { FailureThrottle } from '../auth/throttle.js';
 import type { Passwords } from '../auth/passwords.js';
 import type { Session } from '../auth/session.js';
 import type { Clock } from '../clock.js';
+import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type RoomRecord, type Store } from '../store/store.js';
-import { roomNameKey, toRoom } from './room-view.js';
+import { decodeJoinableCursor, encodeJoinableCursor } from './joinable-cursor.js';
+import { roomNameFold, roomNameKey } from './room-name-key.js';
+import { toRoom } from './room-view.js';
+
+export type RoomCreationLimits = Pick<Limits, 'roomCreationsPerWindow' | 'roomCreationWindowMs' | 'roomsPerCreator'>;
 
 export interface RoomWithHistory {
   room: Room;
@@ -22,13 +30,22 @@ export interface RoomWithHistory {
 }
 
 export class RoomsService {
+  /** Room creations per user within the window; a point is taken before the work and given back if it fails. */
+  private readonly creations: RateLimiterMemory;
+
   constructor(
     private readonly store: Store,
     private readonly passwords: Passwords,
     private readonly publisher: Publisher,
     private readonly clock: Clock,
     private readonly wrongRoomPasswords: FailureThrottle,
-  ) {}
+    private readonly limits: RoomCreationLimits,
+  ) {
+    this.creations = new RateLimiterMemory({
+      points: limits.roomCreationsPerWindow,
+      duration: Math.ceil(limits.roomCreationWindowMs / 1000),
+    });
+  }
 
   /** The one direct room between the caller and another user, created on first use, with its latest messages. */
   async openDirect(actor: Session, input: DmOpenInput): Promise<RoomWithHistory> {
@@ -47,24 +64,39 @@ export class RoomsService {
     return this.withHistory(room, input.limit);
   }
 
+  /**
+   * Creates a group room, its creator the first member, and announces it to everyone. Everything cheap is
+   * checked before the password is hashed (a bcrypt hash takes a core for tens of milliseconds, shared with
+   * log-ins): the name is free, the creator's quota, the creator's rate. The store still decides a race for
+   * a name, and for the last room of the quota.
+   */
   async createGroup(actor: Session, input: RoomCreateInput): Promise<{ room: Room }> {
-    const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
+    const creatorId = actor.user.id;
+    const nameKey = roomNameKey(input.name);
+    if ((await this.store.findRoomIdByNameKey(nameKey)) !== null) throw nameTaken();
+    if ((await this.store.countGroupRoomsCreatedBy(creatorId)) >= this.limits.roomsPerCreator) throw this.quotaReached();
+    await this.takeCreationPoint(creatorId);
+
     let room: RoomRecord;
     try {
+      const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
       room = await this.store.createGroupRoom({
         name: input.name,
-        nameKey: roomNameKey(input.name),
+        nameKey,
+        nameFold: roomNameFold(input.name),
         passwordHash,
-        creatorId: actor.user.id,
+        creatorId,
         createdAt: this.clock(),
+        creatorRoomsMax: this.limits.roomsPerCreator,
       });
     } catch (error) {
-      if (error instanceof StoreConflictError) {
-        throw new AppError('conflict', 'A room with that name already exists.', { name: 'is taken' });
-      }
+      // Nothing was created: the attempt does not count against the rate.
+      await this.creations.reward(String(creatorId), 1);
+      if (error instanceof StoreConflictError && error.constraint === 'room_name') throw nameTaken();
+      if (error instanceof StoreConflictError && error.constraint === 'rooms_per_creator') throw this.quotaReached();
       throw error;
     }
-    this.publisher.joinRoom(actor.user.id, room.id);
+    this.publisher.joinRoom(creatorId, room.id);
     this.publisher.toEveryone('room:created', toRoom({ ...room, joined: false }));
     return { room: toRoom(room) };
   }
@@ -93,10 +125,25 @@ export class RoomsService {
     return {};
   }
 
-  /** The caller's rooms and the group rooms they could join. */
-  async list(actor: Session): Promise<{ rooms: Room[] }> {
-    const rooms = await this.store.listVisibleRooms(actor.user.id);
-    return { rooms: rooms.map(toRoom) };
+  /**
+   * The caller's own rooms, all of them, on the first page; and a page of the group rooms they could join,
+   * ordered by name, whose name starts with `query` (case and width ignored).
+   */
+  async list(actor: Session, input: RoomsListInput): Promise<RoomsList> {
+    const userId = actor.user.id;
+    const query = input.query?.trimStart() ?? '';
+    const page = await this.store.listJoinableRooms(userId, {
+      namePrefix: query === '' ? undefined : roomNameFold(query),
+      after: input.cursor === undefined ? undefined : decodeJoinableCursor(input.cursor),
+      limit: input.limit ?? LIMITS.roomsPageDefault,
+    });
+    const joinable = {
+      rooms: page.rooms.map(toRoom),
+      nextCursor: page.next === null ? null : encodeJoinableCursor(page.next),
+    };
+    if (input.cursor !== undefined) return { joinable };
+    const rooms = await this.store.listMemberRooms(userId);
+    return { rooms: rooms.map(toRoom), joinable };
   }
 
   /** The rooms whose messages a user's sockets receive. */
@@ -124,8 +171,29 @@ export class RoomsService {
     if (wrong) throw new AppError('bad_password', 'Wrong password for this room.', { password: 'is wrong' });
   }
 
+  private async takeCreationPoint(creatorId: number): Promise<void> {
+    try {
+      await this.creations.consume(String(creatorId));
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const minutes = Math.ceil(error.msBeforeNext / 60_000);
+      throw new AppError(
+        'rate_limited',
+        `You can create at most ${this.limits.roomCreationsPerWindow} rooms in ${Math.round(this.limits.roomCreationWindowMs / 60_000)} minutes; try again in ${minutes} min.`,
+      );
+    }
+  }
+
+  private quotaReached(): AppError {
+    return new AppError('forbidden', `You have created ${this.limits.roomsPerCreator} rooms, the most one person may.`);
+  }
+
   private async withHistory(room: RoomRecord, limit: number = LIMITS.historyDefault): Promise<RoomWithHistory> {
     const messages = await this.store.listMessages(room.id, { limit });
     return { room: toRoom(room), messages };
   }
+}
+
+function nameTaken(): AppError {
+  return new AppError('conflict', 'A room with that name already exists.', { name: 'is taken' });
 }

@@ -8,6 +8,6 @@ export function roomsSocketHandlers(rooms: RoomsService): SocketHandlers {
     'room:create': handler(roomCreateSchema, (actor, input) => rooms.createGroup(actor, input)),
     'room:join': handler(roomJoinSchema, (actor, input) => rooms.join(actor, input)),
     'room:leave': handler(roomLeaveSchema, (actor, input) => rooms.leave(actor, input)),
-    'rooms:list': handler(roomsListSchema, (actor) => rooms.list(actor)),
+    'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input)),
   };
 }

@@ -1,5 +1,5 @@
 import type { Message, PublicUser } from '@parley/protocol';
-import type { RoomRecord, UserRecord } from './store.js';
+import type { JoinablePage, RoomRecord, UserRecord } from './store.js';
 
 /**
  * Rows as both drivers select them (the same column names), and their mapping to records. Only the
@@ -21,6 +21,7 @@ export interface RoomRow {
   id: number;
   kind: 'direct' | 'group';
   name: string | null;
+  name_fold: string | null;
   password_hash: string | null;
   last_seq: number;
   last_activity_at: Time;
@@ -87,3 +88,13 @@ export const toMessage = (row: MessageRow): Message => ({
   clientId: row.client_id,
   createdAt: iso(row.created_at),
 });
+
+/** A page from up to `limit + 1` rows in joinable order: the extra row, if any, only tells that more follow. */
+export function joinablePage(rows: readonly RoomRow[], limit: number): JoinablePage {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rooms: page.map(toRoomRecord),
+    next: rows.length > limit && last ? { nameFold: last.name_fold!, id: last.id } : null,
+  };
+}

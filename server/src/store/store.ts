@@ -53,11 +53,39 @@ export interface RoomRecord {
 
 export interface NewGroupRoom {
   name: string;
-  /** The case-folded name that uniqueness is enforced on. */
+  /** The name's confusable skeleton (`roomNameKey`), on which uniqueness is enforced. */
   nameKey: string;
+  /** The name folded for case and width (`roomNameFold`), which search matches and lists are ordered by. */
+  nameFold: string;
   passwordHash: string | null;
   creatorId: number;
   createdAt: Date;
+  /**
+   * Refuse (`StoreConflictError('rooms_per_creator')`) when the creator already has this many group rooms;
+   * checked in the creating transaction, so that concurrent creations cannot pass it together.
+   */
+  creatorRoomsMax?: number;
+}
+
+/** A place in the joinable rooms' order: (folded name, id). */
+export interface JoinablePosition {
+  nameFold: string;
+  id: number;
+}
+
+export interface JoinableQuery {
+  /** Only rooms whose folded name starts with this (itself folded, as `roomNameFold` does). */
+  namePrefix?: string;
+  /** Only rooms after this position: the `next` of the page before. */
+  after?: JoinablePosition;
+  limit: number;
+}
+
+export interface JoinablePage {
+  /** Ordered by folded name, then id. */
+  rooms: RoomRecord[];
+  /** The position to continue after, or null when no room follows. */
+  next: JoinablePosition | null;
 }
 
 export interface NewMessage {
@@ -104,8 +132,14 @@ export interface Store {
   openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }>;
   /** A room as `viewerId` sees it. */
   findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null>;
-  /** The viewer's rooms, direct and group, and every group room they have not joined. */
-  listVisibleRooms(viewerId: number): Promise<RoomRecord[]>;
+  /** The id of the group room with that name key, if there is one. */
+  findRoomIdByNameKey(nameKey: string): Promise<number | null>;
+  /** How many group rooms the user has created (that still exist). */
+  countGroupRoomsCreatedBy(userId: number): Promise<number>;
+  /** The rooms the viewer is a member of, direct and group, most recently active first. */
+  listMemberRooms(viewerId: number): Promise<RoomRecord[]>;
+  /** A page of the group rooms the viewer is not a member of, ordered by folded name and id. */
+  listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage>;
   /** Adds a member; false when they already were one. */
   addMember(roomId: number, userId: number, now: Date): Promise<boolean>;
   /** Removes a member; false when they were not one. */
@@ -128,7 +162,7 @@ export interface Store {
 
 /** A uniqueness constraint refused a write. `constraint` names what was taken. */
 export class StoreConflictError extends Error {
-  constructor(readonly constraint: 'username' | 'room_name' | 'message_client_id') {
+  constructor(readonly constraint: 'username' | 'room_name' | 'message_client_id' | 'rooms_per_creator') {
     super(`conflict on ${constraint}`);
     this.name = 'StoreConflictError';
   }

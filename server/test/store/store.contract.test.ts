@@ -77,6 +77,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
     return store.createGroupRoom({
       name,
       nameKey: name.toLowerCase(),
+      nameFold: name.toLowerCase(),
       passwordHash: options.passwordHash ?? null,
       creatorId: creator.id,
       createdAt: options.createdAt ?? at(0),
@@ -297,9 +298,65 @@ describe.each(drivers)('Store contract: $name', (driver) => {
 
       await expectConflict(createGroup(bob, 'GENERAL'), 'room_name');
 
-      // The refused room left nothing behind: Bob is in no room, and only one group is visible.
+      // The refused room left nothing behind: Bob is in no room, and only one group is there to join.
       expect(await store.roomIdsOf(bob.id)).toEqual([]);
-      expect((await store.listVisibleRooms(bob.id)).map((r) => r.id)).toEqual([general.id]);
+      expect((await store.listJoinableRooms(bob.id, { limit: 10 })).rooms.map((r) => r.id)).toEqual([general.id]);
+    });
+
+    it('finds a group room by its name key', async () => {
+      const alice = await createUser('Alice');
+      const general = await createGroup(alice, 'General');
+
+      expect(await store.findRoomIdByNameKey('general')).toBe(general.id);
+      expect(await store.findRoomIdByNameKey('gen')).toBeNull();
+    });
+
+    it('counts the group rooms a user created, not the ones they joined or their direct rooms', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      await createGroup(alice, 'One');
+      await createGroup(alice, 'Two');
+      const bobs = await createGroup(bob, 'Three');
+      await store.addMember(bobs.id, alice.id, at(1));
+      await store.openDirectRoom(alice.id, bob.id, at(2));
+
+      expect(await store.countGroupRoomsCreatedBy(alice.id)).toBe(2);
+      expect(await store.countGroupRoomsCreatedBy(bob.id)).toBe(1);
+    });
+
+    it('refuses a room beyond the creator quota, even when many are created at once', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      await createGroup(alice, 'First');
+
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          store.createGroupRoom({
+            name: `Room ${i}`,
+            nameKey: `room ${i}`,
+            nameFold: `room ${i}`,
+            passwordHash: null,
+            creatorId: alice.id,
+            createdAt: at(i),
+            creatorRoomsMax: 3,
+          }),
+        ),
+      );
+
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
+      for (const attempt of attempts) {
+        if (attempt.status === 'rejected') {
+          expect(attempt.reason).toBeInstanceOf(StoreConflictError);
+          expect((attempt.reason as StoreConflictError).constraint).toBe('rooms_per_creator');
+        }
+      }
+      expect(await store.countGroupRoomsCreatedBy(alice.id)).toBe(3);
+      expect(await store.roomIdsOf(alice.id)).toHaveLength(3);
+      // Another creator has a quota of their own.
+      const bobs = await store.createGroupRoom({
+        name: 'Bob Room', nameKey: 'bob room', nameFold: 'bob room', passwordHash: null, creatorId: bob.id, createdAt: at(9), creatorRoomsMax: 3,
+      });
+      expect(bobs.name).toBe('Bob Room');
     });
   });
 
@@ -405,7 +462,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await store.findRoom(room.id + 1000, alice.id)).toBeNull();
     });
 
-    it("lists the viewer's own rooms and every group, but not other people's direct rooms", async () => {
+    it("lists the viewer's own rooms, direct and group, most recently active first, and nobody else's", async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
       const carol = await createUser('Carol');
@@ -413,36 +470,99 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const bobAndCarol = (await store.openDirectRoom(bob.id, carol.id, at(2))).room;
       const aliceClub = await createGroup(alice, 'Alice Club', { createdAt: at(3) });
       const bobClub = await createGroup(bob, 'Bob Club', { createdAt: at(4), passwordHash: 'hash' });
+      const joined = await createGroup(carol, 'Carol Club', { createdAt: at(5) });
+      await store.addMember(joined.id, alice.id, at(6));
+      await say(aliceAndBob, bob, 'latest', { createdAt: at(10) });
 
-      const seenByAlice = byId(await store.listVisibleRooms(alice.id));
-      expect(seenByAlice).toEqual(
-        byId([
-          { ...aliceAndBob, joined: true, peer: publicOf(bob) },
-          { ...aliceClub, joined: true },
-          { ...bobClub, joined: false },
-        ]),
-      );
-      expect(seenByAlice.map((r) => r.id)).not.toContain(bobAndCarol.id);
+      const mine = await store.listMemberRooms(alice.id);
 
-      const seenByCarol = byId(await store.listVisibleRooms(carol.id));
-      expect(seenByCarol.map((r) => [r.id, r.joined])).toEqual(
-        byId([bobAndCarol, aliceClub, bobClub]).map((r) => [r.id, r.id === bobAndCarol.id]),
-      );
-      expect(seenByCarol.find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
-      expect(seenByCarol.map((r) => r.id)).not.toContain(aliceAndBob.id);
+      expect(mine).toEqual([
+        { ...aliceAndBob, lastSeq: 1, lastActivityAt: isoAt(10), peer: publicOf(bob) },
+        { ...joined, joined: true, memberCount: 2 },
+        { ...aliceClub, joined: true },
+      ]);
+      expect(mine.map((r) => r.id)).not.toContain(bobAndCarol.id);
+      expect(mine.map((r) => r.id)).not.toContain(bobClub.id);
+      expect((await store.listMemberRooms(carol.id)).find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
     });
 
-    it('still lists a group the viewer has left, as not joined', async () => {
+    it('lists the groups the viewer could join by folded name, never a direct room or one they are in', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      await store.openDirectRoom(bob.id, carol.id, at(1));
+      const zebra = await createGroup(bob, 'Zebra', { createdAt: at(2) });
+      await createGroup(alice, 'Mine', { createdAt: at(3) });
+      const apple = await createGroup(carol, 'Apple', { createdAt: at(4), passwordHash: 'hash' });
+      const joined = await createGroup(carol, 'Joined', { createdAt: at(5) });
+      await store.addMember(joined.id, alice.id, at(6));
+
+      const page = await store.listJoinableRooms(alice.id, { limit: 10 });
+
+      expect(page).toEqual({ rooms: [{ ...apple, joined: false }, { ...zebra, joined: false }], next: null });
+    });
+
+    it('pages the joinable groups: each page continues after the (folded name, id) the one before ended on', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const rooms = new Map<string, RoomRecord>();
+      for (const name of ['e', 'a', 'd', 'c', 'b']) rooms.set(name, await createGroup(bob, name));
+
+      const first = await store.listJoinableRooms(alice.id, { limit: 2 });
+      expect(first.rooms.map((r) => r.name)).toEqual(['a', 'b']);
+      expect(first.next).toEqual({ nameFold: 'b', id: rooms.get('b')!.id });
+      const second = await store.listJoinableRooms(alice.id, { limit: 2, after: first.next! });
+      expect(second.rooms.map((r) => r.name)).toEqual(['c', 'd']);
+      const last = await store.listJoinableRooms(alice.id, { limit: 2, after: second.next! });
+      expect(last).toEqual({ rooms: [expect.objectContaining({ name: 'e' })], next: null });
+      // A page that ends exactly on the last room says so, rather than promising an empty page.
+      expect((await store.listJoinableRooms(alice.id, { limit: 5 })).next).toBeNull();
+    });
+
+    it('orders rooms with one folded name by id, and pages through them without losing one', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      // Only rooms from before name keys were skeletons can share a folded name; the store does not mind.
+      const twins = [];
+      for (const key of ['twin 1', 'twin 2', 'twin 3']) {
+        twins.push(await store.createGroupRoom({ name: 'Twin', nameKey: key, nameFold: 'twin', passwordHash: null, creatorId: bob.id, createdAt: at(1) }));
+      }
+      const first = await store.listJoinableRooms(alice.id, { limit: 2 });
+      const rest = await store.listJoinableRooms(alice.id, { limit: 2, after: first.next! });
+      expect([...first.rooms, ...rest.rooms].map((r) => r.id)).toEqual(twins.map((r) => r.id));
+      expect(rest.next).toBeNull();
+    });
+
+    it('finds joinable groups whose folded name starts with a prefix, beyond ASCII too', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const names = ['book club', 'book', 'books', 'bool', 'boo', 'bon', 'café', 'cafe', 'caf\u{10FFFF}', 'cag', 'ça'];
+      for (const name of names) await createGroup(bob, name);
+      const matching = async (namePrefix: string, limit = 20) =>
+        (await store.listJoinableRooms(alice.id, { namePrefix, limit })).rooms.map((r) => r.name);
+
+      expect(await matching('book')).toEqual(['book', 'book club', 'books']);
+      expect(await matching('boo')).toEqual(['boo', 'book', 'book club', 'books', 'bool']);
+      expect(await matching('caf')).toEqual(['cafe', 'café', 'caf\u{10FFFF}']);
+      expect(await matching('café')).toEqual(['café']);
+      expect(await matching('ç')).toEqual(['ça']);
+      expect(await matching('nothing')).toEqual([]);
+
+      const first = await store.listJoinableRooms(alice.id, { namePrefix: 'boo', limit: 2 });
+      const rest = await store.listJoinableRooms(alice.id, { namePrefix: 'boo', limit: 10, after: first.next! });
+      expect([...first.rooms, ...rest.rooms].map((r) => r.name)).toEqual(['boo', 'book', 'book club', 'books', 'bool']);
+    });
+
+    it('lists a group the viewer has left as joinable again', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
       const room = await createGroup(alice, 'General');
       await store.addMember(room.id, bob.id, at(1));
       await store.removeMember(room.id, alice.id);
 
-      const rooms = await store.listVisibleRooms(alice.id);
-
-      expect(rooms).toHaveLength(1);
-      expect(rooms[0]).toEqual(expect.objectContaining({ id: room.id, joined: false, memberCount: 1 }));
+      expect(await store.listMemberRooms(alice.id)).toEqual([]);
+      const { rooms } = await store.listJoinableRooms(alice.id, { limit: 10 });
+      expect(rooms).toEqual([expect.objectContaining({ id: room.id, joined: false, memberCount: 1 })]);
     });
   });
 

@@ -1,3 +1,6 @@
+import type pg from 'pg';
+import { placeholderNameKey, recomputeRoomNames } from '../name-keys.js';
+
 /**
  * PostgreSQL schema, one entry per version, mirroring `../sqlite/migrations.ts` table for table and
  * constraint for constraint. Applied in order at start, each in its own transaction; never edit an entry
@@ -7,7 +10,15 @@
  * and sort byte by byte, as SQLite's default BINARY collation does, whatever the database's locale.
  * Constraints are named explicitly: the store maps a unique violation to a `StoreConflictError` by name.
  */
-export const postgresMigrations: readonly { version: number; name: string; sql: string }[] = [
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (client: pg.PoolClient) => Promise<void>;
+}
+
+export const postgresMigrations: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -72,5 +83,30 @@ export const postgresMigrations: readonly { version: number; name: string; sql: 
     name: 'sessions by user',
     // Each log-in trims the user's sessions to the newest few: find them without scanning the table.
     sql: `CREATE INDEX sessions_user_id ON sessions (user_id, id);`,
+  },
+  {
+    version: 3,
+    name: 'room name keys are confusable skeletons; folded names for search; rooms by creator',
+    sql: `
+      ALTER TABLE rooms ADD COLUMN name_fold text COLLATE "C";
+      CREATE INDEX rooms_joinable ON rooms (name_fold, id) WHERE kind = 'group';
+      CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';
+    `,
+    async run(client) {
+      const { rows } = await client.query<{ id: number; name: string }>(
+        "SELECT id, name FROM rooms WHERE kind = 'group' ORDER BY id",
+      );
+      const names = recomputeRoomNames(rows);
+      const ids = names.map(({ id }) => id);
+      await client.query(
+        'UPDATE rooms r SET name_key = v.key FROM unnest($1::bigint[], $2::text[]) AS v(id, key) WHERE r.id = v.id',
+        [ids, names.map(({ id }) => placeholderNameKey(id))],
+      );
+      await client.query(
+        `UPDATE rooms r SET name_key = v.key, name_fold = v.fold
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, key, fold) WHERE r.id = v.id`,
+        [ids, names.map(({ key }) => key), names.map(({ fold }) => fold)],
+      );
+    },
   },
 ];

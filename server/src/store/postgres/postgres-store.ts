@@ -1,10 +1,22 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
-import { toMessage, toPublicUser, toRoomRecord, toUserRecord, type MessageRow, type RoomRow, type UserRow } from '../rows.js';
+import { prefixEnd } from '../name-keys.js';
+import {
+  joinablePage,
+  toMessage,
+  toPublicUser,
+  toRoomRecord,
+  toUserRecord,
+  type MessageRow,
+  type RoomRow,
+  type UserRow,
+} from '../rows.js';
 import {
   StoreConflictError,
   type AppendResult,
   type HistoryQuery,
+  type JoinablePage,
+  type JoinableQuery,
   type NewGroupRoom,
   type NewMessage,
   type NewSession,
@@ -59,7 +71,7 @@ const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, create
 
 /** A room as seen by the viewer `$1`: member count, whether the viewer is in it, and a direct room's other member. */
 const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
          (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
          EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1) AS joined,
          p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
@@ -89,15 +101,25 @@ const Q = {
   deleteSessionsBeyond: `DELETE FROM sessions WHERE user_id = $1 AND id NOT IN
                            (SELECT id FROM sessions WHERE user_id = $1 ORDER BY id DESC LIMIT $2)
                          RETURNING id`,
-  insertGroupRoom: `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
-                    VALUES ('group', $1, $2, $3, $4, $5, $5) RETURNING id`,
+  insertGroupRoom: `INSERT INTO rooms (kind, name, name_key, name_fold, password_hash, created_by, last_activity_at, created_at)
+                    VALUES ('group', $1, $2, $3, $4, $5, $6, $6) RETURNING id`,
   insertDirectRoom: `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
                      VALUES ('direct', $1, $2, $3, $3) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
   directRoomId: 'SELECT id FROM rooms WHERE direct_key = $1',
   roomForViewer: `${ROOM_SELECT} WHERE r.id = $2`,
-  visibleRooms: `${ROOM_SELECT}
-                 WHERE r.kind = 'group' OR r.id IN (SELECT room_id FROM members WHERE user_id = $1)
-                 ORDER BY r.last_activity_at DESC, r.id DESC`,
+  roomIdByNameKey: 'SELECT id FROM rooms WHERE name_key = $1',
+  // NO KEY: conflicts only with itself here, not with the key-share locks that foreign keys to users take.
+  lockUser: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
+  groupRoomsCreatedBy: "SELECT count(*) AS count FROM rooms WHERE created_by = $1 AND kind = 'group'",
+  memberRooms: `${ROOM_SELECT}
+                WHERE r.id IN (SELECT room_id FROM members WHERE user_id = $1)
+                ORDER BY r.last_activity_at DESC, r.id DESC`,
+  // Walks the index rooms_joinable (name_fold is COLLATE "C", as the parameters compare) from the cursor or the prefix on.
+  joinableRooms: `${ROOM_SELECT}
+                  WHERE r.kind = 'group' AND (r.name_fold, r.id) > ($2, $3) AND r.name_fold >= $4
+                    AND ($5::text IS NULL OR r.name_fold < $5)
+                    AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1)
+                  ORDER BY r.name_fold, r.id LIMIT $6`,
   insertMember: 'INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
   isMember: 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2',
@@ -195,6 +217,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
+          await migration.run?.(client);
           await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
             migration.version,
             migration.name,
@@ -288,9 +311,16 @@ class PostgresStore implements Store {
     let id: number;
     try {
       id = await this.transaction(async (client) => {
+        if (room.creatorRoomsMax !== undefined) {
+          // The creator's row lock queues that user's concurrent creations, each counting what the one before committed.
+          await client.query(Q.lockUser, [room.creatorId]);
+          const { rows } = await client.query<{ count: number }>(Q.groupRoomsCreatedBy, [room.creatorId]);
+          if (rows[0]!.count >= room.creatorRoomsMax) throw new StoreConflictError('rooms_per_creator');
+        }
         const { rows } = await client.query<{ id: number }>(Q.insertGroupRoom, [
           room.name,
           room.nameKey,
+          room.nameFold,
           room.passwordHash,
           room.creatorId,
           room.createdAt,
@@ -329,9 +359,32 @@ class PostgresStore implements Store {
     return rows[0] ? toRoomRecord(rows[0]) : null;
   }
 
-  async listVisibleRooms(viewerId: number): Promise<RoomRecord[]> {
-    const { rows } = await this.pool.query<RoomRow>(Q.visibleRooms, [viewerId]);
+  async findRoomIdByNameKey(nameKey: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ id: number }>(Q.roomIdByNameKey, [nameKey]);
+    return rows[0]?.id ?? null;
+  }
+
+  async countGroupRoomsCreatedBy(userId: number): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(Q.groupRoomsCreatedBy, [userId]);
+    return rows[0]!.count;
+  }
+
+  async listMemberRooms(viewerId: number): Promise<RoomRecord[]> {
+    const { rows } = await this.pool.query<RoomRow>(Q.memberRooms, [viewerId]);
     return rows.map(toRoomRecord);
+  }
+
+  async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
+    const from = query.namePrefix ?? '';
+    const { rows } = await this.pool.query<RoomRow>(Q.joinableRooms, [
+      viewerId,
+      query.after?.nameFold ?? '',
+      query.after?.id ?? 0,
+      from,
+      prefixEnd(from),
+      query.limit + 1,
+    ]);
+    return joinablePage(rows, query.limit);
   }
 
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {

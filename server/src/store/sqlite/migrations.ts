@@ -1,8 +1,19 @@
+import type Database from 'better-sqlite3';
+import { placeholderNameKey, recomputeRoomNames } from '../name-keys.js';
+
 /**
  * SQLite schema, one entry per version. Applied in order at start; never edit an entry that has shipped,
- * add a new one. Times are milliseconds since the epoch (UTC).
+ * add a new one. Times are milliseconds since the epoch (UTC). `sql` runs first, then `run`, for what SQL
+ * alone cannot do, in the same transaction.
  */
-export const sqliteMigrations: readonly { version: number; name: string; sql: string }[] = [
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  sql: string;
+  run?: (db: Database.Database) => void;
+}
+
+export const sqliteMigrations: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -67,5 +78,22 @@ export const sqliteMigrations: readonly { version: number; name: string; sql: st
     name: 'sessions by user',
     // Each log-in trims the user's sessions to the newest few: find them without scanning the table.
     sql: `CREATE INDEX sessions_user_id ON sessions(user_id, id);`,
+  },
+  {
+    version: 3,
+    name: 'room name keys are confusable skeletons; folded names for search; rooms by creator',
+    sql: `
+      ALTER TABLE rooms ADD COLUMN name_fold TEXT;
+      CREATE INDEX rooms_joinable ON rooms (name_fold, id) WHERE kind = 'group';
+      CREATE INDEX rooms_created_by ON rooms (created_by) WHERE kind = 'group';
+    `,
+    run(db) {
+      const rooms = db.prepare<[], { id: number; name: string }>("SELECT id, name FROM rooms WHERE kind = 'group' ORDER BY id").all();
+      const setKey = db.prepare<[string, number]>('UPDATE rooms SET name_key = ? WHERE id = ?');
+      const setNames = db.prepare<[string, string, number]>('UPDATE rooms SET name_key = ?, name_fold = ? WHERE id = ?');
+      const names = recomputeRoomNames(rooms);
+      for (const { id } of names) setKey.run(placeholderNameKey(id), id);
+      for (const { id, key, fold } of names) setNames.run(key, fold, id);
+    },
   },
 ];

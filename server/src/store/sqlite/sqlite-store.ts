@@ -2,11 +2,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
-import { toMessage, toPublicUser, toRoomRecord, toUserRecord, type MessageRow, type RoomRow, type UserRow } from '../rows.js';
+import { prefixEnd } from '../name-keys.js';
+import {
+  joinablePage,
+  toMessage,
+  toPublicUser,
+  toRoomRecord,
+  toUserRecord,
+  type MessageRow,
+  type RoomRow,
+  type UserRow,
+} from '../rows.js';
 import {
   StoreConflictError,
   type AppendResult,
   type HistoryQuery,
+  type JoinablePage,
+  type JoinableQuery,
   type NewGroupRoom,
   type NewMessage,
   type NewSession,
@@ -21,13 +33,26 @@ import { sqliteMigrations } from './migrations.js';
 
 /** A room as seen by `@viewer`: member count, whether the viewer is in it, and a direct room's other member. */
 const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
          (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
          EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = @viewer) AS joined,
          p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
   FROM rooms r
   LEFT JOIN users p ON r.kind = 'direct'
     AND p.id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)`;
+
+/** A group room `@viewer` is not in, after (`@afterFold`, `@afterId`), whose folded name sorts from `@from` on. */
+const JOINABLE = `
+  r.kind = 'group' AND (r.name_fold, r.id) > (@afterFold, @afterId) AND r.name_fold >= @from
+  AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = @viewer)`;
+
+interface JoinableParams {
+  viewer: number;
+  afterFold: string;
+  afterId: number;
+  from: string;
+  limit: number;
+}
 
 const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
@@ -67,6 +92,7 @@ function migrate(db: Database.Database): void {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.run?.(db);
       record.run(migration.version, migration.name, Date.now());
     }).immediate();
   }
@@ -101,9 +127,9 @@ class SqliteStore implements Store {
            (SELECT id FROM sessions WHERE user_id = ? ORDER BY id DESC LIMIT ?)
          RETURNING id`,
       ),
-      insertGroupRoom: db.prepare<[string, string, string | null, number, number, number], { id: number }>(
-        `INSERT INTO rooms (kind, name, name_key, password_hash, created_by, last_activity_at, created_at)
-         VALUES ('group', ?, ?, ?, ?, ?, ?) RETURNING id`,
+      insertGroupRoom: db.prepare<[string, string, string, string | null, number, number, number], { id: number }>(
+        `INSERT INTO rooms (kind, name, name_key, name_fold, password_hash, created_by, last_activity_at, created_at)
+         VALUES ('group', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       insertDirectRoom: db.prepare<[string, number, number, number], { id: number }>(
         `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
@@ -111,10 +137,21 @@ class SqliteStore implements Store {
       ),
       directRoomId: db.prepare<[string], number>('SELECT id FROM rooms WHERE direct_key = ?').pluck(),
       roomForViewer: db.prepare<{ viewer: number; room: number }, RoomRow>(`${ROOM_SELECT} WHERE r.id = @room`),
-      visibleRooms: db.prepare<{ viewer: number }, RoomRow>(
+      roomIdByNameKey: db.prepare<[string], number>('SELECT id FROM rooms WHERE name_key = ?').pluck(),
+      groupRoomsCreatedBy: db
+        .prepare<[number], number>("SELECT count(*) FROM rooms WHERE created_by = ? AND kind = 'group'")
+        .pluck(),
+      memberRooms: db.prepare<{ viewer: number }, RoomRow>(
         `${ROOM_SELECT}
-         WHERE r.kind = 'group' OR r.id IN (SELECT room_id FROM members WHERE user_id = @viewer)
+         WHERE r.id IN (SELECT room_id FROM members WHERE user_id = @viewer)
          ORDER BY r.last_activity_at DESC, r.id DESC`,
+      ),
+      // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
+      joinableRooms: db.prepare<JoinableParams, RoomRow>(
+        `${ROOM_SELECT} WHERE ${JOINABLE} ORDER BY r.name_fold, r.id LIMIT @limit`,
+      ),
+      joinableRoomsBefore: db.prepare<JoinableParams & { to: string }, RoomRow>(
+        `${ROOM_SELECT} WHERE ${JOINABLE} AND r.name_fold < @to ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
       insertMember: db.prepare<[number, number, number]>(
         'INSERT INTO members (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
@@ -207,7 +244,11 @@ class SqliteStore implements Store {
   async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {
     const at = room.createdAt.getTime();
     const create = this.db.transaction(() => {
-      const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.passwordHash, room.creatorId, at, at)!;
+      // An immediate transaction: the count and the insert see no other writer in between.
+      if (room.creatorRoomsMax !== undefined && this.q.groupRoomsCreatedBy.get(room.creatorId)! >= room.creatorRoomsMax) {
+        throw new StoreConflictError('rooms_per_creator');
+      }
+      const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.nameFold, room.passwordHash, room.creatorId, at, at)!;
       this.q.insertMember.run(id, room.creatorId, at);
       return id;
     });
@@ -241,8 +282,30 @@ class SqliteStore implements Store {
     return row ? toRoomRecord(row) : null;
   }
 
-  async listVisibleRooms(viewerId: number): Promise<RoomRecord[]> {
-    return this.q.visibleRooms.all({ viewer: viewerId }).map(toRoomRecord);
+  async findRoomIdByNameKey(nameKey: string): Promise<number | null> {
+    return this.q.roomIdByNameKey.get(nameKey) ?? null;
+  }
+
+  async countGroupRoomsCreatedBy(userId: number): Promise<number> {
+    return this.q.groupRoomsCreatedBy.get(userId)!;
+  }
+
+  async listMemberRooms(viewerId: number): Promise<RoomRecord[]> {
+    return this.q.memberRooms.all({ viewer: viewerId }).map(toRoomRecord);
+  }
+
+  async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
+    const from = query.namePrefix ?? '';
+    const to = prefixEnd(from);
+    const params = {
+      viewer: viewerId,
+      afterFold: query.after?.nameFold ?? '',
+      afterId: query.after?.id ?? 0,
+      from,
+      limit: query.limit + 1,
+    };
+    const rows = to === null ? this.q.joinableRooms.all(params) : this.q.joinableRoomsBefore.all({ ...params, to });
+    return joinablePage(rows, query.limit);
   }
 
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {

@@ -10,7 +10,7 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { LIMITS } from '@parley/protocol';
+import { LIMITS, isInvisible } from '@parley/protocol';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
 import { RoomIcon } from '../rooms/room-icon';
@@ -38,6 +38,7 @@ export class ChatBoxComponent {
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
 
   protected readonly draft = signal('');
+  protected readonly blank = computed(() => isInvisible(this.draft()));
   protected readonly maxBody = LIMITS.bodyMax;
   protected readonly myId = computed(() => this.me()?.id);
   protected readonly room = computed(() => this.box().room);
@@ -98,7 +99,7 @@ export class ChatBoxComponent {
   protected send(event?: Event): void {
     event?.preventDefault();
     const body = this.draft();
-    if (body.trim() === '') return;
+    if (this.blank()) return;
     this.draft.set('');
     void this.chat.send(this.room().id, body);
   }

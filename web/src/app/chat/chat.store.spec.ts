@@ -133,6 +133,14 @@ describe('ChatStore', () => {
   });
 
   describe('sending', () => {
+    it('sends nothing that would show nothing: spaces, zero-width characters, lone combining marks', async () => {
+      const { socket, chat } = setUp();
+      chat.show(group(1, 'lobby'), []);
+      for (const body of ['   ', '\u200B\u200D', '\u2060\uFEFF \u0301']) await chat.send(1, body);
+      expect(socket.sent('message:send')).toEqual([]);
+      expect(chat.boxes()[0]?.conversation.outbox).toEqual([]);
+    });
+
     it('shows the message at once as sending, then as sent on the ack', async () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), []);
@@ -210,7 +218,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, fetches everything missed in every chat, with no gap and no duplicate', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')] });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
       chat.setCapacity(2);
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
       chat.show(group(2, 'quiet'), []);
@@ -236,7 +244,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')] });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
       socket.responders.sync = () => ({ ok: true, rooms: [{ roomId: 1, messages: [], complete: true }] });
       chat.show(group(1, 'lobby'), []);
       socket.responders['message:send'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });

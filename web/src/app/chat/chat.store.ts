@@ -1,5 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, type Message, type Room } from '@parley/protocol';
+import { LIMITS, isInvisible, type Message, type Room } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { RoomsStore } from '../rooms/rooms.store';
@@ -133,7 +133,8 @@ export class ChatStore {
   }
 
   async send(roomId: number, body: string): Promise<void> {
-    if (body.trim() === '') return;
+    // What shows nothing (spaces, zero-width characters…) the server refuses as blank: never send it.
+    if (isInvisible(body)) return;
     const outgoing: Outgoing = { clientId: newClientId(), body, status: 'sending' };
     this.updateConversation(roomId, (c) => ({ ...c, outbox: [...c.outbox, outgoing] }));
     await this.deliver(roomId, outgoing);

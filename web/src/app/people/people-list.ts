@@ -18,7 +18,7 @@ import { DirectoryStore, displayName } from './directory.store';
           <button type="button" class="person" (click)="open(person)" [attr.aria-label]="label(person, unread)">
             <app-avatar [username]="person.username" [firstName]="person.firstName" [lastName]="person.lastName" [online]="person.online" />
             <span class="who">
-              <span class="name">{{ person.firstName }} {{ person.lastName }}</span>
+              <bdi class="name">{{ person.firstName }} {{ person.lastName }}</bdi>
               <span class="username">&#64;{{ person.username }}</span>
             </span>
             @if (unread > 0) {

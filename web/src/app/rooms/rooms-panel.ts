@@ -1,3 +1,4 @@
+import { NgTemplateOutlet } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
@@ -5,40 +6,62 @@ import { TextField } from '../ui/text-field';
 import { RoomIcon } from './room-icon';
 import { RoomsStore } from './rooms.store';
 
-/** Group rooms: mine first, then those I can join (a lock on protected ones); create and join here. */
+/**
+ * Group rooms: mine, all of them; then those I can join (a lock on protected ones), searchable by name and
+ * loaded a page at a time; create and join here.
+ */
 @Component({
   selector: 'app-rooms-panel',
-  imports: [RoomIcon, TextField],
+  imports: [NgTemplateOutlet, RoomIcon, TextField],
   template: `
     <h2 id="rooms-heading">Rooms</h2>
     <ul aria-labelledby="rooms-heading">
-      @for (room of rooms.groups(); track room.id) {
-        @let unread = chat.unreadByRoom().get(room.id) ?? 0;
-        <li>
-          <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room, unread)">
-            <app-room-icon class="icon" [locked]="room.protected" />
-            <span class="who">
-              <span class="name">{{ room.name }}</span>
-              <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
-            </span>
-            @if (unread > 0) {
-              <span class="badge" aria-hidden="true">{{ unread }}</span>
-            }
-          </button>
-          @if (asking()?.id === room.id) {
-            <form class="join" (submit)="joinWithPassword($event, room)">
-              <app-text-field [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
-              <div class="actions">
-                <button type="submit">Join</button>
-                <button type="button" class="secondary" (click)="asking.set(null)">Cancel</button>
-              </div>
-            </form>
-          }
-        </li>
+      @for (room of rooms.mine(); track room.id) {
+        <ng-container *ngTemplateOutlet="roomItem; context: { $implicit: room }" />
       } @empty {
-        <li class="empty">No rooms yet. Create the first one.</li>
+        <li class="empty">You are in no room yet. Join one below, or create one.</li>
       }
     </ul>
+
+    <h3 id="join-heading">Join a room</h3>
+    <app-text-field class="search" label="Search rooms" [value]="rooms.query()" (valueChange)="search($event)" [maxlength]="64" />
+    <ul aria-labelledby="join-heading">
+      @for (room of rooms.joinable(); track room.id) {
+        <ng-container *ngTemplateOutlet="roomItem; context: { $implicit: room }" />
+      } @empty {
+        <li class="empty">{{ rooms.query() ? 'No room to join starts with that name.' : 'No other rooms to join.' }}</li>
+      }
+    </ul>
+    @if (rooms.hasMore()) {
+      <button type="button" class="secondary more" (click)="rooms.loadMore()" [disabled]="rooms.loading()">
+        {{ rooms.loading() ? 'Loading…' : 'Load more rooms' }}
+      </button>
+    }
+
+    <ng-template #roomItem let-room>
+      @let unread = chat.unreadByRoom().get(room.id) ?? 0;
+      <li>
+        <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room, unread)">
+          <app-room-icon class="icon" [locked]="room.protected" />
+          <span class="who">
+            <bdi class="name">{{ room.name }}</bdi>
+            <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
+          </span>
+          @if (unread > 0) {
+            <span class="badge" aria-hidden="true">{{ unread }}</span>
+          }
+        </button>
+        @if (asking()?.id === room.id) {
+          <form class="join" (submit)="joinWithPassword($event, room)">
+            <app-text-field [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
+            <div class="actions">
+              <button type="submit">Join</button>
+              <button type="button" class="secondary" (click)="asking.set(null)">Cancel</button>
+            </div>
+          </form>
+        }
+      </li>
+    </ng-template>
 
     <form class="create" (submit)="create($event)" aria-labelledby="create-heading">
       <h3 id="create-heading">New room</h3>
@@ -69,6 +92,10 @@ export class RoomsPanel {
     if (room.protected) parts.push('password protected');
     if (unread > 0) parts.push(`${unread} unread`);
     return parts.join(', ');
+  }
+
+  protected search(query: string): void {
+    void this.rooms.search(query);
   }
 
   protected async choose(room: Room): Promise<void> {

@@ -26,24 +26,85 @@ function setUp() {
   return { socket: TestBed.inject(ChatSocket) as unknown as FakeChatSocket, rooms: TestBed.inject(RoomsStore) };
 }
 
+const page = (rooms: Room[], nextCursor: string | null = null) => ({ rooms, nextCursor });
+
 describe('RoomsStore', () => {
-  it('lists my group rooms first, most recently active first, then the ones I could join by name', async () => {
+  it('lists all my group rooms, most recently active first, and the first page of rooms I could join in the server’s order', async () => {
     const { socket, rooms } = setUp();
     socket.responders['rooms:list'] = () => ({
       ok: true,
-      rooms: [room(1, 'Zebra', { joined: false }), room(2, 'Old'), room(3, 'Apple', { joined: false }), room(4, 'Recent')],
+      rooms: [room(4, 'Recent'), room(2, 'Old'), room(9, '', { kind: 'direct', name: null, peer: { id: 7, username: 'bo', firstName: 'Bo', lastName: 'B' } })],
+      joinable: page([room(3, 'Apple', { joined: false }), room(1, 'Zebra', { joined: false })], 'cursor-1'),
     });
     await rooms.load();
-    expect(rooms.groups().map((r) => r.name)).toEqual(['Recent', 'Old', 'Apple', 'Zebra']);
+    expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }]);
+    expect(rooms.mine().map((r) => r.name)).toEqual(['Recent', 'Old']);
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Zebra']);
+    expect(rooms.hasMore()).toBe(true);
+    expect(rooms.directWith(7)?.id).toBe(9);
   });
 
-  it('learns of new rooms live, without overwriting one it holds as joined', () => {
+  it('loads more joinable rooms with the cursor, and stops when there are no more', async () => {
     const { socket, rooms } = setUp();
+    socket.responders['rooms:list'] = (input) =>
+      input.cursor === undefined
+        ? { ok: true, rooms: [], joinable: page([room(1, 'Apple', { joined: false })], 'after-apple') }
+        : { ok: true, joinable: page([room(2, 'Banana', { joined: false })]) };
+    await rooms.load();
+    await rooms.loadMore();
+    expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }, { cursor: 'after-apple', limit: 25 }]);
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Banana']);
+    expect(rooms.hasMore()).toBe(false);
+    await rooms.loadMore();
+    expect(socket.sent('rooms:list')).toHaveLength(2);
+  });
+
+  it('searches by name, paging within the search, and keeps the answer to the latest search only', async () => {
+    const { socket, rooms } = setUp();
+    const answers: Record<string, (value: unknown) => void> = {};
+    socket.responders['rooms:list'] = (input) =>
+      new Promise((resolve) => {
+        answers[input.query ?? ''] = resolve as (value: unknown) => void;
+      });
+    const slow = rooms.search('b');
+    const fast = rooms.search('bo');
+    answers['bo']!({ ok: true, rooms: [], joinable: page([room(2, 'Book Club', { joined: false })], 'next') });
+    await fast;
+    answers['b']!({ ok: true, rooms: [], joinable: page([room(3, 'Bagels', { joined: false })]) });
+    await slow;
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Book Club']);
+    expect(rooms.query()).toBe('bo');
+
+    socket.responders['rooms:list'] = () => ({ ok: true, joinable: page([room(4, 'Bookworms', { joined: false })]) });
+    await rooms.loadMore();
+    expect(socket.sent('rooms:list').at(-1)).toEqual({ query: 'bo', cursor: 'next', limit: 25 });
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Book Club', 'Bookworms']);
+  });
+
+  it('moves a room I join from the joinable ones to mine', async () => {
+    const { socket, rooms } = setUp();
+    socket.responders['rooms:list'] = () => ({ ok: true, rooms: [], joinable: page([room(1, 'Apple', { joined: false })]) });
+    socket.responders['room:join'] = () => ({ ok: true, room: room(1, 'Apple'), messages: [] });
+    await rooms.load();
+    await rooms.join(1, '');
+    expect(rooms.joinable()).toEqual([]);
+    expect(rooms.mine().map((r) => r.name)).toEqual(['Apple']);
+  });
+
+  it('learns of new rooms live, in name order, without overwriting one it holds as joined, nor showing one the search excludes', async () => {
+    const { socket, rooms } = setUp();
+    socket.responders['rooms:list'] = () => ({ ok: true, rooms: [], joinable: page([room(5, 'Apple', { joined: false }), room(6, 'Cherry', { joined: false })]) });
+    await rooms.load();
     rooms.upsert(room(1, 'Mine'));
     socket.serverSends('room:created', room(1, 'Mine', { joined: false }));
-    socket.serverSends('room:created', room(2, 'Theirs', { joined: false }));
+    socket.serverSends('room:created', room(2, 'Banana', { joined: false }));
     expect(rooms.byId().get(1)?.joined).toBe(true);
-    expect(rooms.byId().get(2)?.joined).toBe(false);
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Banana', 'Cherry']);
+
+    await rooms.search('ch');
+    socket.serverSends('room:created', room(3, 'Durian', { joined: false }));
+    socket.serverSends('room:created', room(4, 'CHOCOLATE', { joined: false }));
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Cherry', 'CHOCOLATE']);
   });
 
   it('moves a room up as its messages arrive', () => {
@@ -51,7 +112,7 @@ describe('RoomsStore', () => {
     rooms.upsert(room(1, 'Quiet'));
     rooms.upsert(room(2, 'Busy'));
     rooms.noteMessage({ ...message(1, 5), createdAt: '2026-11-24T11:00:00.000Z' });
-    expect(rooms.groups().map((r) => r.name)).toEqual(['Quiet', 'Busy']);
+    expect(rooms.mine().map((r) => r.name)).toEqual(['Quiet', 'Busy']);
     expect(rooms.byId().get(1)?.lastSeq).toBe(5);
   });
 });

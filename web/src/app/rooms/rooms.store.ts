@@ -1,34 +1,92 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { AckOf, Message, Room } from '@parley/protocol';
+import type { AckOf, Message, Room, RoomsList } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 
-/** The rooms I am in and the group rooms I could join, kept current by live events. */
+/** Joinable rooms per page: about what the panel shows before one scrolls far. */
+const JOINABLE_PAGE = 25;
+
+/**
+ * The rooms I am in, all of them, and the group rooms I could join, a page at a time and searchable by
+ * name; kept current by live events.
+ */
 @Injectable({ providedIn: 'root' })
 export class RoomsStore {
   private readonly socket = inject(ChatSocket);
+  /** Every room known: mine, and the joinable ones loaded so far. */
   private readonly rooms = signal<ReadonlyMap<number, Room>>(new Map());
+  /** The joinable rooms loaded for the current search, in the server's order (by name). */
+  private readonly joinableIds = signal<readonly number[]>([]);
+  private readonly nextCursor = signal<string | null>(null);
+  private readonly searchQuery = signal('');
+  private readonly loadingMore = signal(false);
+  /** Counts first-page requests, so that the answer to an older search never replaces a newer one. */
+  private listing = 0;
 
   readonly byId = this.rooms.asReadonly();
+  readonly query = this.searchQuery.asReadonly();
+  readonly loading = this.loadingMore.asReadonly();
+  /** More joinable rooms match the search than are loaded. */
+  readonly hasMore = computed(() => this.nextCursor() !== null);
 
-  /** Group rooms: mine first, most recently active first; then the ones I could join, by name. */
-  readonly groups = computed(() => {
-    const groups = [...this.rooms().values()].filter((room) => room.kind === 'group');
-    const mine = groups.filter((room) => room.joined).sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
-    const joinable = groups.filter((room) => !room.joined).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
-    return [...mine, ...joinable];
+  /** My group rooms, most recently active first. */
+  readonly mine = computed(() =>
+    [...this.rooms().values()]
+      .filter((room) => room.kind === 'group' && room.joined)
+      .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt)),
+  );
+
+  /** The group rooms I could join that match the search, as loaded so far; one I join moves to `mine`. */
+  readonly joinable = computed(() => {
+    const rooms = this.rooms();
+    return this.joinableIds().flatMap((id) => {
+      const room = rooms.get(id);
+      return room && !room.joined ? [room] : [];
+    });
   });
 
   constructor() {
     this.socket.on('room:new', (room) => this.upsert(room));
     // Everyone hears of a new group room, its creator too, who already holds it as joined.
     this.socket.on('room:created', (room) => {
-      if (!this.rooms().has(room.id)) this.upsert(room);
+      if (this.rooms().has(room.id)) return;
+      this.upsert(room);
+      if (matchesSearch(room, this.searchQuery())) this.joinableIds.update((ids) => insertByName(ids, room, this.rooms()));
     });
   }
 
+  /** My rooms, and the first page of the joinable rooms that match the current search. */
   async load(): Promise<void> {
-    const ack = await this.socket.request('rooms:list', {});
-    if (ack.ok) this.rooms.set(new Map(ack.rooms.map((room) => [room.id, room])));
+    const query = this.searchQuery();
+    const listing = ++this.listing;
+    const ack = await this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
+    if (!ack.ok || listing !== this.listing) return;
+    const known = new Map<number, Room>();
+    for (const room of [...(ack.rooms ?? []), ...ack.joinable.rooms]) known.set(room.id, room);
+    this.rooms.set(known);
+    this.joinableIds.set(ack.joinable.rooms.map((room) => room.id));
+    this.nextCursor.set(ack.joinable.nextCursor);
+  }
+
+  /** Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes). */
+  search(query: string): Promise<void> {
+    this.searchQuery.set(query.trimStart());
+    return this.load();
+  }
+
+  /** Loads the next page of joinable rooms for the current search. */
+  async loadMore(): Promise<void> {
+    const cursor = this.nextCursor();
+    if (cursor === null || this.loadingMore()) return;
+    const listing = this.listing;
+    const query = this.searchQuery();
+    this.loadingMore.set(true);
+    try {
+      const ack = await this.socket.request('rooms:list', { ...(query && { query }), cursor, limit: JOINABLE_PAGE });
+      if (!ack.ok || listing !== this.listing) return;
+      this.addPage(ack.joinable);
+    } finally {
+      this.loadingMore.set(false);
+    }
   }
 
   async create(name: string, password: string): Promise<AckOf<'room:create'>> {
@@ -61,6 +119,36 @@ export class RoomsStore {
   }
 
   reset(): void {
+    this.listing += 1;
     this.rooms.set(new Map());
+    this.joinableIds.set([]);
+    this.nextCursor.set(null);
+    this.searchQuery.set('');
   }
+
+  private addPage(page: RoomsList['joinable']): void {
+    this.rooms.update((rooms) => {
+      const next = new Map(rooms);
+      for (const room of page.rooms) if (!next.get(room.id)?.joined) next.set(room.id, room);
+      return next;
+    });
+    // A room announced live may already be listed; it is not listed twice.
+    this.joinableIds.update((ids) => [...ids, ...page.rooms.map((room) => room.id).filter((id) => !ids.includes(id))]);
+    this.nextCursor.set(page.nextCursor);
+  }
+}
+
+/**
+ * Whether a room announced live belongs in the current search. The server compares names by look-alike
+ * key, which the client does not have; a plain case-insensitive prefix is close enough for a live update.
+ */
+function matchesSearch(room: Room, query: string): boolean {
+  const fold = (text: string) => text.normalize('NFKC').toLowerCase();
+  return query === '' || fold(room.name ?? '').startsWith(fold(query));
+}
+
+function insertByName(ids: readonly number[], room: Room, rooms: ReadonlyMap<number, Room>): number[] {
+  const name = room.name ?? '';
+  const at = ids.findIndex((id) => (rooms.get(id)?.name ?? '').localeCompare(name) > 0);
+  return at === -1 ? [...ids, room.id] : [...ids.slice(0, at), room.id, ...ids.slice(at)];
 }

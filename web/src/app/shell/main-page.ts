@@ -30,7 +30,7 @@ const CONNECTION_LABELS = {
       @if (session.user(); as me) {
         <p class="me">
           <app-avatar [username]="me.username" [firstName]="me.firstName" [lastName]="me.lastName" [size]="28" />
-          <span class="me-name">{{ me.firstName }} {{ me.lastName }}</span>
+          <bdi class="me-name">{{ me.firstName }} {{ me.lastName }}</bdi>
         </p>
       }
       <button type="button" class="logout" (click)="logout()">Log out</button>

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { roomNameFold, roomNameKey } from '../../src/rooms/room-name-key.js';
+import { postgresMigrations } from '../../src/store/postgres/migrations.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StoreConflictError, type Store } from '../../src/store/store.js';
+import { adminQuery, postgresProblem, postgresUrl } from '../support/services.js';
+
+/**
+ * A database as version 1 left it, whose room name keys were NFKC and lowercase only: "Open Room" and
+ * "Ореn Room" (Cyrillic О, р, е) could both be created. Opening it with today's code migrates the keys.
+ */
+interface LegacyDatabase {
+  /** Runs a statement with positional parameters on the version-1 database. */
+  insert(sql: string, params: unknown[]): Promise<number>;
+  /** Opens the store on it, which migrates. */
+  open(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const legacyKey = (name: string) => name.normalize('NFKC').toLowerCase();
+
+const legacySqlite = {
+  name: 'sqlite',
+  unavailable: undefined as string | undefined,
+  async create(): Promise<LegacyDatabase> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-migrate-'));
+    const file = path.join(dir, 'parley.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    db.exec(sqliteMigrations[0]!.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(sqliteMigrations[0]!.name);
+    let store: Store | undefined;
+    return {
+      async insert(sql, params) {
+        return (db.prepare(sql.replace(/\$\d+/g, '?')).get(...params) as { id: number }).id;
+      },
+      async open() {
+        db.close();
+        store = openSqliteStore(file);
+        return store;
+      },
+      async cleanup() {
+        if (db.open) db.close();
+        await store?.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const legacyPostgres = {
+  name: 'postgres',
+  unavailable: (await postgresProblem()) ?? undefined,
+  async create(): Promise<LegacyDatabase> {
+    const schema = `parley_m_${randomBytes(8).toString('hex')}`;
+    await adminQuery(`CREATE SCHEMA ${schema}`);
+    const client = new pg.Client({ connectionString: postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
+    await client.query(postgresMigrations[0]!.sql);
+    await client.query('INSERT INTO schema_migrations VALUES (1, $1, now())', [postgresMigrations[0]!.name]);
+    let store: Store | undefined;
+    return {
+      async insert(sql, params) {
+        const { rows } = await client.query<{ id: string }>(sql, params);
+        return Number(rows[0]!.id);
+      },
+      async open() {
+        await client.end();
+        store = await openPostgresStore(postgresUrl, { searchPath: schema });
+        return store;
+      },
+      async cleanup() {
+        await client.end().catch(() => {});
+        await store?.close();
+        await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
+      },
+    };
+  },
+};
+
+describe.each([legacySqlite, legacyPostgres])('migration 2, room name keys become skeletons: $name', (driver) => {
+  if (driver.unavailable !== undefined) {
+    it.skip(driver.unavailable, () => {});
+    return;
+  }
+
+  let legacy: LegacyDatabase;
+  afterEach(async () => {
+    await legacy.cleanup();
+  });
+
+  it('recomputes every key; of two look-alike rooms both stay, the older keeps the name, and neither name can be taken again', async () => {
+    legacy = await driver.create();
+    const t = driver.name === 'sqlite' ? 0 : new Date(0);
+    const alice = await legacy.insert(
+      `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+       VALUES ($1, $2, 'Alice', 'A', 'hash', $3) RETURNING id`,
+      ['alice', 'alice', t],
+    );
+    const room = (name: string) =>
+      legacy.insert(
+        `INSERT INTO rooms (kind, name, name_key, created_by, last_activity_at, created_at)
+         VALUES ('group', $1, $2, $3, $4, $5) RETURNING id`,
+        [name, legacyKey(name), alice, t, t],
+      );
+    const open = await room('Open Room');
+    const cyrillic = await room('Ореn Room');
+    const book = await room('Book Club');
+    // Its old key is the new key of "Open Room": rewriting keys in place, one by one, would collide.
+    const oldKeyClash = await room('Open Roorn');
+    expect(legacyKey('Open Roorn')).toBe(roomNameKey('Open Room'));
+
+    const store = await legacy.open();
+
+    expect(await store.findRoomIdByNameKey(roomNameKey('Open Room'))).toBe(open);
+    expect(await store.findRoomIdByNameKey(roomNameKey('Ореn Room'))).toBe(open);
+    expect(await store.findRoomIdByNameKey(roomNameKey('Book Club'))).toBe(book);
+    const viewer = await store.createUser({
+      username: 'bob', usernameKey: 'bob', firstName: 'Bob', lastName: 'B', passwordHash: 'hash', createdAt: new Date(0),
+    });
+    const { rooms } = await store.listJoinableRooms(viewer.id, { limit: 10 });
+    // By folded name: Latin before Cyrillic.
+    expect(rooms.map((r) => [r.id, r.name])).toEqual([
+      [book, 'Book Club'],
+      [open, 'Open Room'],
+      [oldKeyClash, 'Open Roorn'],
+      [cyrillic, 'Ореn Room'],
+    ]);
+    const search = await store.listJoinableRooms(viewer.id, { namePrefix: roomNameFold('open'), limit: 10 });
+    expect(search.rooms.map((r) => r.id)).toEqual([open, oldKeyClash]);
+
+    for (const name of ['Open Room', 'Ореn Room', 'BOOK CLUB']) {
+      const attempt = store.createGroupRoom({
+        name, nameKey: roomNameKey(name), nameFold: roomNameFold(name), passwordHash: null, creatorId: viewer.id, createdAt: new Date(0),
+      });
+      await expect(attempt).rejects.toBeInstanceOf(StoreConflictError);
+    }
+    expect(await store.countGroupRoomsCreatedBy(alice)).toBe(4);
+  });
+});
