@@ -473,6 +473,8 @@ async function main(): Promise<void> {
     PORT: '0',
     LOG_LEVEL: 'info',
     BCRYPT_COST: '11',
+    // As behind deploy/nginx.conf: the log-in scenario's clients say their address in X-Forwarded-For.
+    TRUST_PROXY: 'loopback',
     NODE_ENV: 'production',
   };
   delete hostEnv.REDIS_URL;

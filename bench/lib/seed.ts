@@ -56,7 +56,8 @@ interface UserRow {
 interface SeedDb {
   insertUsers(rows: UserRow[], passwordHash: string, at: Date): Promise<number[]>;
   insertSessions(rows: { userId: number; tokenHash: string }[], at: Date, expiresAt: Date): Promise<void>;
-  insertGroupRooms(rows: { name: string; creatorId: number }[], at: Date): Promise<number[]>;
+  /** `nameKey` and `nameFold` as the server computes them (`roomNameKey`, `roomNameFold`). */
+  insertGroupRooms(rows: { name: string; nameKey: string; nameFold: string; creatorId: number }[], at: Date): Promise<number[]>;
   insertDirectRooms(rows: { a: number; b: number }[], at: Date): Promise<number[]>;
   insertMembers(rows: { roomId: number; userId: number }[], at: Date): Promise<void>;
   /** `count` messages in one room, seq 1..count, authors round-robin, and the room's last_seq. */
@@ -76,9 +77,9 @@ function sqliteSeedDb(file: string): SeedDb {
      VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
-  const insertGroup = db.prepare<[string, string, number, number, number], { id: number }>(
-    `INSERT INTO rooms (kind, name, name_key, created_by, last_activity_at, created_at)
-     VALUES ('group', ?, ?, ?, ?, ?) RETURNING id`,
+  const insertGroup = db.prepare<[string, string, string, number, number, number], { id: number }>(
+    `INSERT INTO rooms (kind, name, name_key, name_fold, created_by, last_activity_at, created_at)
+     VALUES ('group', ?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const insertDirect = db.prepare<[string, number, number, number], { id: number }>(
     `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at) VALUES ('direct', ?, ?, ?, ?) RETURNING id`,
@@ -95,7 +96,7 @@ function sqliteSeedDb(file: string): SeedDb {
       for (const r of rows) insertSession.run(r.tokenHash, r.userId, at.getTime(), expiresAt.getTime());
     },
     async insertGroupRooms(rows, at) {
-      return rows.map((r) => insertGroup.get(r.name, r.name.toLowerCase(), r.creatorId, at.getTime(), at.getTime())!.id);
+      return rows.map((r) => insertGroup.get(r.name, r.nameKey, r.nameFold, r.creatorId, at.getTime(), at.getTime())!.id);
     },
     async insertDirectRooms(rows, at) {
       return rows.map((r) => insertDirect.get(`${Math.min(r.a, r.b)}:${Math.max(r.a, r.b)}`, r.a, at.getTime(), at.getTime())!.id);
@@ -158,12 +159,12 @@ async function postgresSeedDb(url: string): Promise<SeedDb> {
     },
     async insertGroupRooms(rows, at) {
       return chunked(rows, async (part) => {
-        const keys = part.map((r) => r.name.toLowerCase());
+        const keys = part.map((r) => r.nameKey);
         const { rows: returned } = await client.query<{ id: string; key: string }>(
-          `INSERT INTO rooms (kind, name, name_key, created_by, last_activity_at, created_at)
-           SELECT 'group', n, k, c, $4, $4 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(n, k, c)
+          `INSERT INTO rooms (kind, name, name_key, name_fold, created_by, last_activity_at, created_at)
+           SELECT 'group', n, k, f, c, $5, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(n, k, f, c)
            RETURNING id, name_key AS key`,
-          [part.map((r) => r.name), keys, part.map((r) => r.creatorId), at],
+          [part.map((r) => r.name), keys, part.map((r) => r.nameFold), part.map((r) => r.creatorId), at],
         );
         return inOrder(keys, returned);
       });
@@ -253,6 +254,8 @@ const groups = (n: number, size: number) => Math.ceil(n / size);
 
 export async function seed(target: DbTarget, plan: SeedPlan, log: (line: string) => void): Promise<Seeded> {
   const { hashToken } = (await import(dist('auth/tokens.js'))) as typeof import('../../server/src/auth/tokens.js');
+  const { roomNameKey, roomNameFold } = (await import(dist('rooms/room-name-key.js'))) as typeof import('../../server/src/rooms/room-name-key.js');
+  const groupRoom = (name: string, creatorId: number) => ({ name, nameKey: roomNameKey(name), nameFold: roomNameFold(name), creatorId });
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -302,17 +305,14 @@ export async function seed(target: DbTarget, plan: SeedPlan, log: (line: string)
     // Rooms: chat users in groups of `groupSize` and in pairs (2k, 2k+1); idle users likewise.
     const { chatGroups, chatDms, idleGroups, idleDms, historyRoom } = await time('rooms', async () => {
       const chatGroups = await db.insertGroupRooms(
-        Array.from({ length: groups(plan.chatUsers, plan.groupSize) }, (_, g) => ({ name: `bench-room-${g}`, creatorId: chatIds[g * plan.groupSize]! })),
+        Array.from({ length: groups(plan.chatUsers, plan.groupSize) }, (_, g) => groupRoom(`bench-room-${g}`, chatIds[g * plan.groupSize]!)),
         at,
       );
       const idleGroups = await db.insertGroupRooms(
-        Array.from({ length: groups(plan.idleUsers, plan.idleGroupSize) }, (_, g) => ({
-          name: `bench-idle-${g}`,
-          creatorId: idleIds[g * plan.idleGroupSize]!,
-        })),
+        Array.from({ length: groups(plan.idleUsers, plan.idleGroupSize) }, (_, g) => groupRoom(`bench-idle-${g}`, idleIds[g * plan.idleGroupSize]!)),
         at,
       );
-      const [historyRoom] = await db.insertGroupRooms([{ name: 'bench-history', creatorId: histIds[0]! }], at);
+      const [historyRoom] = await db.insertGroupRooms([groupRoom('bench-history', histIds[0]!)], at);
       const pairs = (ids: number[]) =>
         Array.from({ length: Math.floor(ids.length / 2) }, (_, k) => ({ a: ids[2 * k]!, b: ids[2 * k + 1]! }));
       const chatDms = await db.insertDirectRooms(pairs(chatIds), at);
