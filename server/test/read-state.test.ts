@@ -12,7 +12,8 @@ afterEach(async () => {
 
 /** My rooms as `rooms:list` answers them, checked against the protocol's response schema. */
 async function myRooms(socket: ClientSocket): Promise<Room[]> {
-  const ack = ackShape('rooms:list').parse(await call(socket, 'rooms:list', {}));
+  const ack = await call(socket, 'rooms:list', {});
+  ackShape('rooms:list').parse(ack);
   return expectOk(ack).rooms!;
 }
 
@@ -91,13 +92,15 @@ describe('unread counts', () => {
     const alice = await server.signUpAndConnect();
     const bob = await server.signUpAndConnect();
     const bobLearns = nextEvent(bob.socket, 'room:new');
-    const opened = ackShape('dm:open').parse(await call(alice.socket, 'dm:open', { userId: bob.user.id }));
+    const opened = await call(alice.socket, 'dm:open', { userId: bob.user.id });
+    ackShape('dm:open').parse(opened);
     expect(expectOk(opened).room).toMatchObject({ lastReadSeq: 0, unread: 0, lastMessage: null, muted: false, peerLastReadSeq: 0 });
     expect(serverEvents['room:new'].parse(await bobLearns)).toMatchObject({ unread: 0, peerLastReadSeq: 0 });
 
     const group = await groupOf(alice);
     await send(alice.socket, group.id, 'members only');
-    const listed = expectOk(ackShape('rooms:list').parse(await call(bob.socket, 'rooms:list', {})));
+    const listed = expectOk(await call(bob.socket, 'rooms:list', {}));
+    ackShape('rooms:list').parse(listed);
     expect(listed.joinable.rooms.find((r) => r.id === group.id)).toMatchObject({
       joined: false, lastSeq: 1, lastReadSeq: 0, unread: 0, lastMessage: null, muted: false, peerLastReadSeq: null,
     });

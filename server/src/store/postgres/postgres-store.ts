@@ -75,26 +75,41 @@ const typeParsers: pg.CustomTypesConfig = {
 const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at';
 
 /**
- * A room as seen by the viewer `$1`: member count, the viewer's membership (read marker, unread count, mute)
+ * The columns of a room as seen by the viewer `$1`: member count, the viewer's membership (read marker, unread count, mute)
  * and, for a member, the last message; for a direct room, the other member and their read marker. Every
  * join is on a key: `rooms:list` answers in one query however many rooms the viewer is in.
  */
-const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
-         (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
-         me.user_id IS NOT NULL AS joined,
-         coalesce(me.last_read_seq, 0) AS last_read_seq,
-         CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
-         coalesce(me.muted, false) AS muted,
-         p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-         pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}
-  FROM rooms r
-  LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $1
-  LEFT JOIN members pm ON r.kind = 'direct' AND pm.room_id = r.id
-    AND pm.user_id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> $1 LIMIT 1)
+const ROOM_COLUMNS = `
+  r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
+  me.user_id IS NOT NULL AS joined,
+  coalesce(me.last_read_seq, 0) AS last_read_seq,
+  CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
+  coalesce(me.muted, false) AS muted,
+  p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
+  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+
+/**
+ * What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. The peer and the last message are LATERAL
+ * subqueries with LIMIT 1, which the planner cannot flatten: one index probe per room, never a hash over
+ * every message (which it otherwise picks for a user in many rooms).
+ */
+const ROOM_JOINS = `
+  LEFT JOIN LATERAL (
+    SELECT m.user_id, m.last_read_seq FROM members m
+    WHERE r.kind = 'direct' AND m.room_id = r.id AND m.user_id <> $1 LIMIT 1
+  ) pm ON true
   LEFT JOIN users p ON p.id = pm.user_id
-  LEFT JOIN messages lm ON me.user_id IS NOT NULL AND lm.room_id = r.id AND lm.seq = r.last_seq
+  LEFT JOIN LATERAL (
+    SELECT m.id, m.author_id, m.client_id, m.body, m.created_at FROM messages m
+    WHERE me.user_id IS NOT NULL AND m.room_id = r.id AND m.seq = r.last_seq LIMIT 1
+  ) lm ON true
   LEFT JOIN users la ON la.id = lm.author_id`;
+
+const ROOM_SELECT = `
+  SELECT ${ROOM_COLUMNS}
+  FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $1
+  ${ROOM_JOINS}`;
 
 const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
@@ -128,8 +143,9 @@ const Q = {
   // NO KEY: conflicts only with itself here, not with the key-share locks that foreign keys to users take.
   lockUser: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
   groupRoomsCreatedBy: "SELECT count(*) AS count FROM rooms WHERE created_by = $1 AND kind = 'group'",
-  memberRooms: `${ROOM_SELECT}
-                WHERE r.id IN (SELECT room_id FROM members WHERE user_id = $1)
+  // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
+  memberRooms: `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
+                WHERE me.user_id = $1
                 ORDER BY r.last_activity_at DESC, r.id DESC`,
   // Walks the index rooms_joinable (name_fold is COLLATE "C", as the parameters compare) from the cursor or the prefix on.
   joinableRooms: `${ROOM_SELECT}

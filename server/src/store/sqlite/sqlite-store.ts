@@ -37,26 +37,32 @@ import { sqliteMigrations } from './migrations.js';
 
 
 /**
- * A room as seen by `@viewer`: member count, the viewer's membership (read marker, unread count, mute) and,
+ * The columns of a room as seen by `@viewer`: member count, the viewer's membership (read marker, unread count, mute) and,
  * for a member, the last message; for a direct room, the other member and their read marker. Every join is
  * on a key: `rooms:list` answers in one query however many rooms the viewer is in.
  */
-const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
-         (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
-         me.user_id IS NOT NULL AS joined,
-         coalesce(me.last_read_seq, 0) AS last_read_seq,
-         CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
-         coalesce(me.muted, 0) AS muted,
-         p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-         pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}
-  FROM rooms r
-  LEFT JOIN members me ON me.room_id = r.id AND me.user_id = @viewer
+const ROOM_COLUMNS = `
+  r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
+  me.user_id IS NOT NULL AS joined,
+  coalesce(me.last_read_seq, 0) AS last_read_seq,
+  CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
+  coalesce(me.muted, 0) AS muted,
+  p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
+  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+
+/** What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. */
+const ROOM_JOINS = `
   LEFT JOIN members pm ON r.kind = 'direct' AND pm.room_id = r.id
     AND pm.user_id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)
   LEFT JOIN users p ON p.id = pm.user_id
   LEFT JOIN messages lm ON me.user_id IS NOT NULL AND lm.room_id = r.id AND lm.seq = r.last_seq
   LEFT JOIN users la ON la.id = lm.author_id`;
+
+const ROOM_SELECT = `
+  SELECT ${ROOM_COLUMNS}
+  FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = @viewer
+  ${ROOM_JOINS}`;
 
 /** A group room `@viewer` is not in, after (`@afterFold`, `@afterId`), whose folded name sorts from `@from` on. */
 const JOINABLE = `
@@ -158,9 +164,10 @@ class SqliteStore implements Store {
       groupRoomsCreatedBy: db
         .prepare<[number], number>("SELECT count(*) FROM rooms WHERE created_by = ? AND kind = 'group'")
         .pluck(),
+      // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
       memberRooms: db.prepare<{ viewer: number }, RoomRow>(
-        `${ROOM_SELECT}
-         WHERE r.id IN (SELECT room_id FROM members WHERE user_id = @viewer)
+        `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
+         WHERE me.user_id = @viewer
          ORDER BY r.last_activity_at DESC, r.id DESC`,
       ),
       // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
