@@ -115,11 +115,10 @@ async function assemble(
 
   realtime.attach({
     auth,
-    allowedOrigins: config.allowedOrigins,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
     handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages) },
-    eventsPerSecond: config.limits.socketEventsPerSecond,
+    clock,
     log: app.log,
   });
 

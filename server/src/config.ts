@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { LIMITS } from '@parley/protocol';
 
 const durationSchema = z
   .string()
@@ -105,12 +106,37 @@ export interface Limits {
   /** Wrong room passwords allowed per user and room within `roomPasswordWindowMs`. */
   roomPasswordFailures: number;
   roomPasswordWindowMs: number;
-  /** Socket events allowed per socket per second, so one client cannot monopolise the server. */
-  socketEventsPerSecond: number;
-  /** The largest HTTP body and socket packet accepted, in bytes. */
+  /** The largest HTTP body accepted, in bytes. */
   httpBodyBytes: number;
+
+  // Sockets: the work one socket, one user and one address may cause.
+  /**
+   * Socket event points allowed per socket, and per user over all their sockets on this node, per
+   * second. Most events cost 1 point; the expensive ones more (see their handlers).
+   */
+  socketEventsPerSecond: number;
+  userEventsPerSecond: number;
+  /** A socket whose events were refused this many times within `refusedEventsWindowMs` is closed. */
+  refusedEventsBeforeClose: number;
+  refusedEventsWindowMs: number;
+  /** Sockets one user may hold open, on all nodes; beyond it the oldest are closed. */
+  socketsPerUser: number;
+  /** Engine.IO handshakes (new connections, authenticated or not) allowed per client address per window. */
+  handshakesPerAddress: number;
+  handshakeWindowMs: number;
+  /** The largest socket packet accepted, in bytes: above the largest valid packet (see `largestValidPacketBytes`). */
   socketPacketBytes: number;
 }
+
+/**
+ * The largest valid client packet in any JSON encoding: a `message:send` whose body and clientId are
+ * at their limits in code points and whose every code point is written as an escaped surrogate pair
+ * (`\uD83D\uDE00`, 12 bytes), plus the packet's envelope (event name, field names, room id, ack id).
+ * Length rules count code points, so a client that escapes non-ASCII can send this much.
+ */
+const ESCAPED_CODE_POINT_BYTES = 12;
+const PACKET_ENVELOPE_BYTES = 1024;
+export const largestValidPacketBytes = (LIMITS.bodyMax + LIMITS.clientIdMax) * ESCAPED_CODE_POINT_BYTES + PACKET_ENVELOPE_BYTES;
 
 export const defaultLimits: Limits = {
   loginFailuresPerAccount: 10,
@@ -119,9 +145,17 @@ export const defaultLimits: Limits = {
   registrationsPerMinute: 20,
   roomPasswordFailures: 5,
   roomPasswordWindowMs: 15 * 60_000,
-  socketEventsPerSecond: 50,
   httpBodyBytes: 16 * 1024,
-  socketPacketBytes: 32 * 1024,
+
+  socketEventsPerSecond: 50,
+  userEventsPerSecond: 100,
+  refusedEventsBeforeClose: 50,
+  refusedEventsWindowMs: 10_000,
+  socketsPerUser: 20,
+  handshakesPerAddress: 120,
+  handshakeWindowMs: 60_000,
+  // (4000 + 64) × 12 + 1024 = 49,792 bytes, rounded up to 50,176 (49 KiB).
+  socketPacketBytes: Math.ceil(largestValidPacketBytes / 1024) * 1024,
 };
 
 export interface Config {

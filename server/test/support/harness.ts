@@ -14,7 +14,7 @@ import type {
   ServerToClientEvents,
 } from '@parley/protocol';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config, type Limits } from '../../src/config.js';
+import { defaultLimits, loadConfig, type Config, type Limits } from '../../src/config.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -40,6 +40,19 @@ export interface Person extends AuthResponse {
   password: string;
 }
 
+/**
+ * Limits for a test server: sign-ups and handshakes from the one test address are not limited, unless
+ * the test says so. A test that lifts the per-socket event limit means events not to be limited: the
+ * per-user limit follows it, unless the test sets that too.
+ */
+function testLimits(limits: Partial<Limits> = {}): Partial<Limits> {
+  const followed =
+    limits.socketEventsPerSecond !== undefined && limits.userEventsPerSecond === undefined
+      ? { userEventsPerSecond: Math.max(defaultLimits.userEventsPerSecond, limits.socketEventsPerSecond) }
+      : {};
+  return { registrationsPerMinute: 10_000, handshakesPerAddress: 10_000, ...followed, ...limits };
+}
+
 /** The real server on an ephemeral port with a fresh SQLite file, plus helpers that speak its protocol. */
 export class TestServer {
   private readonly sockets: ClientSocket[] = [];
@@ -63,7 +76,7 @@ export class TestServer {
         LOG_LEVEL: 'silent',
         ...options.env,
       },
-      { registrationsPerMinute: 10_000, ...options.limits },
+      testLimits(options.limits),
     );
     const store = await openStore(config.database);
     const clock = new TestClock();
