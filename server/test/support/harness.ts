@@ -15,6 +15,7 @@ import type {
 } from '@parley/protocol';
 import { buildApp } from '../../src/app.js';
 import { defaultLimits, loadConfig, type Config, type Limits } from '../../src/config.js';
+import type { RealtimeOptions } from '../../src/realtime/realtime.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   limits?: Partial<Limits>;
   /** A built web client to serve; by default none, so only the API answers. */
   webRoot?: string;
+  /** Tunables of the live side (for example how a client's address is read). */
+  realtime?: Partial<RealtimeOptions>;
 }
 
 /** A clock the test moves by hand, so expiry is tested without waiting. */
@@ -80,7 +83,7 @@ export class TestServer {
     );
     const store = await openStore(config.database);
     const clock = new TestClock();
-    const app = await buildApp(config, { store, clock: clock.now, webRoot: options.webRoot ?? dir });
+    const app = await buildApp(config, { store, clock: clock.now, webRoot: options.webRoot ?? dir, realtime: options.realtime });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     return new TestServer(app, store, config, clock, `http://127.0.0.1:${port}`, dir);
