@@ -43,6 +43,8 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  /** New socket connections per client address per minute (many clients behind one NAT may need more). */
+  SOCKET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
@@ -121,7 +123,10 @@ export interface Limits {
   refusedEventsWindowMs: number;
   /** Sockets one user may hold open, on all nodes; beyond it the oldest are closed. */
   socketsPerUser: number;
-  /** Engine.IO handshakes (new connections, authenticated or not) allowed per client address per window. */
+  /**
+   * Engine.IO handshakes (new connections, authenticated or not) allowed per client address per window
+   * (a minute); SOCKET_HANDSHAKES_PER_MINUTE sets the number.
+   */
   handshakesPerAddress: number;
   handshakeWindowMs: number;
   /** The largest socket packet accepted, in bytes: above the largest valid packet (see `largestValidPacketBytes`). */
@@ -200,6 +205,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    limits: Object.freeze({ ...defaultLimits, ...overrides }),
+    limits: Object.freeze({
+      ...defaultLimits,
+      // Per the default window of a minute.
+      ...(e.SOCKET_HANDSHAKES_PER_MINUTE === undefined ? {} : { handshakesPerAddress: e.SOCKET_HANDSHAKES_PER_MINUTE }),
+      ...overrides,
+    }),
   });
 }

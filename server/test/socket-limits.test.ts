@@ -1,7 +1,7 @@
 import { LIMITS, type SocketClosing } from '@parley/protocol';
 import { io as connectSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { largestValidPacketBytes } from '../src/config.js';
+import { largestValidPacketBytes, loadConfig } from '../src/config.js';
 import { TestServer, call, callRaw, drain, expectOk, nextEvent, record, type ClientSocket, type StartOptions } from './support/harness.js';
 
 let server: TestServer | undefined;
@@ -228,6 +228,14 @@ describe('engine handshakes', () => {
     expect(results.filter((result) => result.status === 403).every((result) => result.sid === undefined)).toBe(true);
 
     expect((await pollingHandshake(server, { 'x-test-address': '198.51.100.9' })).status).toBe(200);
+  });
+
+  it('takes the number per address and minute from SOCKET_HANDSHAKES_PER_MINUTE, for many clients behind one address', () => {
+    expect(loadConfig({}).limits).toMatchObject({ handshakesPerAddress: 120, handshakeWindowMs: 60_000 });
+    expect(loadConfig({ SOCKET_HANDSHAKES_PER_MINUTE: '5000' }).limits).toMatchObject({ handshakesPerAddress: 5000, handshakeWindowMs: 60_000 });
+    for (const bad of ['0', '-1', 'many', '1.5']) {
+      expect(() => loadConfig({ SOCKET_HANDSHAKES_PER_MINUTE: bad }), bad).toThrow(/SOCKET_HANDSHAKES_PER_MINUTE/);
+    }
   });
 
   it('refuses a socket.io-client over the limit, which then retries by itself', async () => {
