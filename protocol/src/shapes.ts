@@ -111,6 +111,10 @@ export const serverEvents = {
   'user:new': publicUserShape,
   'user:online': userIdEvent,
   'user:offline': userIdEvent,
+  'socket:closing': z.strictObject({
+    reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
+    message: z.string(),
+  }),
 } as const satisfies { [E in keyof ServerToClientEvents]: z.ZodType };
 
 /** The HTTP API: each route's request body (when it takes one) and its successful response body. */
