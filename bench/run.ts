@@ -288,13 +288,12 @@ interface HistoryResult {
 }
 
 async function historyScenario(worker: Child, host: Host, seeded: Seeded): Promise<HistoryResult> {
-  const { roomId, reader, messages } = seeded.history;
+  const { roomId, readers, messages } = seeded.history;
   const limit = params.historyLimit;
   const call = (requests: { event: string; payload: unknown }[]) =>
     worker.call<RequestsResult>('requests', {
       url: host.url,
-      token: reader.token,
-      sockets: params.requestSockets,
+      tokens: readers.slice(0, params.requestSockets).map((reader) => reader.token),
       perSocketRate: params.requestsPerSocketPerSec,
       requests,
     });
@@ -309,7 +308,7 @@ async function historyScenario(worker: Child, host: Host, seeded: Seeded): Promi
   const hs = { ...summarize(h.latencies), failed: h.failed, errors: h.errors, perSec: round(h.latencies.length / (h.ms / 1000), 1) };
   log(`  room:history (limit ${limit}) at random cursors in ${messages} messages: p50 ${hs.p50} ms, p99 ${hs.p99} ms, max ${hs.max} ms (${hs.count} samples, ${h.failed} failed)`);
 
-  // dm:open with people the reader has no direct room with yet (it is created), then again (it exists).
+  // dm:open with people the readers have no direct room with yet (it is created), then again (it exists).
   const peers = seeded.idleUserIds.slice(0, params.dmSamples);
   const dms = peers.map((userId) => ({ event: 'dm:open', payload: { userId } }));
   const created = await call(dms);
@@ -460,7 +459,7 @@ async function main(): Promise<void> {
       idleGroupSize: 10,
       probeUsers: wants('idle') && !profiling ? params.probeUsers : 0,
       historyMessages,
-      historyAuthors: 10,
+      historyAuthors: params.requestSockets,
     },
     log,
   );
@@ -475,6 +474,8 @@ async function main(): Promise<void> {
     BCRYPT_COST: '11',
     // As behind deploy/nginx.conf: the log-in scenario's clients say their address in X-Forwarded-For.
     TRUST_PROXY: 'loopback',
+    // Every simulated device connects from 127.0.0.1: thousands of sockets a minute from one address.
+    SOCKET_HANDSHAKES_PER_MINUTE: '1000000',
     NODE_ENV: 'production',
   };
   delete hostEnv.REDIS_URL;

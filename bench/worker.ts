@@ -160,15 +160,14 @@ async function runStep(spec: StepSpec): Promise<SendReport> {
   };
 }
 
-/** Sequential requests, round-robin over `sockets` of one user, each socket paced to `perSocketRate`. */
+/** Sequential requests, round-robin over one socket per token (a user each), each socket paced to `perSocketRate`. */
 async function requests(payload: {
   url: string;
-  token: string;
-  sockets: number;
+  tokens: string[];
   perSocketRate: number;
   requests: { event: string; payload: unknown }[];
 }): Promise<{ latencies: Float64Array; failed: number; errors: Record<string, number>; ms: number }> {
-  const sockets = await Promise.all(Array.from({ length: payload.sockets }, () => connectOne(payload.url, { token: payload.token })));
+  const sockets = await Promise.all(payload.tokens.map((token) => connectOne(payload.url, { token })));
   const lastSent = new Array<number>(sockets.length).fill(0);
   const interval = 1000 / payload.perSocketRate;
   const latencies = new Samples(payload.requests.length);

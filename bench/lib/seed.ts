@@ -40,7 +40,8 @@ export interface Seeded {
   idle: IdleUser[];
   idleUserIds: number[];
   probe: IdleUser[];
-  history: { roomId: number; reader: { userId: number; token: string }; messages: number };
+  /** The room, and a session for each of its members, who read it: one user alone would meet the per-user event limit. */
+  history: { roomId: number; readers: { userId: number; token: string }[]; messages: number };
   /** Accounts for the login scenario (chat users: their password is PASSWORD). */
   logins: { username: string; password: string }[];
   timings: Record<string, number>;
@@ -288,14 +289,14 @@ export async function seed(target: DbTarget, plan: SeedPlan, log: (line: string)
     // Device-major: entry d * idleUsers + i is device d of idle user i.
     const idleSockets = Array.from({ length: plan.idleDevices }, () => idleIds.map((userId, i) => ({ userId, i, token: newToken() }))).flat();
     const probeTokens = probeIds.map(newToken);
-    const readerToken = newToken();
+    const readerTokens = histIds.map(newToken);
     await time('sessions', () =>
       db.insertSessions(
         [
           ...chatIds.map((userId, i) => ({ userId, tokenHash: hashToken(chatTokens[i]!) })),
           ...idleSockets.map(({ userId, token }) => ({ userId, tokenHash: hashToken(token) })),
           ...probeIds.map((userId, i) => ({ userId, tokenHash: hashToken(probeTokens[i]!) })),
-          { userId: histIds[0]!, tokenHash: hashToken(readerToken) },
+          ...histIds.map((userId, i) => ({ userId, tokenHash: hashToken(readerTokens[i]!) })),
         ],
         at,
         expiresAt,
@@ -366,7 +367,7 @@ export async function seed(target: DbTarget, plan: SeedPlan, log: (line: string)
       idle,
       idleUserIds: idleIds,
       probe,
-      history: { roomId: historyRoom, reader: { userId: histIds[0]!, token: readerToken }, messages: plan.historyMessages },
+      history: { roomId: historyRoom, readers: histIds.map((userId, i) => ({ userId, token: readerTokens[i]! })), messages: plan.historyMessages },
       logins: chatRows.map((r) => ({ username: r.username, password: PASSWORD })),
       timings,
     };

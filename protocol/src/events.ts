@@ -1,5 +1,15 @@
 import type { Ack } from './errors.js';
-import type { Message, PublicUser, ReadMarker, Room, RoomCatchUp, RoomMute, RoomsList, TypingSignal } from './models.js';
+import type {
+  Message,
+  PublicUser,
+  ReadMarker,
+  Room,
+  RoomCatchUp,
+  RoomMute,
+  RoomsList,
+  SocketClosing,
+  TypingSignal,
+} from './models.js';
 import type {
   DmOpenInput,
   MessageSendInput,
@@ -26,7 +36,10 @@ export interface ClientToServerEvents {
   'rooms:list': Call<RoomsListInput, RoomsList>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
-  /** After a reconnect: every message missed in the rooms named, read from the database. */
+  /**
+   * After a reconnect: the messages missed in the rooms named, read from the database, bounded per
+   * answer (`LIMITS.syncMessagesMax`, `LIMITS.syncBytesMax`): repeat until every room is complete.
+   */
   sync: Call<SyncInput, { rooms: RoomCatchUp[] }>;
   /** Moves my read marker forward to `seq` (never back); the ack holds where it now is. */
   'room:read': Call<RoomReadInput, { lastReadSeq: number }>;
@@ -56,6 +69,8 @@ export interface ServerToClientEvents {
   'user:online': (event: { userId: number }) => void;
   /** A user's last device disconnected. */
   'user:offline': (event: { userId: number }) => void;
+  /** The server closes this socket right after this event, for the reason given. */
+  'socket:closing': (event: SocketClosing) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

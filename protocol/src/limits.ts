@@ -16,6 +16,13 @@ export const LIMITS = {
   /** Rooms one `sync` may ask about, and messages it returns per room before saying it is not complete. */
   syncRoomsMax: 1000,
   syncMessagesPerRoom: 200,
+  /**
+   * One `sync` answer as a whole: at most this many messages, and at most this many bytes of JSON (the
+   * ack's payload, envelope included). Where it stops, rooms are answered `complete: false`, those it
+   * did not reach with no messages: ask again for every room that is not complete.
+   */
+  syncMessagesMax: 1000,
+  syncBytesMax: 1024 * 1024,
   historyMax: 100,
   /** Joinable rooms per `rooms:list` page: the default, and the most one page may ask for. */
   roomsPageDefault: 50,

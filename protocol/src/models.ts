@@ -76,11 +76,28 @@ export interface Message {
   createdAt: string;
 }
 
+/**
+ * Why the server is about to close this socket (sent as `socket:closing` just before it does):
+ * - `session_expired`: the session reached its `expiresAt`; log in again.
+ * - `too_many_sockets`: the user opened more sockets than allowed and this is the oldest; do not
+ *   reconnect automatically, or the two devices would keep closing each other.
+ * - `rate_limited`: the socket kept sending after its events were refused; reconnect later, slower.
+ */
+export type SocketClosingReason = 'session_expired' | 'too_many_sockets' | 'rate_limited';
+
+export interface SocketClosing {
+  reason: SocketClosingReason;
+  message: string;
+}
+
 /** What a room missed: messages after the seq the client held, in seq order. */
 export interface RoomCatchUp {
   roomId: number;
   messages: Message[];
-  /** False when more messages follow: ask again from the last seq received. */
+  /**
+   * False when more messages follow: ask again from the last seq received (from the seq sent, when
+   * `messages` is empty: the answer was full before it reached this room).
+   */
   complete: boolean;
 }
 

@@ -129,6 +129,10 @@ export const serverEvents = {
   'room:read': readMarkerShape,
   'room:mute': roomMuteShape,
   typing: typingSignalShape,
+  'socket:closing': z.strictObject({
+    reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
+    message: z.string(),
+  }),
 } as const satisfies { [E in keyof ServerToClientEvents]: z.ZodType };
 
 /** The HTTP API: each route's request body (when it takes one) and its successful response body. */

@@ -9,7 +9,7 @@ import { FailureThrottle } from './auth/throttle.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
-import { proxyTrust } from './http/client-address.js';
+import { clientAddress, proxyTrust } from './http/client-address.js';
 import { refuseCrossSiteRequests } from './http/cross-site.js';
 import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
@@ -85,7 +85,13 @@ export async function buildApp(
   const realtime = await Realtime.start(
     app.server,
     config,
-    { ...defaultRealtimeOptions, redisKeyPrefix: config.redisPrefix, ...realtimeOptions },
+    {
+      ...defaultRealtimeOptions,
+      redisKeyPrefix: config.redisPrefix,
+      // The same client address as Fastify's `request.ip`, for the per-address handshake limit.
+      addressOf: clientAddress(config.trustProxy),
+      ...realtimeOptions,
+    },
     app.log,
   );
   try {
@@ -141,11 +147,10 @@ async function assemble(
 
   realtime.attach({
     auth,
-    allowedOrigins: config.allowedOrigins,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
     handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages), ...readsSocketHandlers(reads) },
-    eventsPerSecond: config.limits.socketEventsPerSecond,
+    clock,
     log: app.log,
   });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { proxyTrust, type TrustProxy } from './http/client-address.js';
+import { LIMITS } from '@parley/protocol';
 
 const durationSchema = z
   .string()
@@ -40,6 +41,8 @@ const envSchema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(11),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  /** New socket connections per client address per minute (many clients behind one NAT may need more). */
+  SOCKET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
@@ -131,10 +134,28 @@ export interface Limits {
   /** Wrong room passwords allowed per user and room within `roomPasswordWindowMs`. */
   roomPasswordFailures: number;
   roomPasswordWindowMs: number;
-  /** Socket events allowed per socket per second, so one client cannot monopolise the server. */
-  socketEventsPerSecond: number;
-  /** The largest HTTP body and socket packet accepted, in bytes. */
+  /** The largest HTTP body accepted, in bytes. */
   httpBodyBytes: number;
+
+  // Sockets: the work one socket, one user and one address may cause.
+  /**
+   * Socket event points allowed per socket, and per user over all their sockets on this node, per
+   * second. Most events cost 1 point; the expensive ones more (see their handlers).
+   */
+  socketEventsPerSecond: number;
+  userEventsPerSecond: number;
+  /** A socket whose events were refused this many times within `refusedEventsWindowMs` is closed. */
+  refusedEventsBeforeClose: number;
+  refusedEventsWindowMs: number;
+  /** Sockets one user may hold open, on all nodes; beyond it the oldest are closed. */
+  socketsPerUser: number;
+  /**
+   * Engine.IO handshakes (new connections, authenticated or not) allowed per client address per window
+   * (a minute); SOCKET_HANDSHAKES_PER_MINUTE sets the number.
+   */
+  handshakesPerAddress: number;
+  handshakeWindowMs: number;
+  /** The largest socket packet accepted, in bytes: above the largest valid packet (see `largestValidPacketBytes`). */
   socketPacketBytes: number;
 
   // Log-ins, sessions, password hashing and HTTP connections.
@@ -164,6 +185,16 @@ export interface Limits {
   roomsPerCreator: number;
 }
 
+/**
+ * The largest valid client packet in any JSON encoding: a `message:send` whose body and clientId are
+ * at their limits in code points and whose every code point is written as an escaped surrogate pair
+ * (`\uD83D\uDE00`, 12 bytes), plus the packet's envelope (event name, field names, room id, ack id).
+ * Length rules count code points, so a client that escapes non-ASCII can send this much.
+ */
+const ESCAPED_CODE_POINT_BYTES = 12;
+const PACKET_ENVELOPE_BYTES = 1024;
+export const largestValidPacketBytes = (LIMITS.bodyMax + LIMITS.clientIdMax) * ESCAPED_CODE_POINT_BYTES + PACKET_ENVELOPE_BYTES;
+
 export const defaultLimits: Limits = {
   loginFailuresPerAccountAddress: 10,
   loginFailuresPerAddress: 50,
@@ -171,9 +202,17 @@ export const defaultLimits: Limits = {
   registrationsPerMinute: 20,
   roomPasswordFailures: 5,
   roomPasswordWindowMs: 15 * 60_000,
-  socketEventsPerSecond: 50,
   httpBodyBytes: 16 * 1024,
-  socketPacketBytes: 32 * 1024,
+
+  socketEventsPerSecond: 50,
+  userEventsPerSecond: 100,
+  refusedEventsBeforeClose: 50,
+  refusedEventsWindowMs: 10_000,
+  socketsPerUser: 20,
+  handshakesPerAddress: 120,
+  handshakeWindowMs: 60_000,
+  // (4000 + 64) × 12 + 1024 = 49,792 bytes, rounded up to 50,176 (49 KiB).
+  socketPacketBytes: Math.ceil(largestValidPacketBytes / 1024) * 1024,
 
   loginAttemptsPerAddress: 100,
   loginsPerAccount: 20,
@@ -234,6 +273,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    limits: Object.freeze({ ...defaultLimits, ...overrides }),
+    limits: Object.freeze({
+      ...defaultLimits,
+      // Per the default window of a minute.
+      ...(e.SOCKET_HANDSHAKES_PER_MINUTE === undefined ? {} : { handshakesPerAddress: e.SOCKET_HANDSHAKES_PER_MINUTE }),
+      ...overrides,
+    }),
   });
 }

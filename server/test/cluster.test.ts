@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthResponse } from '@parley/protocol';
+import type { AuthResponse, SocketClosing } from '@parley/protocol';
 import { buildApp } from '../src/app.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, defaultLimits, loadConfig } from '../src/config.js';
 import type { RealtimeOptions } from '../src/realtime/realtime.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
@@ -41,7 +41,7 @@ class ParleyNode {
   static async start(databaseFile: string, realtime: Partial<RealtimeOptions>): Promise<ParleyNode> {
     const config = loadConfig(
       { DATABASE_URL: databaseFile, REDIS_URL, BCRYPT_COST: '4', LOG_LEVEL: 'silent' },
-      { registrationsPerMinute: 10_000 },
+      { registrationsPerMinute: 10_000, handshakesPerAddress: 10_000 },
     );
     const store = await openStore(config.database);
     const app = await buildApp(config, { store, webRoot: path.dirname(databaseFile), realtime });
@@ -302,6 +302,24 @@ if (unavailable !== null) {
       expect(await reason).toBe('io server disconnect');
       expect(otherDevice.connected).toBe(true);
       expectOk(await call(otherDevice, 'rooms:list', {}));
+    });
+
+    it('counts a user’s sockets on both nodes: one too many on node 2 closes the oldest, on node 1, telling it why', async () => {
+      const dave = await node1.signUp('dave');
+      const cap = defaultLimits.socketsPerUser;
+      const onNode1: ClientSocket[] = [];
+      for (let i = 0; i < cap / 2; i++) onNode1.push(await node1.connect(dave.token));
+      for (let i = 0; i < cap / 2; i++) await node2.connect(dave.token);
+      const told: SocketClosing[] = [];
+      onNode1[0]!.on('socket:closing', (event) => told.push(event));
+      const reason = new Promise<string>((resolve) => onNode1[0]!.once('disconnect', (why) => resolve(why)));
+
+      const newest = await node2.connect(dave.token);
+
+      expect(await reason).toBe('io server disconnect');
+      expect(told).toEqual([{ reason: 'too_many_sockets', message: expect.any(String) }]);
+      expectOk(await call(newest, 'rooms:list', {}));
+      expect(onNode1.slice(1).every((socket) => socket.connected)).toBe(true);
     });
   });
 

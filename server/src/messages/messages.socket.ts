@@ -5,7 +5,9 @@ import type { MessagesService } from './messages.service.js';
 export function messagesSocketHandlers(messages: MessagesService): SocketHandlers {
   return {
     'message:send': handler(messageSendSchema, (actor, input) => messages.send(actor, input)),
-    'room:history': handler(roomHistorySchema, (actor, input) => messages.history(actor, input)),
-    sync: handler(syncSchema, (actor, input) => messages.sync(actor, input)),
+    // A page of up to 100 messages.
+    'room:history': handler(roomHistorySchema, (actor, input) => messages.history(actor, input), { cost: 2 }),
+    // Up to 1000 rooms read and an answer of up to 1 MiB.
+    sync: handler(syncSchema, (actor, input) => messages.sync(actor, input), { cost: 10 }),
   };
 }

@@ -15,6 +15,9 @@ export interface PresenceOptions {
   /** True when other nodes share the adapter: announcements are then told to them too. */
   clustered: boolean;
   log: FastifyBaseLogger;
+  /** Sockets one user may have on all nodes together; the oldest beyond it are handed to `closeSockets`. */
+  socketsPerUser: number;
+  closeSockets: (socketIds: string[]) => void;
 }
 
 type Change = 'online' | 'offline';
@@ -40,6 +43,10 @@ const USER_CHANNEL = /^user:(\d+)$/;
  *
  * The counts for one user on one node run in order, so a quick connect and disconnect cannot be
  * announced the wrong way round, and changes that happen while one waits share the next one.
+ *
+ * The same count caps a user's sockets: beyond `socketsPerUser`, the earliest are closed. Two nodes
+ * counting at once pick the same ones (closing is idempotent), and many devices connecting at once
+ * share one count.
  */
 export class AdapterPresence implements Presence {
   /** Per user, the last count queued on this node, and the one not yet started, with its changes. */
@@ -206,6 +213,11 @@ export class AdapterPresence implements Presence {
     if (devices.length === 0) {
       if (changes.left) this.announce('offline', userId);
       return;
+    }
+    if (changes.joined.size > 0 && devices.length > this.options.socketsPerUser) {
+      const oldest = [...devices].sort((a, b) => (before(a, b) ? -1 : 1)).slice(0, devices.length - this.options.socketsPerUser);
+      this.options.log.info({ userId, sockets: devices.length }, 'too many sockets for one user; closing the oldest');
+      this.options.closeSockets(oldest.map((device) => device.id));
     }
     // Online is announced by the earliest device: if that is one that just joined, the user was not
     // online before it (or was, on a device that left meanwhile: a harmless repeat).

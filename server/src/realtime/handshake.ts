@@ -7,7 +7,6 @@ import type { ErrorCode } from '@parley/protocol';
 
 export interface HandshakeDeps {
   auth: AuthService;
-  allowedOrigins: readonly string[];
   parseCookie: (header: string) => Record<string, string | undefined>;
   /** Looks up what a socket needs before it may receive anything: its user's room ids. */
   roomIdsOf: (userId: number) => Promise<number[]>;
@@ -22,7 +21,8 @@ function refused(code: ErrorCode, message: string): Error {
 /**
  * A browser always sends Origin on a WebSocket or cross-origin request. The server's own origin is
  * always allowed; any other must be listed. Socket.IO's `cors` option only shapes CORS headers and
- * would not stop a cross-site WebSocket, which is why this check exists.
+ * would not stop a cross-site WebSocket, which is why this check exists. It runs in the engine's
+ * `allowRequest`, before a session id is issued: a foreign page gets no engine session at all.
  */
 export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: readonly string[]): boolean {
   const origin = headers.origin;
@@ -46,14 +46,15 @@ function forgetCredentials(socket: Socket): void {
   if (auth && typeof auth === 'object') delete auth.token;
 }
 
-/** The Socket.IO middleware that lets in only sockets from an allowed origin with a live session. */
-export function handshake(deps: HandshakeDeps) {
+/**
+ * The Socket.IO middleware that lets in only sockets with a live session (their origin was checked
+ * when their engine session was opened). The token is kept in `tokens`, in this node's memory only,
+ * so that the session can be checked again once the socket is in its channels.
+ */
+export function handshake(deps: HandshakeDeps, tokens: WeakMap<Socket, string>) {
   return async (socket: Socket, next: (error?: Error) => void) => {
     try {
       const { headers, auth } = socket.handshake;
-      if (!originAllowed(headers, deps.allowedOrigins)) {
-        return next(refused('forbidden', `Origin ${headers.origin} is not allowed.`));
-      }
       const token =
         typeof auth?.token === 'string' && auth.token !== ''
           ? auth.token
@@ -62,6 +63,7 @@ export function handshake(deps: HandshakeDeps) {
       const session = await deps.auth.authenticate(token);
       if (!session) return next(refused('unauthorized', 'Session expired or revoked: log in again.'));
       socket.data.session = session;
+      tokens.set(socket, token);
       socket.data.roomIds = await deps.roomIdsOf(session.user.id);
       forgetCredentials(socket);
       next();

@@ -1,7 +1,8 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { AdapterPresence } from '../presence/presence.js';
+import { socketCloser } from './closing.js';
 import { InFlight } from './in-flight.js';
 import type { ParleyServer } from './publisher.js';
 import { connectRedis, type RedisLink } from './redis.js';
@@ -19,9 +20,12 @@ export interface RealtimeOptions {
   redisRequestTimeoutMs: number;
   /** How long starting waits for Redis. */
   redisConnectTimeoutMs: number;
+  /** The client's address of a request, for the per-address handshake limit. */
+  addressOf: (request: IncomingMessage) => string;
 }
 
-export const defaultRealtimeOptions: RealtimeOptions = {
+/** The defaults; `addressOf` follows the configured proxies, so the app supplies it. */
+export const defaultRealtimeOptions: Omit<RealtimeOptions, 'addressOf'> = {
   presenceSweepMs: 10_000,
   shutdownGraceMs: 5_000,
   redisKeyPrefix: 'parley',
@@ -50,14 +54,26 @@ export class Realtime {
 
   private constructor(
     httpServer: HttpServer,
-    config: Config,
+    private readonly config: Config,
     /** The Redis connections, when several nodes share them. */
     readonly redis: RedisLink | undefined,
     private readonly options: RealtimeOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.io = createSocketServer(httpServer, config, { adapter: redis?.adapter, closing: () => this.closing });
-    this.presence = new AdapterPresence(this.io, { sweepIntervalMs: options.presenceSweepMs, clustered: redis !== undefined, log });
+    this.io = createSocketServer(httpServer, config, {
+      adapter: redis?.adapter,
+      closing: () => this.closing,
+      addressOf: options.addressOf,
+    });
+    const clustered = redis !== undefined;
+    const close = socketCloser(this.io, clustered);
+    this.presence = new AdapterPresence(this.io, {
+      sweepIntervalMs: options.presenceSweepMs,
+      clustered,
+      log,
+      socketsPerUser: config.limits.socketsPerUser,
+      closeSockets: (socketIds) => close(socketIds, 'too_many_sockets'),
+    });
     this.io.engine.on('connection', (connection: Connection) => {
       this.connections.add(connection);
       connection.once('close', () => this.connections.delete(connection));
@@ -81,8 +97,8 @@ export class Realtime {
   }
 
   /** Admits sockets and starts the presence sweep. */
-  attach(deps: Omit<SocketDeps, 'presence' | 'inFlight'>): void {
-    attachSockets(this.io, { ...deps, presence: this.presence, inFlight: this.inFlight });
+  attach(deps: Omit<SocketDeps, 'presence' | 'inFlight' | 'limits'>): void {
+    attachSockets(this.io, { ...deps, presence: this.presence, inFlight: this.inFlight, limits: this.config.limits });
     this.presence.startSweeping();
   }
 

@@ -1,34 +1,51 @@
 import type { Socket } from 'socket.io';
 import type { FastifyBaseLogger } from 'fastify';
-import { RateLimiterRes, type RateLimiterMemory } from 'rate-limiter-flexible';
 import { fieldErrors, type Ack, type AckOf, type ClientEventName, type ErrorBody, type PayloadOf } from '@parley/protocol';
 import type { z } from 'zod';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Session } from '../auth/session.js';
 import { AppError, toErrorBody } from '../errors.js';
+import { closeSocket } from './closing.js';
+import type { EventLimiter } from './event-limiter.js';
 import type { InFlight } from './in-flight.js';
 
 type Success<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
 
-/** One client event: how to validate its payload, and the use case it runs for the session's user. */
+/**
+ * One client event: how to validate its payload, the use case it runs for the session's user, and
+ * how many points of the socket's and the user's event budgets it costs.
+ */
 export interface SocketHandler<E extends ClientEventName> {
   schema: z.ZodType<PayloadOf<E>, unknown>;
   run(actor: Session, input: PayloadOf<E>): Promise<Success<E>>;
+  cost: number;
 }
 
 export type SocketHandlers = { [E in ClientEventName]?: SocketHandler<E> };
 
+export interface HandlerOptions {
+  /**
+   * Points charged per event, 1 by default: more for events whose work grows with what they read
+   * (many rooms, many messages), so that they cannot be sent as often as a message.
+   */
+  cost?: number;
+}
+
 export function handler<E extends ClientEventName>(
   schema: SocketHandler<E>['schema'],
   run: SocketHandler<E>['run'],
+  { cost = 1 }: HandlerOptions = {},
 ): SocketHandler<E> {
-  return { schema, run };
+  return { schema, run, cost };
 }
 
 export interface HandlerContext {
   auth: AuthService;
-  /** Shared by all sockets and keyed by socket id, so an idle socket costs nothing here. */
-  eventLimiter: RateLimiterMemory;
+  /** Shared by all sockets, keyed by socket and by user. */
+  eventLimiter: EventLimiter;
+  /** A socket refused this many times within `refusedEventsWindowMs` is closed: it is not slowing down. */
+  refusedEventsBeforeClose: number;
+  refusedEventsWindowMs: number;
   log: FastifyBaseLogger;
   /** Every event being handled, so that a shutdown lets it finish and acknowledges it before closing. */
   inFlight: InFlight;
@@ -39,25 +56,44 @@ type Reply = (response: Ack) => void;
 const failure = (error: ErrorBody) => ({ ok: false as const, error });
 
 /**
- * Wraps every client event once: an event without a callback is dropped; otherwise it is rate-limited,
- * the session is re-checked, the payload validated, the use case run, and every outcome acked in the
- * protocol's shape. Nothing a client sends can throw out of here.
+ * Wraps every client event once. Every event is charged to the socket's and the user's budgets (an
+ * unknown one or one without a callback at 1 point), and one over budget is refused; a socket refused
+ * too often is closed. An event without a callback is then dropped, since no one would see its answer.
+ * Otherwise the session is re-checked, the payload validated, the use case run, and every outcome
+ * acked in the protocol's shape. Nothing a client sends can throw out of here.
  */
 export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx: HandlerContext): void {
   const session = socket.data.session as Session;
+  const userId = session.user.id;
+  let refusals = 0;
+  let refusalsSince = 0;
 
-  const dispatch = async (event: string, args: unknown[], reply: Reply) => {
+  /** Counts a refusal; true once the socket has been refused too often within the window. */
+  const refusedTooOften = (): boolean => {
+    const now = Date.now();
+    if (now - refusalsSince > ctx.refusedEventsWindowMs) {
+      refusals = 0;
+      refusalsSince = now;
+    }
+    refusals += 1;
+    return refusals >= ctx.refusedEventsBeforeClose;
+  };
+
+  const dispatch = async (event: string, args: unknown[], reply: Reply | undefined) => {
+    // Own properties only: "constructor" or "__proto__" is an unknown event, not Object's.
+    const entry = Object.hasOwn(handlers, event) ? (handlers[event as ClientEventName] as SocketHandler<ClientEventName>) : undefined;
     try {
-      await ctx.eventLimiter.consume(socket.id).catch((error: unknown) => {
-        if (error instanceof RateLimiterRes) throw new AppError('rate_limited', 'Too many events; slow down.');
-        throw error;
-      });
-      if (ctx.auth.isExpired(session)) {
-        reply(failure({ code: 'unauthorized', message: 'Your session has expired; log in again.' }));
-        socket.disconnect(true);
+      if (!(await ctx.eventLimiter.allows(socket.id, userId, entry?.cost ?? 1))) {
+        reply?.(failure({ code: 'rate_limited', message: 'Too many events; slow down.' }));
+        if (refusedTooOften()) closeSocket(socket, 'rate_limited');
         return;
       }
-      const entry = handlers[event as ClientEventName] as SocketHandler<ClientEventName> | undefined;
+      if (!reply) return;
+      if (ctx.auth.isExpired(session)) {
+        reply(failure({ code: 'unauthorized', message: 'Your session has expired; log in again.' }));
+        closeSocket(socket, 'session_expired');
+        return;
+      }
       if (!entry) throw new AppError('invalid', `Unknown event "${event}".`);
       const parsed = entry.schema.safeParse(args.length === 1 ? args[0] : args);
       if (!parsed.success) {
@@ -66,14 +102,13 @@ export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx
       reply({ ok: true, ...(await entry.run(session, parsed.data)) });
     } catch (error) {
       if (!(error instanceof AppError)) ctx.log.error({ err: error, event }, 'socket event failed');
-      reply(failure(toErrorBody(error)));
+      reply?.(failure(toErrorBody(error)));
     }
   };
 
   socket.onAny((event: unknown, ...args: unknown[]) => {
-    const reply = args.at(-1);
-    // Without a callback there is no one to answer: drop it rather than do work nobody will see.
-    if (typeof reply !== 'function') return;
-    void ctx.inFlight.track(dispatch(String(event), args.slice(0, -1), reply as Reply));
+    const last = args.at(-1);
+    const reply = typeof last === 'function' ? (last as Reply) : undefined;
+    void ctx.inFlight.track(dispatch(String(event), reply ? args.slice(0, -1) : args, reply));
   });
 }

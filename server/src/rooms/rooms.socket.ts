@@ -4,10 +4,10 @@ import type { RoomsService } from './rooms.service.js';
 
 export function roomsSocketHandlers(rooms: RoomsService): SocketHandlers {
   return {
-    'dm:open': handler(dmOpenSchema, (actor, input) => rooms.openDirect(actor, input)),
+    'dm:open': handler(dmOpenSchema, (actor, input) => rooms.openDirect(actor, input), { cost: 3 }),
     'room:create': handler(roomCreateSchema, (actor, input) => rooms.createGroup(actor, input)),
-    'room:join': handler(roomJoinSchema, (actor, input) => rooms.join(actor, input)),
+    'room:join': handler(roomJoinSchema, (actor, input) => rooms.join(actor, input), { cost: 3 }),
     'room:leave': handler(roomLeaveSchema, (actor, input) => rooms.leave(actor, input)),
-    'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input)),
+    'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input), { cost: 5 }),
   };
 }

@@ -14,7 +14,8 @@ import type {
   ServerToClientEvents,
 } from '@parley/protocol';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config, type Limits } from '../../src/config.js';
+import { defaultLimits, loadConfig, type Config, type Limits } from '../../src/config.js';
+import type { RealtimeOptions } from '../../src/realtime/realtime.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   limits?: Partial<Limits>;
   /** A built web client to serve; by default none, so only the API answers. */
   webRoot?: string;
+  /** Tunables of the live side (for example how a client's address is read). */
+  realtime?: Partial<RealtimeOptions>;
 }
 
 /** A clock the test moves by hand, so expiry is tested without waiting. */
@@ -38,6 +41,19 @@ export class TestClock {
 
 export interface Person extends AuthResponse {
   password: string;
+}
+
+/**
+ * Limits for a test server: sign-ups and handshakes from the one test address are not limited, unless
+ * the test says so. A test that lifts the per-socket event limit means events not to be limited: the
+ * per-user limit follows it, unless the test sets that too.
+ */
+function testLimits(limits: Partial<Limits> = {}): Partial<Limits> {
+  const followed =
+    limits.socketEventsPerSecond !== undefined && limits.userEventsPerSecond === undefined
+      ? { userEventsPerSecond: Math.max(defaultLimits.userEventsPerSecond, limits.socketEventsPerSecond) }
+      : {};
+  return { registrationsPerMinute: 10_000, handshakesPerAddress: 10_000, ...followed, ...limits };
 }
 
 /** The real server on an ephemeral port with a fresh SQLite file, plus helpers that speak its protocol. */
@@ -64,11 +80,11 @@ export class TestServer {
         LOG_LEVEL: 'silent',
         ...options.env,
       },
-      { registrationsPerMinute: 10_000, ...options.limits },
+      testLimits(options.limits),
     );
     const store = await openStore(config.database);
     const clock = new TestClock();
-    const app = await buildApp(config, { store, clock: clock.now, webRoot: options.webRoot ?? dir });
+    const app = await buildApp(config, { store, clock: clock.now, webRoot: options.webRoot ?? dir, realtime: options.realtime });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     return new TestServer(app, store, config, clock, `http://127.0.0.1:${port}`, dir, options);

@@ -247,6 +247,24 @@ describe('ChatStore', () => {
       expect(seqs).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
     });
 
+    it('after a reconnect, asks again for a room the answer had no space left for, from the seq it holds', async () => {
+      const { socket, chat } = setUp();
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
+      chat.setCapacity(2);
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      chat.show(group(2, 'quiet'), [message(2, 1)]);
+      const answers = [
+        { ok: true as const, rooms: [{ roomId: 1, messages: [message(1, 2)], complete: false }, { roomId: 2, messages: [], complete: false }] },
+        { ok: true as const, rooms: [{ roomId: 1, messages: [message(1, 3)], complete: true }, { roomId: 2, messages: [message(2, 2)], complete: true }] },
+      ];
+      socket.responders.sync = () => answers.shift()!;
+
+      await chat.catchUpAll();
+
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1 } }, { rooms: { 1: 2, 2: 1 } }]);
+      expect(chat.boxes().find((b) => b.room.id === 2)!.conversation.messages.map((m) => m.seq)).toEqual([1, 2]);
+    });
+
     it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
       const { socket, chat } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });

@@ -175,10 +175,14 @@ export class ChatStore {
     while (Object.keys(held).length > 0) {
       const ack = await this.socket.request('sync', { rooms: held });
       if (!ack.ok) return;
+      // The server puts at least one message in an answer that is not complete; without one, stop.
+      if (ack.rooms.every((room) => room.messages.length === 0)) break;
+      const asked = held;
       held = {};
       for (const room of ack.rooms) {
         for (const message of room.messages) this.receive(message);
-        if (!room.complete && room.messages.length > 0) held[room.roomId] = room.messages.at(-1)!.seq;
+        // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
+        if (!room.complete) held[room.roomId] = room.messages.at(-1)?.seq ?? asked[room.roomId] ?? 0;
       }
     }
     for (const [roomId, conversation] of this.conversations()) {

@@ -1,6 +1,6 @@
 import { Injectable, signal } from '@angular/core';
 import { io, type Socket } from 'socket.io-client';
-import type { AckOf, ClientEventName, ClientToServerEvents, PayloadOf, ServerToClientEvents } from '@parley/protocol';
+import type { AckOf, ClientEventName, ClientToServerEvents, PayloadOf, ServerToClientEvents, SocketClosingReason } from '@parley/protocol';
 
 export type ConnectionState = 'offline' | 'connecting' | 'connected' | 'reconnecting';
 
@@ -90,10 +90,20 @@ export class ChatSocket {
       this.everConnected = true;
       if (reconnect) for (const listener of this.reconnectedListeners) listener();
     });
+    let closing: SocketClosingReason | undefined;
+    socket.on('socket:closing', (event) => (closing = event.reason));
     socket.on('disconnect', (reason) => {
+      const told = closing;
+      closing = undefined;
       if (reason === 'io client disconnect') return;
+      // Closed as the oldest of too many: reconnecting would close another of the user's tabs or devices.
+      if (reason === 'io server disconnect' && told === 'too_many_sockets') {
+        this.connectionState.set('offline');
+        return;
+      }
       this.connectionState.set('reconnecting');
-      // The server only hangs up on purpose when the session ended; otherwise Socket.IO retries by itself.
+      // Otherwise the server hangs up on purpose when the session ended (or the socket was flooding):
+      // the session is checked over HTTP before reconnecting. Other drops Socket.IO retries by itself.
       if (reason === 'io server disconnect') for (const listener of this.rejectedListeners) listener();
     });
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
