@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hashToken } from '../src/auth/tokens.js';
-import { call, expectOk, TestServer, type ClientSocket, type Person } from './support/harness.js';
+import { call, expectOk, serversClosedAfterEachTest, type ClientSocket, type Person, type TestServer } from './support/harness.js';
 
-/** Servers started by a test; closed after it. */
-const servers: TestServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-async function start(options: Parameters<typeof TestServer.start>[0] = {}): Promise<TestServer> {
-  const server = await TestServer.start(options);
-  servers.push(server);
-  return server;
-}
+const start = serversClosedAfterEachTest();
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

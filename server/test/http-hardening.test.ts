@@ -1,24 +1,15 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { io as connectSocket } from 'socket.io-client';
 import { SESSION_COOKIE } from '@parley/protocol';
 import { PasswordLanes } from '../src/auth/passwords.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { AppError } from '../src/errors.js';
 import { clientAddress } from '../src/http/client-address.js';
-import { call, expectOk, TestServer, type ClientSocket } from './support/harness.js';
+import { call, expectOk, serversClosedAfterEachTest, type ClientSocket, type TestServer } from './support/harness.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-async function start(options: Parameters<typeof TestServer.start>[0] = {}): Promise<TestServer> {
-  const server = await TestServer.start(options);
-  servers.push(server);
-  return server;
-}
+const start = serversClosedAfterEachTest();
 
 describe('slow requests time out', () => {
   /**

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type {
   AckOf,
@@ -220,4 +221,20 @@ export function publicUser(person: Person): PublicUser {
 export function expectOk<T extends { ok: boolean }>(ack: T): Extract<T, { ok: true }> {
   if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack)}`);
   return ack as Extract<T, { ok: true }>;
+}
+
+/**
+ * For a file whose tests each start their own servers (with options of their own): returns a `start`
+ * that starts one and closes it after the test.
+ */
+export function serversClosedAfterEachTest(): (options?: StartOptions) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+  });
+  return async (options) => {
+    const server = await TestServer.start(options);
+    servers.push(server);
+    return server;
+  };
 }
