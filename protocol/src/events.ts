@@ -1,5 +1,15 @@
 import type { Ack } from './errors.js';
-import type { Message, PublicUser, Room, RoomCatchUp, RoomsList, SocketClosing } from './models.js';
+import type {
+  Message,
+  PublicUser,
+  ReadMarker,
+  Room,
+  RoomCatchUp,
+  RoomMute,
+  RoomsList,
+  SocketClosing,
+  TypingSignal,
+} from './models.js';
 import type {
   DmOpenInput,
   MessageSendInput,
@@ -7,8 +17,11 @@ import type {
   RoomHistoryInput,
   RoomJoinInput,
   RoomLeaveInput,
+  RoomMuteInput,
+  RoomReadInput,
   RoomsListInput,
   SyncInput,
+  TypingInput,
 } from './schemas.js';
 
 type Call<In, Out extends object> = (payload: In, ack: (response: Ack<Out>) => void) => void;
@@ -28,6 +41,12 @@ export interface ClientToServerEvents {
    * answer (`LIMITS.syncMessagesMax`, `LIMITS.syncBytesMax`): repeat until every room is complete.
    */
   sync: Call<SyncInput, { rooms: RoomCatchUp[] }>;
+  /** Moves my read marker forward to `seq` (never back); the ack holds where it now is. */
+  'room:read': Call<RoomReadInput, { lastReadSeq: number }>;
+  /** Mutes or unmutes one of my rooms, on all my devices. */
+  'room:mute': Call<RoomMuteInput, object>;
+  /** I am typing in a room: its other members hear of it. */
+  typing: Call<TypingInput, object>;
 }
 
 /** Server-to-client events. */
@@ -36,8 +55,14 @@ export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   /** The recipient became a member of a room they did not open themselves (a direct chat someone started). */
   'room:new': (room: Room) => void;
-  /** Someone created a group room, shown as to a non-member (`joined: false`); its creator already has it. */
+  /** Someone else created a group room, shown as to a non-member (`joined: false`). */
   'room:created': (room: Room) => void;
+  /** A read marker moved: mine (on another device), or the other person's in a direct chat. */
+  'room:read': (event: ReadMarker) => void;
+  /** I muted or unmuted a room on one of my devices. */
+  'room:mute': (event: RoomMute) => void;
+  /** Another member is typing in one of my rooms. */
+  typing: (event: TypingSignal) => void;
   /** Someone signed up: the directory has a new entry. */
   'user:new': (user: PublicUser) => void;
   /** A user's first device connected. */

@@ -31,6 +31,22 @@ export interface Room {
   createdAt: string;
   /** The other person of a direct room, as seen by the caller; null for a group. */
   peer: PublicUser | null;
+  /**
+   * The caller's read marker: the seq of the newest message they have read (sending a message counts), 0 for
+   * none. 0 when the caller is not a member.
+   */
+  lastReadSeq: number;
+  /**
+   * Messages after the caller's marker, all written by others (sending moves the marker): `lastSeq -
+   * lastReadSeq`. 0 when the caller is not a member.
+   */
+  unread: number;
+  /** The newest message, or null when there is none or the caller is not a member. */
+  lastMessage: Message | null;
+  /** Whether the caller muted this room. False when the caller is not a member. */
+  muted: boolean;
+  /** In a direct room, the other person's read marker (what "Seen" shows); null for a group. */
+  peerLastReadSeq: number | null;
 }
 
 /** The answer to `rooms:list`. */
@@ -83,4 +99,23 @@ export interface RoomCatchUp {
    * `messages` is empty: the answer was full before it reached this room).
    */
   complete: boolean;
+}
+
+/** `room:read`: a member's read marker moved forward to `seq`. */
+export interface ReadMarker {
+  roomId: number;
+  userId: number;
+  seq: number;
+}
+
+/** `room:mute`: the recipient muted or unmuted one of their rooms, on one of their devices. */
+export interface RoomMute {
+  roomId: number;
+  muted: boolean;
+}
+
+/** `typing`: a member is typing in a room. Never stored; drop it after 5 s, or at that user's next message. */
+export interface TypingSignal {
+  roomId: number;
+  userId: number;
 }

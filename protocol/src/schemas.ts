@@ -157,6 +157,26 @@ export const messageSendSchema = z.strictObject({
 });
 export type MessageSendInput = z.infer<typeof messageSendSchema>;
 
+/**
+ * `room:read`: everything up to and including `seq` is read. The marker moves forward only; a seq past the
+ * room's newest message is refused (`invalid`), as the server checks against the room.
+ */
+export const roomReadSchema = z.strictObject({
+  roomId: idSchema,
+  seq: z.int().min(1),
+});
+export type RoomReadInput = z.infer<typeof roomReadSchema>;
+
+export const roomMuteSchema = z.strictObject({
+  roomId: idSchema,
+  muted: z.boolean(),
+});
+export type RoomMuteInput = z.infer<typeof roomMuteSchema>;
+
+/** `typing`: sent at most once per 3 s while the user types. */
+export const typingSchema = z.strictObject({ roomId: idSchema });
+export type TypingInput = z.infer<typeof typingSchema>;
+
 /** `{ rooms: { "<roomId>": <the last seq the client holds, 0 for none> } }`: what a reconnecting client has. */
 export const syncSchema = z.strictObject({
   rooms: z

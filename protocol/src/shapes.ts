@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorBody, type ErrorResponse } from './errors.js';
 import type { ClientEventName, ServerToClientEvents, AckOf } from './events.js';
 import type { AuthResponse, MeResponse, UsersResponse } from './http.js';
-import type { DirectoryUser, Message, PublicUser, Room, RoomCatchUp } from './models.js';
+import type { DirectoryUser, Message, PublicUser, ReadMarker, Room, RoomCatchUp, RoomMute, TypingSignal } from './models.js';
 import {
   dmOpenSchema,
   idSchema,
@@ -13,8 +13,11 @@ import {
   roomHistorySchema,
   roomJoinSchema,
   roomLeaveSchema,
+  roomMuteSchema,
+  roomReadSchema,
   roomsListSchema,
   syncSchema,
+  typingSchema,
 } from './schemas.js';
 
 /**
@@ -35,6 +38,17 @@ export const publicUserShape = z.strictObject({
 
 export const directoryUserShape = publicUserShape.extend({ online: z.boolean() });
 
+export const messageShape = z.strictObject({
+  id: idSchema,
+  roomId: idSchema,
+  seq: z.int().min(1),
+  authorId: idSchema,
+  author: publicUserShape,
+  body: z.string(),
+  clientId: z.string(),
+  createdAt: time,
+});
+
 export const roomShape = z.strictObject({
   id: idSchema,
   kind: z.enum(['direct', 'group']),
@@ -46,17 +60,11 @@ export const roomShape = z.strictObject({
   lastActivityAt: time,
   createdAt: time,
   peer: publicUserShape.nullable(),
-});
-
-export const messageShape = z.strictObject({
-  id: idSchema,
-  roomId: idSchema,
-  seq: z.int().min(1),
-  authorId: idSchema,
-  author: publicUserShape,
-  body: z.string(),
-  clientId: z.string(),
-  createdAt: time,
+  lastReadSeq: seqSchema,
+  unread: z.int().min(0),
+  lastMessage: messageShape.nullable(),
+  muted: z.boolean(),
+  peerLastReadSeq: seqSchema.nullable(),
 });
 
 export const roomCatchUpShape = z.strictObject({
@@ -91,6 +99,9 @@ export const clientEvents = {
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
   sync: { payload: syncSchema, success: z.strictObject({ rooms: z.array(roomCatchUpShape) }) },
+  'room:read': { payload: roomReadSchema, success: z.strictObject({ lastReadSeq: seqSchema }) },
+  'room:mute': { payload: roomMuteSchema, success: z.strictObject({}) },
+  typing: { payload: typingSchema, success: z.strictObject({}) },
 } as const satisfies Record<ClientEventName, { payload: z.ZodType; success: z.ZodObject }>;
 
 /** An event's whole acknowledgement: `{ok: true, ...success}` or `{ok: false, error}`. */
@@ -103,6 +114,10 @@ export function ackShape(event: ClientEventName) {
 
 const userIdEvent = z.strictObject({ userId: idSchema });
 
+export const readMarkerShape = z.strictObject({ roomId: idSchema, userId: idSchema, seq: seqSchema });
+export const roomMuteShape = z.strictObject({ roomId: idSchema, muted: z.boolean() });
+export const typingSignalShape = z.strictObject({ roomId: idSchema, userId: idSchema });
+
 /** Each server event's payload. */
 export const serverEvents = {
   'message:new': messageShape,
@@ -111,6 +126,9 @@ export const serverEvents = {
   'user:new': publicUserShape,
   'user:online': userIdEvent,
   'user:offline': userIdEvent,
+  'room:read': readMarkerShape,
+  'room:mute': roomMuteShape,
+  typing: typingSignalShape,
   'socket:closing': z.strictObject({
     reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
     message: z.string(),
@@ -138,6 +156,9 @@ exact<Exact<Output<typeof directoryUserShape>, DirectoryUser>>();
 exact<Exact<Output<typeof roomShape>, Room>>();
 exact<Exact<Output<typeof messageShape>, Message>>();
 exact<Exact<Output<typeof roomCatchUpShape>, RoomCatchUp>>();
+exact<Exact<Output<typeof readMarkerShape>, ReadMarker>>();
+exact<Exact<Output<typeof roomMuteShape>, RoomMute>>();
+exact<Exact<Output<typeof typingSignalShape>, TypingSignal>>();
 exact<Exact<Output<typeof errorBodyShape>, ErrorBody>>();
 exact<Exact<Output<typeof errorResponseShape>, ErrorResponse>>();
 exact<Exact<Output<(typeof httpRoutes)['POST /api/auth/login']['response']>, AuthResponse>>();

@@ -15,6 +15,8 @@ import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
+import { ReadsService } from './reads/reads.service.js';
+import { readsSocketHandlers } from './reads/reads.socket.js';
 import { socketPublisher } from './realtime/publisher.js';
 import { defaultRealtimeOptions, Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { RoomsService } from './rooms/rooms.service.js';
@@ -120,6 +122,7 @@ async function assemble(
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
   const messages = new MessagesService(store, publisher, clock);
+  const reads = new ReadsService(store, publisher);
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
@@ -146,7 +149,7 @@ async function assemble(
     auth,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
-    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages) },
+    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages), ...readsSocketHandlers(reads) },
     clock,
     log: app.log,
   });

@@ -207,6 +207,38 @@ if (unavailable !== null) {
       await expectExchange(aliceSocket, bobSocket, room.id);
     });
 
+    it("leaves out the typist's and the creator's devices on the other node too, and carries receipts across", async () => {
+      const alice = await node1.signUp('alice');
+      const bob = await node2.signUp('bob');
+      const alice1 = await node1.connect(alice.token);
+      const alice2 = await node2.connect(alice.token);
+      const bob1 = await node1.connect(bob.token);
+      const bob2 = await node2.connect(bob.token);
+      const { room } = expectOk(await call(alice1, 'dm:open', { userId: bob.user.id }));
+      const typingOnAlice2 = record(alice2, 'typing');
+      const createdOnAlice2 = record(alice2, 'room:created');
+
+      const bobHearsTyping = [bob1, bob2].map((socket) => nextEvent(socket, 'typing'));
+      expectOk(await call(alice1, 'typing', { roomId: room.id }));
+      for (const heard of await Promise.all(bobHearsTyping)) expect(heard).toEqual({ roomId: room.id, userId: alice.user.id });
+      const name = `Quiet ${Math.random().toString(36).slice(2, 8)}`;
+      const bobSeesRoom = nextEvent(bob2, 'room:created', (created) => created.name === name);
+      expectOk(await call(alice1, 'room:create', { name }));
+      await bobSeesRoom;
+      // Published by node 1 after Alice's own typing and room, so arriving on node 2 after them: had those
+      // reached her socket there, they would be recorded by now.
+      const bobTypingOnAlice2 = nextEvent(alice2, 'typing');
+      expectOk(await call(bob1, 'typing', { roomId: room.id }));
+      expect(await bobTypingOnAlice2).toEqual({ roomId: room.id, userId: bob.user.id });
+      expect(typingOnAlice2).toEqual([{ roomId: room.id, userId: bob.user.id }]);
+      expect(createdOnAlice2).toEqual([]);
+
+      expectOk(await call(alice1, 'message:send', { roomId: room.id, clientId: 'seen', body: 'Seen?' }));
+      const receipts = [alice1, alice2, bob1].map((socket) => nextEvent(socket, 'room:read'));
+      expectOk(await call(bob2, 'room:read', { roomId: room.id, seq: 1 }));
+      for (const receipt of await Promise.all(receipts)) expect(receipt).toEqual({ roomId: room.id, userId: bob.user.id, seq: 1 });
+    });
+
     it('announces someone online once for devices on two nodes, and offline once after the last', async () => {
       const carol = await node1.signUp('carol');
       const bob = await node2.signUp('bob');

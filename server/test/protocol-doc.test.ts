@@ -116,11 +116,21 @@ describe('docs/protocol.md', () => {
   it("lists in its event tables exactly each payload's fields, optional ones marked with ?", () => {
     const problems: string[] = [];
     let rows = 0;
+    // An event may go both ways with different payloads (`room:read`): a row is read as the direction of
+    // the table it is in, the one under the nearest heading "Client to server" or "Server to client".
+    const headings = [...doc.matchAll(/^#+ (Client to server|Server to client)$/gm)].map((h) => ({ at: h.index, toServer: h[1] === 'Client to server' }));
+    const toServerAt = (index: number) => headings.filter((h) => h.at < index).at(-1)?.toServer;
     for (const m of doc.matchAll(/^\| `([a-z:]+)` \| `\{([^}]*)\}` \|/gm)) {
       const [, event, list] = m as unknown as [string, string, string];
-      const schema = isClientEvent(event) ? clientEvents[event].payload : isServerEvent(event) ? serverEvents[event] : undefined;
+      const toServer = toServerAt(m.index);
+      const schema =
+        toServer === true && isClientEvent(event)
+          ? clientEvents[event].payload
+          : toServer === false && isServerEvent(event)
+            ? serverEvents[event]
+            : undefined;
       if (!schema || !('shape' in schema)) {
-        problems.push(`line ${lineOf(m.index)}: ${event} is not an event with an object payload`);
+        problems.push(`line ${lineOf(m.index)}: ${event} is not an event of this table's direction with an object payload`);
         continue;
       }
       rows += 1;
@@ -128,7 +138,7 @@ describe('docs/protocol.md', () => {
       const actual = Object.entries(schema.shape as Record<string, z.ZodType>)
         .map(([field, type]) => (type.safeParse(undefined).success ? `${field}?` : field))
         .sort();
-      if (documented.join() !== actual.join()) problems.push(`${event}: documented {${documented}}, schema {${actual}}`);
+      if (documented.join() !== actual.join()) problems.push(`${toServer ? 'client' : 'server'} ${event}: documented {${documented}}, schema {${actual}}`);
     }
     expect(problems).toEqual([]);
     expect(rows).toBeGreaterThanOrEqual(Object.keys(clientEvents).length);

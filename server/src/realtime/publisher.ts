@@ -11,7 +11,10 @@ type Args<E extends EventName> = Parameters<ServerToClientEvents[E]>;
 export interface Publisher {
   toRoom<E extends EventName>(roomId: number, event: E, ...args: Args<E>): void;
   toUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
+  /** To the room's sockets but those of one user (all their devices), as for what that user did. */
+  toRoomExceptUser<E extends EventName>(roomId: number, userId: number, event: E, ...args: Args<E>): void;
   toEveryone<E extends EventName>(event: E, ...args: Args<E>): void;
+  toEveryoneExceptUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
   /** Subscribes all of a user's sockets to a room's messages. */
   joinRoom(userId: number, roomId: number): void;
   leaveRoom(userId: number, roomId: number): void;
@@ -28,12 +31,16 @@ export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 export function socketPublisher(io: ParleyServer): Publisher {
   // Socket.IO's typed emit cannot follow a generic event name, so the channels are emitted to untyped.
-  const emitTo = (channel: string | null, event: string, args: unknown[]) =>
-    (channel === null ? io : io.to(channel)).emit(event as EventName, ...(args as [never]));
+  const emitTo = (channel: string | null, except: string | null, event: string, args: unknown[]) => {
+    const to = channel === null ? io : io.to(channel);
+    (except === null ? to : to.except(except)).emit(event as EventName, ...(args as [never]));
+  };
   return {
-    toRoom: (roomId, event, ...args) => emitTo(channels.room(roomId), event, args),
-    toUser: (userId, event, ...args) => emitTo(channels.user(userId), event, args),
-    toEveryone: (event, ...args) => emitTo(null, event, args),
+    toRoom: (roomId, event, ...args) => emitTo(channels.room(roomId), null, event, args),
+    toRoomExceptUser: (roomId, userId, event, ...args) => emitTo(channels.room(roomId), channels.user(userId), event, args),
+    toUser: (userId, event, ...args) => emitTo(channels.user(userId), null, event, args),
+    toEveryone: (event, ...args) => emitTo(null, null, event, args),
+    toEveryoneExceptUser: (userId, event, ...args) => emitTo(null, channels.user(userId), event, args),
     joinRoom: (userId, roomId) => io.in(channels.user(userId)).socketsJoin(channels.room(roomId)),
     leaveRoom: (userId, roomId) => io.in(channels.user(userId)).socketsLeave(channels.room(roomId)),
     disconnectSession: (sessionId) => io.in(channels.session(sessionId)).disconnectSockets(true),

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { MembershipRecord, Store } from '../store/store.js';
 
 /**
  * The check behind every read and write of a room's messages. A group room that exists says
@@ -8,6 +8,17 @@ import type { Store } from '../store/store.js';
 export async function assertMember(store: Store, userId: number, roomId: number): Promise<void> {
   if (await store.isMember(roomId, userId)) return;
   const room = await store.findRoom(roomId, userId);
-  if (room?.kind === 'group') throw new AppError('forbidden', 'You are not a member of this room.');
-  throw new AppError('not_found', 'No such room.');
+  throw notAMember(room?.kind);
+}
+
+/** The same check, returning the membership (read marker, mute) and the room's last seq, in one look-up. */
+export async function requireMembership(store: Store, userId: number, roomId: number): Promise<MembershipRecord> {
+  const membership = await store.findMembership(roomId, userId);
+  if (membership?.member) return membership;
+  throw notAMember(membership?.kind);
+}
+
+function notAMember(kind: MembershipRecord['kind'] | undefined): AppError {
+  if (kind === 'group') return new AppError('forbidden', 'You are not a member of this room.');
+  return new AppError('not_found', 'No such room.');
 }

@@ -14,5 +14,15 @@ export function toRoom(record: RoomRecord): Room {
     lastActivityAt: record.lastActivityAt,
     createdAt: record.createdAt,
     peer: record.peer,
+    lastReadSeq: record.lastReadSeq,
+    unread: record.unread,
+    lastMessage: record.lastMessage,
+    muted: record.muted,
+    peerLastReadSeq: record.peerLastReadSeq,
   };
+}
+
+/** A room as someone outside it sees it: not joined, with no read state and no last message. */
+export function asOutsider(record: RoomRecord): RoomRecord {
+  return { ...record, joined: false, lastReadSeq: 0, unread: 0, muted: false, lastMessage: null };
 }

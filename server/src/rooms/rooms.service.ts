@@ -20,7 +20,7 @@ import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type RoomRecord, type Store } from '../store/store.js';
 import { decodeJoinableCursor, encodeJoinableCursor } from './joinable-cursor.js';
 import { roomNameFold, roomNameKey } from './room-name-key.js';
-import { toRoom } from './room-view.js';
+import { asOutsider, toRoom } from './room-view.js';
 
 export type RoomCreationLimits = Pick<Limits, 'roomCreationsPerWindow' | 'roomCreationWindowMs' | 'roomsPerCreator'>;
 
@@ -65,7 +65,7 @@ export class RoomsService {
   }
 
   /**
-   * Creates a group room, its creator the first member, and announces it to everyone. Everything cheap is
+   * Creates a group room, its creator the first member, and announces it to everyone else. Everything cheap is
    * checked before the password is hashed (a bcrypt hash takes a core for tens of milliseconds, shared with
    * log-ins): the name is free, the creator's quota, the creator's rate. The store still decides a race for
    * a name, and for the last room of the quota.
@@ -97,7 +97,8 @@ export class RoomsService {
       throw error;
     }
     this.publisher.joinRoom(creatorId, room.id);
-    this.publisher.toEveryone('room:created', toRoom({ ...room, joined: false }));
+    // Not to the creator's own devices: to them the room is not one they could join.
+    this.publisher.toEveryoneExceptUser(creatorId, 'room:created', toRoom(asOutsider(room)));
     return { room: toRoom(room) };
   }
 

@@ -1,5 +1,5 @@
 import type { Message, PublicUser } from '@parley/protocol';
-import type { JoinablePage, RoomRecord, UserRecord } from './store.js';
+import type { JoinablePage, MembershipRecord, RoomRecord, UserRecord } from './store.js';
 
 /**
  * Rows as both drivers select them (the same column names), and their mapping to records. Only the
@@ -32,6 +32,32 @@ export interface RoomRow {
   peer_username: string | null;
   peer_first_name: string | null;
   peer_last_name: string | null;
+  peer_last_read_seq: number | null;
+  last_read_seq: number;
+  unread: number;
+  muted: number | boolean;
+  last_message_id: number | null;
+  last_message_author_id: number | null;
+  last_message_client_id: string | null;
+  last_message_body: string | null;
+  last_message_created_at: Time | null;
+  last_message_username: string | null;
+  last_message_first_name: string | null;
+  last_message_last_name: string | null;
+}
+
+/** The columns of a room's last message, joined on (room_id, seq = last_seq) for a member: `lm` and its author `la`. */
+export const LAST_MESSAGE_COLUMNS = `
+  lm.id AS last_message_id, lm.author_id AS last_message_author_id, lm.client_id AS last_message_client_id,
+  lm.body AS last_message_body, lm.created_at AS last_message_created_at, la.username AS last_message_username,
+  la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
+
+export interface MembershipRow {
+  kind: 'direct' | 'group';
+  last_seq: number;
+  member: number | boolean;
+  last_read_seq: number;
+  muted: number | boolean;
 }
 
 export interface MessageRow {
@@ -76,6 +102,33 @@ export const toRoomRecord = (row: RoomRow): RoomRecord => ({
     row.peer_id === null
       ? null
       : { id: row.peer_id, username: row.peer_username!, firstName: row.peer_first_name!, lastName: row.peer_last_name! },
+  lastReadSeq: row.last_read_seq,
+  unread: row.unread,
+  muted: Boolean(row.muted),
+  lastMessage:
+    row.last_message_id === null
+      ? null
+      : toMessage({
+          id: row.last_message_id,
+          room_id: row.id,
+          seq: row.last_seq,
+          author_id: row.last_message_author_id!,
+          client_id: row.last_message_client_id!,
+          body: row.last_message_body!,
+          created_at: row.last_message_created_at!,
+          username: row.last_message_username!,
+          first_name: row.last_message_first_name!,
+          last_name: row.last_message_last_name!,
+        }),
+  peerLastReadSeq: row.kind === 'direct' ? row.peer_last_read_seq : null,
+});
+
+export const toMembershipRecord = (row: MembershipRow): MembershipRecord => ({
+  kind: row.kind,
+  lastSeq: row.last_seq,
+  member: Boolean(row.member),
+  lastReadSeq: row.last_read_seq,
+  muted: Boolean(row.muted),
 });
 
 export const toMessage = (row: MessageRow): Message => ({

@@ -49,6 +49,33 @@ export interface RoomRecord {
   joined: boolean;
   /** For a direct room, the member who is not the viewer. */
   peer: PublicUser | null;
+  /** The viewer's read marker; 0 when they are not a member. */
+  lastReadSeq: number;
+  /** `lastSeq - lastReadSeq` for a member (none of their own messages is after their marker); 0 otherwise. */
+  unread: number;
+  /** Whether the viewer muted the room; false when they are not a member. */
+  muted: boolean;
+  /** The message with seq `lastSeq`; null when there is none or the viewer is not a member. */
+  lastMessage: Message | null;
+  /** For a direct room, the peer's read marker; null for a group. */
+  peerLastReadSeq: number | null;
+}
+
+/** Where a user stands in a room, as the read rules need it: one indexed look-up. */
+export interface MembershipRecord {
+  kind: RoomKind;
+  lastSeq: number;
+  member: boolean;
+  /** The member's read marker; 0 when not a member. */
+  lastReadSeq: number;
+  muted: boolean;
+}
+
+export interface ReadMarkerMove {
+  /** The marker after the call: the seq asked for, or the higher one it already had. */
+  lastReadSeq: number;
+  /** Whether it moved. */
+  moved: boolean;
 }
 
 export interface NewGroupRoom {
@@ -140,15 +167,24 @@ export interface Store {
   listMemberRooms(viewerId: number): Promise<RoomRecord[]>;
   /** A page of the group rooms the viewer is not a member of, ordered by folded name and id. */
   listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage>;
-  /** Adds a member; false when they already were one. */
+  /**
+   * Adds a member, their read marker at the room's last seq (what was said before they came is not unread);
+   * false when they already were one, or the room does not exist.
+   */
   addMember(roomId: number, userId: number, now: Date): Promise<boolean>;
   /** Removes a member; false when they were not one. */
   removeMember(roomId: number, userId: number): Promise<boolean>;
   isMember(roomId: number, userId: number): Promise<boolean>;
   roomIdsOf(userId: number): Promise<number[]>;
+  /** The room's kind and last seq, and the user's membership of it; null when the room does not exist. */
+  findMembership(roomId: number, userId: number): Promise<MembershipRecord | null>;
+  /** Moves a member's read marker up to `seq`, never down; null when they are not a member. */
+  advanceReadMarker(roomId: number, userId: number, seq: number): Promise<ReadMarkerMove | null>;
+  /** Sets whether a member muted the room; true when that changed it, false when it was so already or they are not a member. */
+  setMuted(roomId: number, userId: number, muted: boolean): Promise<boolean>;
 
   /**
-   * Stores a message with the room's next seq, in one transaction.
+   * Stores a message with the room's next seq, and moves its author's read marker to it, in one transaction.
    * If (authorId, clientId) is already stored, stores nothing and returns that message.
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;

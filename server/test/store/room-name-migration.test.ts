@@ -147,3 +147,49 @@ describe.each([legacySqlite, legacyPostgres])('migration 2, room name keys becom
     expect(await store.countGroupRoomsCreatedBy(alice)).toBe(4);
   });
 });
+
+describe.each([legacySqlite, legacyPostgres])('migration 4, read markers and mute: $name', (driver) => {
+  if (driver.unavailable !== undefined) {
+    it.skip(driver.unavailable, () => {});
+    return;
+  }
+
+  let legacy: LegacyDatabase;
+  afterEach(async () => {
+    await legacy.cleanup();
+  });
+
+  it("starts every existing membership with the room's messages read, unmuted, and counts only what comes after", async () => {
+    legacy = await driver.create();
+    const t = driver.name === 'sqlite' ? 0 : new Date(0);
+    const user = (name: string) =>
+      legacy.insert(
+        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+         VALUES ($1, $2, $3, 'L', 'hash', $4) RETURNING id`,
+        [name, name, name, t],
+      );
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const room = await legacy.insert(
+      `INSERT INTO rooms (kind, direct_key, created_by, last_seq, last_activity_at, created_at)
+       VALUES ('direct', $1, $2, 2, $3, $4) RETURNING id`,
+      [`${alice}:${bob}`, alice, t, t],
+    );
+    for (const member of [alice, bob]) {
+      await legacy.insert('INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) RETURNING room_id AS id', [room, member, t]);
+    }
+    for (const seq of [1, 2]) {
+      await legacy.insert(
+        `INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
+         VALUES ($1, $2, $3, $4, 'old', $5) RETURNING id`,
+        [room, seq, alice, `c-${seq}`, t],
+      );
+    }
+
+    const store = await legacy.open();
+
+    expect(await store.findRoom(room, bob)).toMatchObject({ lastSeq: 2, lastReadSeq: 2, unread: 0, muted: false, peerLastReadSeq: 2 });
+    await store.appendMessage({ roomId: room, authorId: alice, clientId: 'c-3', body: 'new', createdAt: new Date(1000) });
+    expect(await store.findRoom(room, bob)).toMatchObject({ lastSeq: 3, lastReadSeq: 2, unread: 1, lastMessage: { seq: 3, body: 'new' } });
+  });
+});

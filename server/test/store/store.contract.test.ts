@@ -277,6 +277,11 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         createdAt: isoAt(5),
         joined: true,
         peer: null,
+        lastReadSeq: 0,
+        unread: 0,
+        muted: false,
+        lastMessage: null,
+        peerLastReadSeq: null,
       });
       expect(await store.isMember(room.id, alice.id)).toBe(true);
       expect(await store.findRoom(room.id, alice.id)).toEqual(room);
@@ -380,6 +385,11 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         createdAt: isoAt(7),
         joined: true,
         peer: publicOf(bob),
+        lastReadSeq: 0,
+        unread: 0,
+        muted: false,
+        lastMessage: null,
+        peerLastReadSeq: 0,
       });
 
       const reversed = await store.openDirectRoom(bob.id, alice.id, at(8));
@@ -472,12 +482,20 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const bobClub = await createGroup(bob, 'Bob Club', { createdAt: at(4), passwordHash: 'hash' });
       const joined = await createGroup(carol, 'Carol Club', { createdAt: at(5) });
       await store.addMember(joined.id, alice.id, at(6));
-      await say(aliceAndBob, bob, 'latest', { createdAt: at(10) });
+      const { message: latest } = await say(aliceAndBob, bob, 'latest', { createdAt: at(10) });
 
       const mine = await store.listMemberRooms(alice.id);
 
       expect(mine).toEqual([
-        { ...aliceAndBob, lastSeq: 1, lastActivityAt: isoAt(10), peer: publicOf(bob) },
+        {
+          ...aliceAndBob,
+          lastSeq: 1,
+          lastActivityAt: isoAt(10),
+          peer: publicOf(bob),
+          unread: 1,
+          lastMessage: latest,
+          peerLastReadSeq: 1,
+        },
         { ...joined, joined: true, memberCount: 2 },
         { ...aliceClub, joined: true },
       ]);
@@ -884,6 +902,170 @@ describe.each(drivers)('Store contract: $name', (driver) => {
     });
   });
 
+  // --- read state --------------------------------------------------------------------------------
+
+  describe('read state', () => {
+    it('starts a new member with what was said before them read, and counts what comes after', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+      for (let i = 1; i <= 3; i++) await say(general, alice, `before ${i}`);
+
+      expect(await store.addMember(general.id, bob.id, at(100))).toBe(true);
+      expect(await roomAs(general, bob)).toMatchObject({ lastSeq: 3, lastReadSeq: 3, unread: 0 });
+
+      await say(general, alice, 'after 1');
+      const { message: latest } = await say(general, alice, 'after 2', { createdAt: at(200) });
+      expect(await roomAs(general, bob)).toMatchObject({ lastSeq: 5, lastReadSeq: 3, unread: 2, lastMessage: latest });
+    });
+
+    it("moves the author's marker to their message, so that their own messages never count as unread", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      for (let i = 1; i <= 3; i++) await say(room, bob, `from Bob ${i}`);
+      expect(await roomAs(room, alice)).toMatchObject({ lastReadSeq: 0, unread: 3, peerLastReadSeq: 3 });
+
+      await say(room, alice, 'from Alice');
+
+      expect(await roomAs(room, alice)).toMatchObject({ lastSeq: 4, lastReadSeq: 4, unread: 0, peerLastReadSeq: 3 });
+      expect(await roomAs(room, bob)).toMatchObject({ lastSeq: 4, lastReadSeq: 3, unread: 1, peerLastReadSeq: 4 });
+    });
+
+    it("moves each author's marker to their newest message when many are sent at once", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+
+      const results = await Promise.all(range(1, 20).map((i) => say(room, i % 2 ? alice : bob, `message ${i}`)));
+
+      const newestBy = (author: UserRecord) =>
+        Math.max(...results.filter((r) => r.message.authorId === author.id).map((r) => r.message.seq));
+      const aliceView = await roomAs(room, alice);
+      const bobView = await roomAs(room, bob);
+      expect(aliceView.lastReadSeq).toBe(newestBy(alice));
+      expect(bobView.lastReadSeq).toBe(newestBy(bob));
+      expect(aliceView.unread).toBe(20 - newestBy(alice));
+      expect(bobView.unread).toBe(20 - newestBy(bob));
+    });
+
+    it("does not move the marker for a resent client id's original message again", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      await say(room, alice, 'mine', { clientId: 'c-1' });
+      await say(room, bob, 'reply');
+
+      expect((await say(room, alice, 'mine', { clientId: 'c-1' })).created).toBe(false);
+
+      expect(await roomAs(room, alice)).toMatchObject({ lastReadSeq: 1, unread: 1 });
+    });
+
+    it('moves a read marker forward only, never back, and only for a member', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      const general = await createGroup(alice, 'General');
+      await store.addMember(general.id, bob.id, at(1));
+      for (let i = 1; i <= 5; i++) await say(general, alice, `m${i}`);
+
+      expect(await store.advanceReadMarker(general.id, bob.id, 3)).toEqual({ lastReadSeq: 3, moved: true });
+      expect(await store.advanceReadMarker(general.id, bob.id, 2)).toEqual({ lastReadSeq: 3, moved: false });
+      expect(await store.advanceReadMarker(general.id, bob.id, 3)).toEqual({ lastReadSeq: 3, moved: false });
+      expect(await roomAs(general, bob)).toMatchObject({ lastReadSeq: 3, unread: 2 });
+      expect(await store.advanceReadMarker(general.id, bob.id, 5)).toEqual({ lastReadSeq: 5, moved: true });
+      expect(await roomAs(general, bob)).toMatchObject({ lastReadSeq: 5, unread: 0 });
+
+      expect(await store.advanceReadMarker(general.id, carol.id, 2)).toBeNull();
+      expect(await store.advanceReadMarker(general.id + 1000, bob.id, 2)).toBeNull();
+      expect((await roomAs(general, alice)).lastReadSeq).toBe(5);
+    });
+
+    it('finds where a user stands in a room in one look-up, and nothing for a room that does not exist', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+      await say(general, alice, 'one');
+      await say(general, alice, 'two');
+      const { room: direct } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      await store.setMuted(direct.id, bob.id, true);
+
+      expect(await store.findMembership(general.id, alice.id)).toEqual({ kind: 'group', lastSeq: 2, member: true, lastReadSeq: 2, muted: false });
+      expect(await store.findMembership(general.id, bob.id)).toEqual({ kind: 'group', lastSeq: 2, member: false, lastReadSeq: 0, muted: false });
+      expect(await store.findMembership(direct.id, bob.id)).toEqual({ kind: 'direct', lastSeq: 0, member: true, lastReadSeq: 0, muted: true });
+      expect(await store.findMembership(general.id + 1000, alice.id)).toBeNull();
+    });
+
+    it('keeps mute per membership, saying whether a call changed it', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+
+      expect(await store.setMuted(room.id, alice.id, true)).toBe(true);
+      expect(await store.setMuted(room.id, alice.id, true)).toBe(false);
+      expect(await store.setMuted(room.id, carol.id, true)).toBe(false);
+
+      expect((await roomAs(room, alice)).muted).toBe(true);
+      expect((await roomAs(room, bob)).muted).toBe(false);
+      expect(await store.setMuted(room.id, alice.id, false)).toBe(true);
+      expect((await roomAs(room, alice)).muted).toBe(false);
+    });
+
+    it('shows an outsider no read state and no last message', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+      await say(general, alice, 'members only');
+      await store.setMuted(general.id, alice.id, true);
+
+      expect(await roomAs(general, bob)).toMatchObject({ joined: false, lastSeq: 1, lastReadSeq: 0, unread: 0, muted: false, lastMessage: null, peerLastReadSeq: null });
+      const { rooms } = await store.listJoinableRooms(bob.id, { limit: 10 });
+      expect(rooms).toEqual([await roomAs(general, bob)]);
+    });
+
+    it('starts a member who left and came back at the last seq of their return', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+      await store.addMember(general.id, bob.id, at(1));
+      await store.setMuted(general.id, bob.id, true);
+      await store.removeMember(general.id, bob.id);
+      await say(general, alice, 'while Bob was away');
+
+      await store.addMember(general.id, bob.id, at(2));
+
+      expect(await roomAs(general, bob)).toMatchObject({ lastReadSeq: 1, unread: 0, muted: false });
+    });
+
+    it('lists my rooms by last activity with their counts, last messages and mute in one answer, after a reopen too', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      const withBob = (await store.openDirectRoom(alice.id, bob.id, at(1))).room;
+      const withCarol = (await store.openDirectRoom(alice.id, carol.id, at(2))).room;
+      const club = await createGroup(carol, 'Club', { createdAt: at(3) });
+      await store.addMember(club.id, alice.id, at(4));
+      await say(withBob, bob, 'b1', { createdAt: at(10) });
+      const { message: fromBob } = await say(withBob, bob, 'b2', { createdAt: at(11) });
+      const { message: mine } = await say(withCarol, alice, 'a1', { createdAt: at(12) });
+      const { message: inClub } = await say(club, carol, 'c1', { createdAt: at(13) });
+      await store.setMuted(club.id, alice.id, true);
+
+      const expected = [
+        { id: club.id, unread: 1, lastReadSeq: 0, muted: true, lastMessage: inClub, peerLastReadSeq: null },
+        { id: withCarol.id, unread: 0, lastReadSeq: 1, muted: false, lastMessage: mine, peerLastReadSeq: 0 },
+        { id: withBob.id, unread: 2, lastReadSeq: 0, muted: false, lastMessage: fromBob, peerLastReadSeq: 2 },
+      ];
+      const summary = (rooms: RoomRecord[]) =>
+        rooms.map(({ id, unread, lastReadSeq, muted, lastMessage, peerLastReadSeq }) => ({ id, unread, lastReadSeq, muted, lastMessage, peerLastReadSeq }));
+      expect(summary(await store.listMemberRooms(alice.id))).toEqual(expected);
+
+      store = await opened.reopen();
+      expect(summary(await store.listMemberRooms(alice.id))).toEqual(expected);
+    });
+  });
+
   // --- migrations --------------------------------------------------------------------------------
 
   describe('reopening', () => {
@@ -901,7 +1083,13 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await store.findUserById(alice.id)).toEqual(alice);
       expect(await store.findUserByUsernameKey('bob')).toEqual(bob);
       expect((await store.findSession('token', at(10)))?.userId).toBe(bob.id);
-      expect(await store.findRoom(general.id, alice.id)).toEqual({ ...general, lastSeq: 1, lastActivityAt: isoAt(60) });
+      expect(await store.findRoom(general.id, alice.id)).toEqual({
+        ...general,
+        lastSeq: 1,
+        lastActivityAt: isoAt(60),
+        lastReadSeq: 1,
+        lastMessage: first.message,
+      });
       expect((await store.openDirectRoom(bob.id, alice.id, at(2))).room.id).toBe(direct.id);
       expect(await store.listMessages(general.id, { limit: 10 })).toEqual([first.message]);
 

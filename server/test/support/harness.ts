@@ -69,10 +69,11 @@ export class TestServer {
     readonly clock: TestClock,
     readonly url: string,
     private readonly dir: string,
+    private readonly options: StartOptions,
   ) {}
 
-  static async start(options: StartOptions = {}): Promise<TestServer> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  /** Starts the server on a fresh database, or on the one in `dir` (as `restart` does). */
+  static async start(options: StartOptions = {}, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'))): Promise<TestServer> {
     const config = loadConfig(
       {
         DATABASE_URL: path.join(dir, 'db', 'parley.db'),
@@ -87,7 +88,19 @@ export class TestServer {
     const app = await buildApp(config, { store, clock: clock.now, webRoot: options.webRoot ?? dir, realtime: options.realtime });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
-    return new TestServer(app, store, config, clock, `http://127.0.0.1:${port}`, dir);
+    return new TestServer(app, store, config, clock, `http://127.0.0.1:${port}`, dir, options);
+  }
+
+  /**
+   * A restart: closes the app and its store, keeping the database file, and starts a new server on it, on a
+   * new port. Use (and close) the server returned from then on; sessions live in the database, so tokens
+   * still work.
+   */
+  async restart(): Promise<TestServer> {
+    for (const socket of this.sockets) socket.disconnect();
+    await this.app.close();
+    await this.store.close();
+    return TestServer.start(this.options, this.dir);
   }
 
   async close(): Promise<void> {

@@ -109,4 +109,16 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     },
   },
+  {
+    version: 4,
+    name: 'read markers and mute per membership',
+    // A membership that existed before read markers starts with everything read: nothing tells what its
+    // member had seen, and a badge on every message ever sent would be noise, not news.
+    sql: `
+      ALTER TABLE members
+        ADD COLUMN last_read_seq bigint  NOT NULL DEFAULT 0,
+        ADD COLUMN muted         boolean NOT NULL DEFAULT false;
+      UPDATE members m SET last_read_seq = r.last_seq FROM rooms r WHERE r.id = m.room_id;
+    `,
+  },
 ];

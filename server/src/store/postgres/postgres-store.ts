@@ -2,11 +2,14 @@ import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
+  LAST_MESSAGE_COLUMNS,
   joinablePage,
+  toMembershipRecord,
   toMessage,
   toPublicUser,
   toRoomRecord,
   toUserRecord,
+  type MembershipRow,
   type MessageRow,
   type RoomRow,
   type UserRow,
@@ -17,10 +20,12 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type MembershipRecord,
   type NewGroupRoom,
   type NewMessage,
   type NewSession,
   type NewUser,
+  type ReadMarkerMove,
   type RoomRecord,
   type SessionRecord,
   type Store,
@@ -69,15 +74,42 @@ const typeParsers: pg.CustomTypesConfig = {
 
 const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at';
 
-/** A room as seen by the viewer `$1`: member count, whether the viewer is in it, and a direct room's other member. */
+/**
+ * The columns of a room as seen by the viewer `$1`: member count, the viewer's membership (read marker, unread count, mute)
+ * and, for a member, the last message; for a direct room, the other member and their read marker. Every
+ * join is on a key: `rooms:list` answers in one query however many rooms the viewer is in.
+ */
+const ROOM_COLUMNS = `
+  r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
+  me.user_id IS NOT NULL AS joined,
+  coalesce(me.last_read_seq, 0) AS last_read_seq,
+  CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
+  coalesce(me.muted, false) AS muted,
+  p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
+  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+
+/**
+ * What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. The peer and the last message are LATERAL
+ * subqueries with LIMIT 1, which the planner cannot flatten: one index probe per room, never a hash over
+ * every message (which it otherwise picks for a user in many rooms).
+ */
+const ROOM_JOINS = `
+  LEFT JOIN LATERAL (
+    SELECT m.user_id, m.last_read_seq FROM members m
+    WHERE r.kind = 'direct' AND m.room_id = r.id AND m.user_id <> $1 LIMIT 1
+  ) pm ON true
+  LEFT JOIN users p ON p.id = pm.user_id
+  LEFT JOIN LATERAL (
+    SELECT m.id, m.author_id, m.client_id, m.body, m.created_at FROM messages m
+    WHERE me.user_id IS NOT NULL AND m.room_id = r.id AND m.seq = r.last_seq LIMIT 1
+  ) lm ON true
+  LEFT JOIN users la ON la.id = lm.author_id`;
+
 const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
-         (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
-         EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1) AS joined,
-         p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
-  FROM rooms r
-  LEFT JOIN users p ON r.kind = 'direct'
-    AND p.id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> $1 LIMIT 1)`;
+  SELECT ${ROOM_COLUMNS}
+  FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $1
+  ${ROOM_JOINS}`;
 
 const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
@@ -111,8 +143,9 @@ const Q = {
   // NO KEY: conflicts only with itself here, not with the key-share locks that foreign keys to users take.
   lockUser: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
   groupRoomsCreatedBy: "SELECT count(*) AS count FROM rooms WHERE created_by = $1 AND kind = 'group'",
-  memberRooms: `${ROOM_SELECT}
-                WHERE r.id IN (SELECT room_id FROM members WHERE user_id = $1)
+  // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
+  memberRooms: `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
+                WHERE me.user_id = $1
                 ORDER BY r.last_activity_at DESC, r.id DESC`,
   // Walks the index rooms_joinable (name_fold is COLLATE "C", as the parameters compare) from the cursor or the prefix on.
   joinableRooms: `${ROOM_SELECT}
@@ -120,18 +153,32 @@ const Q = {
                     AND ($5::text IS NULL OR r.name_fold < $5)
                     AND NOT EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = $1)
                   ORDER BY r.name_fold, r.id LIMIT $6`,
-  insertMember: 'INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  // A new member has read what came before them.
+  insertMember: `INSERT INTO members (room_id, user_id, joined_at, last_read_seq)
+                 SELECT $1::bigint, $2::bigint, $3::timestamptz, last_seq FROM rooms WHERE id = $1
+                 ON CONFLICT DO NOTHING`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
   isMember: 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2',
   roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
+  membership: `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
+                      coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, false) AS muted
+               FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $2 WHERE r.id = $1`,
+  advanceReadMarker: 'UPDATE members SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3',
+  readMarker: 'SELECT last_read_seq FROM members WHERE room_id = $1 AND user_id = $2',
+  setMuted: 'UPDATE members SET muted = $3 WHERE room_id = $1 AND user_id = $2 AND muted <> $3',
   messageByClientId: `${MESSAGE_SELECT} WHERE m.author_id = $1 AND m.client_id = $2`,
   // Takes the room row's lock until commit: concurrent appends to one room queue here, each reading the
   // last_seq its predecessor committed, so seqs are 1..N with no gap and no duplicate, across processes too.
   nextSeq: 'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = $1 WHERE id = $2 RETURNING last_seq',
+  // The author has read their own message (so none of a member's messages is ever after their marker): the
+  // marker moves in the same statement as the insert, costing the append no round trip.
   insertMessage: `WITH m AS (
                     INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
                     VALUES ($1, $2, $3, $4, $5, $6)
-                    RETURNING id, room_id, seq, author_id, client_id, body, created_at)
+                    RETURNING id, room_id, seq, author_id, client_id, body, created_at),
+                  author_read AS (
+                    UPDATE members SET last_read_seq = GREATEST(last_read_seq, $2)
+                    WHERE room_id = $1 AND user_id = $3)
                   SELECT m.*, u.username, u.first_name, u.last_name FROM m JOIN users u ON u.id = m.author_id`,
   messagesBefore: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
   messagesAfter: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
@@ -405,6 +452,23 @@ class PostgresStore implements Store {
   async roomIdsOf(userId: number): Promise<number[]> {
     const { rows } = await this.pool.query<{ room_id: number }>(Q.roomIdsOf, [userId]);
     return rows.map((row) => row.room_id);
+  }
+
+  async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {
+    const { rows } = await this.pool.query<MembershipRow>(Q.membership, [roomId, userId]);
+    return rows[0] ? toMembershipRecord(rows[0]) : null;
+  }
+
+  async advanceReadMarker(roomId: number, userId: number, seq: number): Promise<ReadMarkerMove | null> {
+    const { rowCount } = await this.pool.query(Q.advanceReadMarker, [roomId, userId, seq]);
+    if (rowCount === 1) return { lastReadSeq: seq, moved: true };
+    const { rows } = await this.pool.query<{ last_read_seq: number }>(Q.readMarker, [roomId, userId]);
+    return rows[0] ? { lastReadSeq: rows[0].last_read_seq, moved: false } : null;
+  }
+
+  async setMuted(roomId: number, userId: number, muted: boolean): Promise<boolean> {
+    const { rowCount } = await this.pool.query(Q.setMuted, [roomId, userId, muted]);
+    return rowCount === 1;
   }
 
   async appendMessage(message: NewMessage): Promise<AppendResult> {

@@ -96,4 +96,15 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       for (const { id, key, fold } of names) setNames.run(key, fold, id);
     },
   },
+  {
+    version: 4,
+    name: 'read markers and mute per membership',
+    // A membership that existed before read markers starts with everything read: nothing tells what its
+    // member had seen, and a badge on every message ever sent would be noise, not news.
+    sql: `
+      ALTER TABLE members ADD COLUMN last_read_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE members ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+      UPDATE members SET last_read_seq = (SELECT r.last_seq FROM rooms r WHERE r.id = members.room_id);
+    `,
+  },
 ];

@@ -4,11 +4,14 @@ import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
+  LAST_MESSAGE_COLUMNS,
   joinablePage,
+  toMembershipRecord,
   toMessage,
   toPublicUser,
   toRoomRecord,
   toUserRecord,
+  type MembershipRow,
   type MessageRow,
   type RoomRow,
   type UserRow,
@@ -19,10 +22,12 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type MembershipRecord,
   type NewGroupRoom,
   type NewMessage,
   type NewSession,
   type NewUser,
+  type ReadMarkerMove,
   type RoomRecord,
   type SessionRecord,
   type Store,
@@ -31,15 +36,33 @@ import {
 import { sqliteMigrations } from './migrations.js';
 
 
-/** A room as seen by `@viewer`: member count, whether the viewer is in it, and a direct room's other member. */
+/**
+ * The columns of a room as seen by `@viewer`: member count, the viewer's membership (read marker, unread count, mute) and,
+ * for a member, the last message; for a direct room, the other member and their read marker. Every join is
+ * on a key: `rooms:list` answers in one query however many rooms the viewer is in.
+ */
+const ROOM_COLUMNS = `
+  r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
+  me.user_id IS NOT NULL AS joined,
+  coalesce(me.last_read_seq, 0) AS last_read_seq,
+  CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
+  coalesce(me.muted, 0) AS muted,
+  p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
+  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+
+/** What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. */
+const ROOM_JOINS = `
+  LEFT JOIN members pm ON r.kind = 'direct' AND pm.room_id = r.id
+    AND pm.user_id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)
+  LEFT JOIN users p ON p.id = pm.user_id
+  LEFT JOIN messages lm ON me.user_id IS NOT NULL AND lm.room_id = r.id AND lm.seq = r.last_seq
+  LEFT JOIN users la ON la.id = lm.author_id`;
+
 const ROOM_SELECT = `
-  SELECT r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
-         (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
-         EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.id AND m.user_id = @viewer) AS joined,
-         p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name
-  FROM rooms r
-  LEFT JOIN users p ON r.kind = 'direct'
-    AND p.id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)`;
+  SELECT ${ROOM_COLUMNS}
+  FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = @viewer
+  ${ROOM_JOINS}`;
 
 /** A group room `@viewer` is not in, after (`@afterFold`, `@afterId`), whose folded name sorts from `@from` on. */
 const JOINABLE = `
@@ -141,9 +164,10 @@ class SqliteStore implements Store {
       groupRoomsCreatedBy: db
         .prepare<[number], number>("SELECT count(*) FROM rooms WHERE created_by = ? AND kind = 'group'")
         .pluck(),
+      // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
       memberRooms: db.prepare<{ viewer: number }, RoomRow>(
-        `${ROOM_SELECT}
-         WHERE r.id IN (SELECT room_id FROM members WHERE user_id = @viewer)
+        `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
+         WHERE me.user_id = @viewer
          ORDER BY r.last_activity_at DESC, r.id DESC`,
       ),
       // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
@@ -153,12 +177,32 @@ class SqliteStore implements Store {
       joinableRoomsBefore: db.prepare<JoinableParams & { to: string }, RoomRow>(
         `${ROOM_SELECT} WHERE ${JOINABLE} AND r.name_fold < @to ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
-      insertMember: db.prepare<[number, number, number]>(
-        'INSERT INTO members (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      // A new member has read what came before them.
+      insertMember: db.prepare<{ room: number; user: number; at: number }>(
+        `INSERT INTO members (room_id, user_id, joined_at, last_read_seq)
+         SELECT @room, @user, @at, last_seq FROM rooms WHERE id = @room ON CONFLICT DO NOTHING`,
       ),
       deleteMember: db.prepare<[number, number]>('DELETE FROM members WHERE room_id = ? AND user_id = ?'),
       isMember: db.prepare<[number, number], number>('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').pluck(),
       roomIdsOf: db.prepare<[number], number>('SELECT room_id FROM members WHERE user_id = ?').pluck(),
+      membership: db.prepare<[number, number], MembershipRow>(
+        `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
+                coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, 0) AS muted
+         FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = ? WHERE r.id = ?`,
+      ),
+      advanceReadMarker: db.prepare<[number, number, number, number]>(
+        'UPDATE members SET last_read_seq = ? WHERE room_id = ? AND user_id = ? AND last_read_seq < ?',
+      ),
+      readMarker: db
+        .prepare<[number, number], number>('SELECT last_read_seq FROM members WHERE room_id = ? AND user_id = ?')
+        .pluck(),
+      setMuted: db.prepare<[number, number, number, number]>(
+        'UPDATE members SET muted = ? WHERE room_id = ? AND user_id = ? AND muted <> ?',
+      ),
+      // The author has read their own message: so none of a member's messages is ever after their marker.
+      authorHasRead: db.prepare<[number, number, number]>(
+        'UPDATE members SET last_read_seq = max(last_read_seq, ?) WHERE room_id = ? AND user_id = ?',
+      ),
       messageByClientId: db.prepare<[number, string], MessageRow>(
         `${MESSAGE_SELECT} WHERE m.author_id = ? AND m.client_id = ?`,
       ),
@@ -184,6 +228,7 @@ class SqliteStore implements Store {
       const seq = this.q.nextSeq.get(at, message.roomId);
       if (seq === undefined) throw new Error(`room ${message.roomId} does not exist`);
       const { id } = this.q.insertMessage.get(message.roomId, seq, message.authorId, message.clientId, message.body, at)!;
+      this.q.authorHasRead.run(seq, message.roomId, message.authorId);
       return { message: toMessage(this.q.messageById.get(id)!), created: true };
     });
   }
@@ -249,7 +294,7 @@ class SqliteStore implements Store {
         throw new StoreConflictError('rooms_per_creator');
       }
       const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.nameFold, room.passwordHash, room.creatorId, at, at)!;
-      this.q.insertMember.run(id, room.creatorId, at);
+      this.q.insertMember.run({ room: id, user: room.creatorId, at });
       return id;
     });
     let id: number;
@@ -269,8 +314,8 @@ class SqliteStore implements Store {
       .transaction(() => {
         const inserted = this.q.insertDirectRoom.get(key, viewerId, at, at);
         if (!inserted) return { id: this.q.directRoomId.get(key)!, created: false };
-        this.q.insertMember.run(inserted.id, viewerId, at);
-        this.q.insertMember.run(inserted.id, peerId, at);
+        this.q.insertMember.run({ room: inserted.id, user: viewerId, at });
+        this.q.insertMember.run({ room: inserted.id, user: peerId, at });
         return { id: inserted.id, created: true };
       })
       .immediate();
@@ -309,7 +354,7 @@ class SqliteStore implements Store {
   }
 
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
-    return this.q.insertMember.run(roomId, userId, now.getTime()).changes === 1;
+    return this.q.insertMember.run({ room: roomId, user: userId, at: now.getTime() }).changes === 1;
   }
 
   async removeMember(roomId: number, userId: number): Promise<boolean> {
@@ -322,6 +367,22 @@ class SqliteStore implements Store {
 
   async roomIdsOf(userId: number): Promise<number[]> {
     return this.q.roomIdsOf.all(userId);
+  }
+
+  async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {
+    const row = this.q.membership.get(userId, roomId);
+    return row ? toMembershipRecord(row) : null;
+  }
+
+  async advanceReadMarker(roomId: number, userId: number, seq: number): Promise<ReadMarkerMove | null> {
+    if (this.q.advanceReadMarker.run(seq, roomId, userId, seq).changes === 1) return { lastReadSeq: seq, moved: true };
+    const current = this.q.readMarker.get(roomId, userId);
+    return current === undefined ? null : { lastReadSeq: current, moved: false };
+  }
+
+  async setMuted(roomId: number, userId: number, muted: boolean): Promise<boolean> {
+    const value = muted ? 1 : 0;
+    return this.q.setMuted.run(value, roomId, userId, value).changes === 1;
   }
 
   /**

@@ -18,6 +18,11 @@ const room = (changes: Partial<Room>): Room => ({
   lastActivityAt: '2026-11-24T10:00:00.000Z',
   createdAt: '2026-11-24T10:00:00.000Z',
   peer: null,
+  lastReadSeq: 2,
+  unread: 0,
+  lastMessage: null,
+  muted: false,
+  peerLastReadSeq: null,
   ...changes,
 });
 

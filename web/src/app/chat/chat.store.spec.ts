@@ -18,8 +18,13 @@ const dmWithBob: Room = {
   lastActivityAt: '2026-11-24T10:00:00.000Z',
   createdAt: '2026-11-24T10:00:00.000Z',
   peer: bob,
+  lastReadSeq: 0,
+  unread: 0,
+  lastMessage: null,
+  muted: false,
+  peerLastReadSeq: 0,
 };
-const group = (id: number, name: string): Room => ({ ...dmWithBob, id, kind: 'group', name, peer: null });
+const group = (id: number, name: string): Room => ({ ...dmWithBob, id, kind: 'group', name, peer: null, peerLastReadSeq: null });
 
 function setUp() {
   TestBed.configureTestingModule({

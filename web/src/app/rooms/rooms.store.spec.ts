@@ -16,6 +16,11 @@ const room = (id: number, name: string, changes: Partial<Room> = {}): Room => ({
   lastActivityAt: `2026-11-24T10:00:0${id}.000Z`,
   createdAt: '2026-11-24T10:00:00.000Z',
   peer: null,
+  lastReadSeq: 0,
+  unread: 0,
+  lastMessage: null,
+  muted: false,
+  peerLastReadSeq: null,
   ...changes,
 });
 
