@@ -362,16 +362,18 @@ describe('rooms:list', () => {
 });
 
 describe('room:created', () => {
-  it('reaches everyone but its creator, on none of the creator’s devices', async () => {
+  it('reaches everyone but its creator, whose devices get it as a member in room:new', async () => {
     const alice = await server.signUpAndConnect();
     const alicePhone = await server.connect(alice.token);
     const bob = await server.signUpAndConnect();
     const creatorHears = [alice.socket, alicePhone].map((socket) => record(socket, 'room:created'));
+    const phoneGetsRoom = nextEvent(alicePhone, 'room:new');
     const bobHears = nextEvent(bob.socket, 'room:created');
 
     const { room } = expectOk(await call(alice.socket, 'room:create', { name: 'Announcements' }));
 
     expect(await bobHears).toEqual({ ...room, joined: false });
+    expect(await phoneGetsRoom).toEqual(room);
     await Promise.all([drain(alice.socket), drain(alicePhone)]);
     expect(creatorHears).toEqual([[], []]);
   });

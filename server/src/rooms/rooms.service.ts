@@ -99,6 +99,8 @@ export class RoomsService {
     this.publisher.joinRoom(creatorId, room.id);
     // Not to the creator's own devices: to them the room is not one they could join.
     this.publisher.toEveryoneExceptUser(creatorId, 'room:created', toRoom(asOutsider(room)));
+    // The creator's other devices learn of it as a member (the creating one already has it from the ack).
+    this.publisher.toUser(creatorId, 'room:new', toRoom(room));
     return { room: toRoom(room) };
   }
 

@@ -46,7 +46,7 @@ export class RoomsStore {
 
   constructor() {
     this.socket.on('room:new', (room) => this.upsert(room));
-    // Everyone hears of a new group room, its creator too, who already holds it as joined.
+    // Everyone but its creator hears of a new group room as an outsider; the creator's devices get room:new.
     this.socket.on('room:created', (room) => {
       if (this.rooms().has(room.id)) return;
       this.upsert(room);
