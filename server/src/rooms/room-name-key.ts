@@ -20,7 +20,7 @@ function skeleton(text: string): string {
  * `mail` and `mall` are one name too. A key is for comparing only, never for display.
  *
  * Stored keys are computed with this function: changing it needs a migration that recomputes them, as
- * migration 2 of each driver does.
+ * migration 3 of each driver does.
  */
 export function roomNameKey(name: string): string {
   return skeleton(skeleton(name.normalize('NFKC').toUpperCase()).toLowerCase());

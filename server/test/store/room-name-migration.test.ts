@@ -87,7 +87,7 @@ const legacyPostgres = {
   },
 };
 
-describe.each([legacySqlite, legacyPostgres])('migration 2, room name keys become skeletons: $name', (driver) => {
+describe.each([legacySqlite, legacyPostgres])('migration 3, room name keys become skeletons: $name', (driver) => {
   if (driver.unavailable !== undefined) {
     it.skip(driver.unavailable, () => {});
     return;
