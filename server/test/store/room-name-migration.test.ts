@@ -87,20 +87,33 @@ const legacyPostgres = {
   },
 };
 
-describe.each([legacySqlite, legacyPostgres])('migration 3, room name keys become skeletons: $name', (driver) => {
-  if (driver.unavailable !== undefined) {
-    it.skip(driver.unavailable, () => {});
-    return;
-  }
-
-  let legacy: LegacyDatabase;
-  afterEach(async () => {
-    await legacy.cleanup();
+/**
+ * A suite run on a version-1 database of each driver (skipped, with the reason, where the driver is not
+ * available). `start` creates the test's database, removed after the test, and the time value its
+ * driver stores.
+ */
+function onLegacyDatabases(title: string, tests: (start: () => Promise<{ legacy: LegacyDatabase; t: number | Date }>) => void): void {
+  describe.each([legacySqlite, legacyPostgres])(`${title}: $name`, (driver) => {
+    if (driver.unavailable !== undefined) {
+      it.skip(driver.unavailable, () => {});
+      return;
+    }
+    let created: LegacyDatabase | undefined;
+    afterEach(async () => {
+      await created?.cleanup();
+      created = undefined;
+    });
+    tests(async () => {
+      created = await driver.create();
+      return { legacy: created, t: driver.name === 'sqlite' ? 0 : new Date(0) };
+    });
   });
+}
+
+onLegacyDatabases('migration 3, room name keys become skeletons', (start) => {
 
   it('recomputes every key; of two look-alike rooms both stay, the older keeps the name, and neither name can be taken again', async () => {
-    legacy = await driver.create();
-    const t = driver.name === 'sqlite' ? 0 : new Date(0);
+    const { legacy, t } = await start();
     const alice = await legacy.insert(
       `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
        VALUES ($1, $2, 'Alice', 'A', 'hash', $3) RETURNING id`,
@@ -148,20 +161,10 @@ describe.each([legacySqlite, legacyPostgres])('migration 3, room name keys becom
   });
 });
 
-describe.each([legacySqlite, legacyPostgres])('migration 4, read markers and mute: $name', (driver) => {
-  if (driver.unavailable !== undefined) {
-    it.skip(driver.unavailable, () => {});
-    return;
-  }
-
-  let legacy: LegacyDatabase;
-  afterEach(async () => {
-    await legacy.cleanup();
-  });
+onLegacyDatabases('migration 4, read markers and mute', (start) => {
 
   it("starts every existing membership with the room's messages read, unmuted, and counts only what comes after", async () => {
-    legacy = await driver.create();
-    const t = driver.name === 'sqlite' ? 0 : new Date(0);
+    const { legacy, t } = await start();
     const user = (name: string) =>
       legacy.insert(
         `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
