@@ -1,6 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
 import {
-  chatBox,
   expect,
   expectMainScreen,
   fullName,
@@ -159,22 +158,6 @@ test('scrolled up when messages arrive: "Jump to latest (n)" counts them and tak
   await expect.poll(async () => (await listed(aliceBox)).slice(-2)).toEqual(['[Hello?]', 'Seen']);
 });
 
-test('on a phone the box leaves the top bar in reach and has a back arrow to the chats', async ({ openPage }) => {
-  const { alice, bobPage, bobBox } = await aliceAndBob(openPage, { width: 360, height: 740 });
-  // The connection state and the menu are not under the box.
-  await expect(bobPage.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
-  await bobPage.getByRole('button', { name: 'Log out' }).click({ trial: true });
-  const topBar = (await bobPage.locator('.topbar').boundingBox())!;
-  const boxArea = (await bobBox.boundingBox())!;
-  // The box fills the screen below it.
-  expect(Math.abs(boxArea.y - (topBar.y + topBar.height))).toBeLessThanOrEqual(1);
-  expect(boxArea.y + boxArea.height).toBeCloseTo(740, 0);
-
-  await bobBox.getByRole('button', { name: 'Back to chats', exact: true }).click();
-  await expect(chatBox(bobPage, alice)).toHaveCount(0);
-  await expect(bobPage.getByRole('heading', { name: 'People' })).toBeInViewport();
-});
-
 test.describe('screenshots', () => {
   /** Alice writes while Bob's box is folded; he opens it: a day separator, then "New messages". */
   async function dividers(openPage: Parameters<typeof aliceAndBob>[0], viewport: { width: number; height: number }) {
@@ -186,22 +169,34 @@ test.describe('screenshots', () => {
     for (const text of ['Great!', 'Meet at 7:30?', 'At the café on the corner']) {
       await sendAndConfirm(aliceBox, text);
     }
-    await collapseToggle(chatBox(bobPage, alice), alice, 'Expand').click();
+    await collapseToggle(bobBox, alice, 'Expand').click();
     await expect(bobBox.getByText('New messages', { exact: true })).toBeVisible();
     await expect(bobBox.getByText('Today', { exact: true })).toBeInViewport();
     // Alice starts her next message: the typing line shows too.
     await aliceBox.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('See');
     await expect(bobBox.getByText(`${alice.firstName} is typing…`)).toBeVisible();
-    return bobPage;
+    return { bobPage, bobBox };
   }
 
   test('a box with its dividers at 1280 px', async ({ openPage }) => {
-    const bobPage = await dividers(openPage, { width: 1280, height: 800 });
+    const { bobPage } = await dividers(openPage, { width: 1280, height: 800 });
     await screenshot(bobPage, 'chat-box-1280');
   });
 
-  test('a box with its dividers at 360 px', async ({ openPage }) => {
-    const bobPage = await dividers(openPage, { width: 360, height: 740 });
+  test('a box with its dividers at 360 px, below the top bar, with a back arrow to the chats', async ({ openPage }) => {
+    const { bobPage, bobBox } = await dividers(openPage, { width: 360, height: 740 });
     await screenshot(bobPage, 'chat-box-360');
+
+    // The connection state and the menu are not under the box, which fills the screen below them.
+    await expect(bobPage.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+    await bobPage.getByRole('button', { name: 'Log out' }).click({ trial: true });
+    const topBar = (await bobPage.locator('.topbar').boundingBox())!;
+    const boxArea = (await bobBox.boundingBox())!;
+    expect(Math.abs(boxArea.y - (topBar.y + topBar.height))).toBeLessThanOrEqual(1);
+    expect(boxArea.y + boxArea.height).toBeCloseTo(740, 0);
+
+    await bobBox.getByRole('button', { name: 'Back to chats', exact: true }).click();
+    await expect(bobBox).toHaveCount(0);
+    await expect(bobPage.getByRole('heading', { name: 'People' })).toBeInViewport();
   });
 });
