@@ -213,6 +213,30 @@ describe.each(serverDrivers)('sync after a reconnect: $name', (driver) => {
     expect(client.messages.get(dm.id)!.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   });
 
+  it('returns no more rooms than a client can name: one in more rooms than that follows its most active ones', async () => {
+    const bob = await server.signUp();
+    const start = Date.now();
+    const roomIds: number[] = [];
+    for (let r = 0; r <= LIMITS.syncRoomsMax; r++) {
+      const room = await server.store.createGroupRoom({
+        name: `Many ${r}`,
+        nameKey: `many ${r}`,
+        nameFold: `many ${r}`,
+        passwordHash: null,
+        creatorId: bob.user.id,
+        // The first room created is the least recently active.
+        createdAt: new Date(start + r * 1000),
+      });
+      roomIds.push(room.id);
+    }
+
+    const client = new CatchingUpClient(await server.connect(bob.token));
+    await client.catchUp(10);
+
+    expect(client.rooms.size).toBe(LIMITS.syncRoomsMax);
+    expect([...client.rooms.keys()].sort((a, b) => a - b)).toEqual(roomIds.slice(1));
+  }, 120_000);
+
   it('stays within its bounds for a user in many rooms with large last messages, and repeating it gets everything once', async () => {
     const ROOMS = 120;
     const UNREAD = 4;
