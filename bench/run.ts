@@ -23,6 +23,7 @@ import { gitCommit, machine } from './lib/machine.js';
 import { params as parseParams, type Params } from './lib/params.js';
 import { renderMarkdown, renderText, targetsOf } from './lib/report.js';
 import { Child } from './lib/rpc.js';
+import { seedRoomsList, type RoomsListPlan } from './lib/rooms-list-seed.js';
 import { createPostgresSchema, dropPostgresSchema, postgresVersion, seed, type DbTarget, type Seeded } from './lib/seed.js';
 import { merge, round, sleep, summarize, type Summary } from './lib/stats.js';
 import { renderChart } from './lib/svg.js';
@@ -440,7 +441,12 @@ async function main(): Promise<void> {
     `Parley bench (${params.mode}${profiling ? ', profile' : ''}) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `${target.driver} ${dbVersion}${target.driver === 'sqlite' ? ` on ${m.tmpFilesystem}` : ''}; commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ' (uncommitted changes)' : ''}`,
   );
-  log(`  ${params.workers} load-generator processes share this machine with the server.`);
+  if (!flags['rooms-list']) log(`  ${params.workers} load-generator processes share this machine with the server.`);
+
+  if (flags['rooms-list']) {
+    await roomsListRun(tmp, target, dbVersion, buildSec);
+    return;
+  }
 
   const idleMax = wants('idle') && !profiling ? Math.max(...params.idleLevels) : 0;
   const idleDevices = Math.max(1, Math.ceil(idleMax / params.idleUsers));
@@ -659,6 +665,159 @@ async function profileRun(workers: Child[], hostEnv: NodeJS.ProcessEnv, tmp: str
   fs.writeFileSync(file.replace(/\.cpuprofile$/, '.txt'), header + summary);
   log('');
   log(header + summary);
+}
+
+/** `--rooms-list`: the viewer's room count and size, and how the latency of `rooms:list` is sampled. */
+const ROOMS_LIST = {
+  full: { rooms: 1000, messagesPerRoom: 10_000, warmup: 20, samples: 200 },
+  quick: { rooms: 100, messagesPerRoom: 1000, warmup: 10, samples: 100 },
+} as const;
+/** Two sockets of the viewer, each paced under the server's 50 event points per socket per second (rooms:list costs 5). */
+const ROOMS_LIST_SOCKETS = 2;
+const ROOMS_LIST_PER_SOCKET_RATE = 8;
+const ROOMS_LIST_TARGET_P99_MS = 20;
+
+export interface RoomsListResults {
+  version: 1;
+  scenario: 'rooms-list';
+  mode: 'quick' | 'full';
+  startedAt: string;
+  durationSec: number;
+  buildSec: number;
+  machine: ReturnType<typeof machine>;
+  database: { driver: 'sqlite' | 'postgres'; version: string | null };
+  git: ReturnType<typeof gitCommit>;
+  plan: RoomsListPlan & { warmup: number; samples: number; sockets: number; perSocketRate: number };
+  seeded: { messages: number; unread: number; timingsMs: Record<string, number>; databaseMiB: number | null };
+  /** The machine's 1-minute load average as the measured requests began: other work on it shows here. */
+  loadAverage: number;
+  /** One answer's JSON, ack envelope included. */
+  answerBytes: number;
+  latency: Summary & { failed: number; errors: Record<string, number> };
+  /** CPU time per request, ms, and busy share of one core over the measured requests, %: the server and the client. */
+  serverCpuMsPerRequest: number;
+  serverCpu: number;
+  clientCpuMsPerRequest: number;
+  clientCpu: number;
+  target: { p99Ms: number; met: boolean };
+}
+
+/**
+ * `--rooms-list`: `rooms:list` for one user in 1,000 rooms of 10,000 messages each (10 million rows; `--quick`:
+ * 100 rooms of 1,000), read markers scattered. The answer is sampled one request at a time (no queueing),
+ * over two of the viewer's sockets: latency from emit to ack, and the CPU both processes spend on it.
+ */
+async function roomsListRun(tmp: string, target: DbTarget, dbVersion: string | null, buildSec: number): Promise<void> {
+  const size = ROOMS_LIST[params.mode];
+  const plan: RoomsListPlan = {
+    rooms: size.rooms,
+    messagesPerRoom: size.messagesPerRoom,
+    directRooms: Math.round(size.rooms * 0.3),
+    groupOthers: 4,
+    otherUsers: Math.round(size.rooms * 0.3) + 200,
+    sessions: ROOMS_LIST_SOCKETS,
+  };
+  log(`[${elapsed()}] seeding ${target.driver}: one user in ${plan.rooms} rooms of ${plan.messagesPerRoom} messages`);
+  const seeded = await seedRoomsList(target, plan, log);
+  const databaseMiB = target.driver === 'sqlite' ? MiB(fs.statSync(target.file).size) : null;
+
+  const [worker] = await startWorkers(1);
+  const hostEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: target.driver === 'sqlite' ? target.file : target.url,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+  };
+  delete hostEnv.REDIS_URL;
+  const host = await startHost('parley', hostEnv, tmp);
+  const call = (count: number) =>
+    worker!.call<RequestsResult & { cpu: NodeJS.CpuUsage; firstAckBytes: number }>('requests', {
+      url: host.url,
+      tokens: seeded.tokens,
+      perSocketRate: ROOMS_LIST_PER_SOCKET_RATE,
+      requests: Array.from({ length: count }, () => ({ event: 'rooms:list', payload: {} })),
+    });
+  let measured: Awaited<ReturnType<typeof call>>;
+  let before: Usage;
+  let after: Usage;
+  let loadAverage = 0;
+  try {
+    log(`[${elapsed()}] rooms:list: ${size.warmup} warm-up requests, then ${size.samples} measured`);
+    await call(size.warmup);
+    await quiet(host.child);
+    loadAverage = round(os.loadavg()[0]!, 2);
+    before = await host.child.call<Usage>('usage');
+    measured = await call(size.samples);
+    after = await host.child.call<Usage>('usage');
+  } finally {
+    await host.child.stop();
+    await worker!.stop(5000);
+    const errors = tail(host.logFile, 2000).split('\n').filter((l) => /"level":(50|60)/.test(l));
+    if (errors.length) log(`  server logged ${errors.length} errors, e.g. ${errors[0]}`);
+  }
+  const latency = { ...summarize(measured.latencies), failed: measured.failed, errors: measured.errors };
+  const serverCpuMs = cpuMsBetween(before, after);
+  const clientCpuMs = (measured.cpu.user + measured.cpu.system) / 1000;
+  const results: RoomsListResults = {
+    version: 1,
+    scenario: 'rooms-list',
+    mode: params.mode,
+    startedAt: startedAt.toISOString(),
+    durationSec: round((performance.now() - t0) / 1000, 1),
+    buildSec,
+    machine: machine(tmp),
+    database: { driver: target.driver, version: dbVersion },
+    git: gitCommit(ROOT),
+    plan: { ...plan, warmup: size.warmup, samples: size.samples, sockets: ROOMS_LIST_SOCKETS, perSocketRate: ROOMS_LIST_PER_SOCKET_RATE },
+    seeded: { messages: seeded.messages, unread: seeded.unread, timingsMs: seeded.timings, databaseMiB },
+    loadAverage,
+    answerBytes: measured.firstAckBytes,
+    latency,
+    serverCpuMsPerRequest: round(serverCpuMs / Math.max(1, latency.count)),
+    serverCpu: round((serverCpuMs / (after.at - before.at)) * 100, 1),
+    clientCpuMsPerRequest: round(clientCpuMs / Math.max(1, latency.count)),
+    clientCpu: round((clientCpuMs / measured.ms) * 100, 1),
+    target: { p99Ms: ROOMS_LIST_TARGET_P99_MS, met: latency.p99 <= ROOMS_LIST_TARGET_P99_MS && latency.failed === 0 },
+  };
+  const text = renderRoomsList(results);
+  const dir = params.mode === 'quick' ? path.join(RESULTS, 'quick') : RESULTS;
+  fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
+  const suffix = target.driver === 'sqlite' ? '' : `-${target.driver}`;
+  const stamp = results.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const json = JSON.stringify(results, null, 2) + '\n';
+  const files = {
+    [`rooms-list${suffix}.json`]: json,
+    [`rooms-list${suffix}.md`]: text,
+    [`runs/${stamp}-rooms-list-${params.mode}-${target.driver}.json`]: json,
+  };
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  log('');
+  log(text);
+  log(`Results: ${Object.keys(files).map((f) => path.relative(ROOT, path.join(dir, f))).join(', ')}`);
+}
+
+function renderRoomsList(r: RoomsListResults): string {
+  const l = r.latency;
+  return [
+    `# rooms:list for one user in ${r.plan.rooms.toLocaleString('en')} rooms of ${r.plan.messagesPerRoom.toLocaleString('en')} messages (${r.mode})`,
+    '',
+    `${r.database.driver} ${r.database.version ?? ''} on ${r.machine.cores} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ` +
+      `commit ${r.git.commit?.slice(0, 12) ?? 'unknown'}${r.git.dirty ? ' (uncommitted changes)' : ''}, ${r.startedAt}; ` +
+      `load average ${r.loadAverage} as the measured requests began.`,
+    '',
+    `Seeded ${r.seeded.messages.toLocaleString('en')} messages (${r.seeded.unread.toLocaleString('en')} unread by the viewer) in ` +
+      `${Math.round(Object.values(r.seeded.timingsMs).reduce((a, b) => a + b, 0) / 1000)} s` +
+      `${r.seeded.databaseMiB !== null ? `; the database file is ${r.seeded.databaseMiB} MiB` : ''}. ` +
+      `One answer: ${Math.round(r.answerBytes / 1024)} KiB of JSON.`,
+    '',
+    '| requests | failed | p50 ms | p95 ms | p99 ms | max ms | target p99 | server CPU ms/req | client CPU ms/req |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+    `| ${l.count} | ${l.failed} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.max} | ≤ ${r.target.p99Ms} ms: ${r.target.met ? 'met' : 'missed'} | ` +
+      `${r.serverCpuMsPerRequest} | ${r.clientCpuMsPerRequest} |`,
+    '',
+  ].join('\n');
 }
 
 /**

@@ -166,14 +166,16 @@ async function requests(payload: {
   tokens: string[];
   perSocketRate: number;
   requests: { event: string; payload: unknown }[];
-}): Promise<{ latencies: Float64Array; failed: number; errors: Record<string, number>; ms: number }> {
+}): Promise<{ latencies: Float64Array; failed: number; errors: Record<string, number>; ms: number; cpu: NodeJS.CpuUsage; firstAckBytes: number }> {
   const sockets = await Promise.all(payload.tokens.map((token) => connectOne(payload.url, { token })));
+  let firstAckBytes = 0;
   const lastSent = new Array<number>(sockets.length).fill(0);
   const interval = 1000 / payload.perSocketRate;
   const latencies = new Samples(payload.requests.length);
   const errors: Record<string, number> = {};
   let failed = 0;
   const started = now();
+  const cpu0 = process.cpuUsage();
   try {
     for (let i = 0; i < payload.requests.length; i++) {
       const k = i % sockets.length;
@@ -187,8 +189,11 @@ async function requests(payload: {
           resolve(err ? { ok: false, error: { code: 'timeout' } } : res),
         );
       });
-      if (ack?.ok) latencies.push(now() - t);
-      else {
+      if (ack?.ok) {
+        latencies.push(now() - t);
+        // The size of one answer, measured once: it is what the server serializes and the client parses each time.
+        if (firstAckBytes === 0) firstAckBytes = Buffer.byteLength(JSON.stringify(ack));
+      } else {
         failed++;
         const code = ack?.ok === false ? ack.error.code : 'bad ack';
         errors[code] = (errors[code] ?? 0) + 1;
@@ -197,7 +202,7 @@ async function requests(payload: {
   } finally {
     for (const s of sockets) s.close();
   }
-  return { latencies: latencies.toArray(), failed, errors, ms: now() - started };
+  return { latencies: latencies.toArray(), failed, errors, ms: now() - started, cpu: process.cpuUsage(cpu0), firstAckBytes };
 }
 
 /**

@@ -245,7 +245,7 @@ export async function postgresVersion(baseUrl: string): Promise<string> {
 }
 
 /** Applies the server's migrations with the built store, then closes it. */
-async function migrate(target: DbTarget): Promise<void> {
+export async function migrate(target: DbTarget): Promise<void> {
   const { openStore } = (await import(dist('store/open-store.js'))) as typeof import('../../server/src/store/open-store.js');
   const store = await openStore(target.driver === 'sqlite' ? { driver: 'sqlite', file: target.file } : { driver: 'postgres', url: target.url });
   await store.close();

@@ -4,10 +4,10 @@ import type {
   PublicUser,
   ReadMarker,
   Room,
-  RoomCatchUp,
   RoomMute,
   RoomsList,
   SocketClosing,
+  SyncAnswer,
   TypingSignal,
 } from './models.js';
 import type {
@@ -37,10 +37,11 @@ export interface ClientToServerEvents {
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
   /**
-   * After a reconnect: the messages missed in the rooms named, read from the database, bounded per
-   * answer (`LIMITS.syncMessagesMax`, `LIMITS.syncBytesMax`): repeat until every room is complete.
+   * After a reconnect: the messages missed in the rooms named, the rooms I am in and did not name, and the
+   * rooms named that are not mine, read from the database, bounded per answer (`LIMITS.syncMessagesMax`,
+   * `LIMITS.syncBytesMax`): repeat, naming every room held, until every room is complete and `joined` is empty.
    */
-  sync: Call<SyncInput, { rooms: RoomCatchUp[] }>;
+  sync: Call<SyncInput, SyncAnswer>;
   /** Moves my read marker forward to `seq` (never back); the ack holds where it now is. */
   'room:read': Call<RoomReadInput, { lastReadSeq: number }>;
   /** Mutes or unmutes one of my rooms, on all my devices. */

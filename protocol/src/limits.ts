@@ -13,13 +13,17 @@ export const LIMITS = {
   historyDefault: 10,
   /** Messages per `room:history` page when the client does not say. */
   historyPageDefault: 50,
-  /** Rooms one `sync` may ask about, and messages it returns per room before saying it is not complete. */
+  /**
+   * Rooms one `sync` may ask about (the caller's among them and those it returns in `joined` are at most this many
+   * together), and messages it returns per room before saying it is not complete.
+   */
   syncRoomsMax: 1000,
   syncMessagesPerRoom: 200,
   /**
    * One `sync` answer as a whole: at most this many messages, and at most this many bytes of JSON (the
-   * ack's payload, envelope included). Where it stops, rooms are answered `complete: false`, those it
-   * did not reach with no messages: ask again for every room that is not complete.
+   * ack's payload, envelope included, the rooms of `joined` too). Where it stops, rooms are answered
+   * `complete: false`, those it did not reach with no messages, and rooms not named that did not fit are left
+   * for a later answer: ask again, naming every room held, until every room is complete and `joined` is empty.
    */
   syncMessagesMax: 1000,
   syncBytesMax: 1024 * 1024,

@@ -101,6 +101,26 @@ export interface RoomCatchUp {
   complete: boolean;
 }
 
+/**
+ * The answer to `sync`. Name every room you hold in every `sync`, repeats included: a room you are a member of
+ * and did not name comes back in `joined`.
+ */
+export interface SyncAnswer {
+  /**
+   * Each room you named and are a member of, then each room of `joined`, with the messages after the seq you
+   * named (for a room of `joined`: after its `lastReadSeq`, its unread messages), in seq order.
+   */
+  rooms: RoomCatchUp[];
+  /**
+   * Rooms you are a member of and did not name (a direct chat opened with you, a room you joined on another
+   * device), most recently active first, as `rooms:list` shows them. When it is not empty, more may follow:
+   * add them to what you hold and ask again.
+   */
+  joined: Room[];
+  /** Rooms you named and are not a member of (left on another device, or never yours): forget them. */
+  left: number[];
+}
+
 /** `room:read`: a member's read marker moved forward to `seq`. */
 export interface ReadMarker {
   roomId: number;

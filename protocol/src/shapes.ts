@@ -98,7 +98,10 @@ export const clientEvents = {
   },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
-  sync: { payload: syncSchema, success: z.strictObject({ rooms: z.array(roomCatchUpShape) }) },
+  sync: {
+    payload: syncSchema,
+    success: z.strictObject({ rooms: z.array(roomCatchUpShape), joined: z.array(roomShape), left: z.array(idSchema) }),
+  },
   'room:read': { payload: roomReadSchema, success: z.strictObject({ lastReadSeq: seqSchema }) },
   'room:mute': { payload: roomMuteSchema, success: z.strictObject({}) },
   typing: { payload: typingSchema, success: z.strictObject({}) },

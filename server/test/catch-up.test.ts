@@ -59,13 +59,13 @@ describe('catching up after being offline', () => {
     expect(received.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   });
 
-  it('leaves out rooms the caller is not in, whatever ids it names', async () => {
+  it('answers rooms the caller is not in as `left`, with nothing of them, whatever ids it names', async () => {
     const alice = await server.signUpAndConnect();
     const eve = await server.signUpAndConnect();
     const secret = expectOk(await call(alice.socket, 'room:create', { name: 'Secret' })).room;
     expectOk(await call(alice.socket, 'message:send', { roomId: secret.id, clientId: 's', body: 'for members' }));
     const ack = expectOk(await call(eve.socket, 'sync', { rooms: { [secret.id]: 0, 424242: 0 } }));
-    expect(ack.rooms).toEqual([]);
+    expect(ack).toEqual({ ok: true, rooms: [], joined: [], left: [secret.id, 424242] });
   });
 
   it('refuses a malformed request', async () => {

@@ -2,8 +2,10 @@ import {
   LIMITS,
   type Message,
   type MessageSendInput,
+  type Room,
   type RoomCatchUp,
   type RoomHistoryInput,
+  type SyncAnswer,
   type SyncInput,
 } from '@parley/protocol';
 import type { Session } from '../auth/session.js';
@@ -11,7 +13,9 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { assertMember } from '../rooms/membership.js';
+import { toRoom } from '../rooms/room-view.js';
 import type { Store } from '../store/store.js';
+import { ROOM_ENTRY_BYTES, SyncBudget, jsonBytes } from './sync-budget.js';
 
 export class MessagesService {
   constructor(
@@ -55,48 +59,67 @@ export class MessagesService {
   }
 
   /**
-   * What a reconnecting client missed, read from the database: for each room it names and is a member
-   * of, the messages after the seq it holds. Rooms it is not in are left out, whatever ids it sends.
+   * What a reconnecting client missed, read from the database:
+   * - `rooms`: for each room it names and is a member of, the messages after the seq it holds; then, for each
+   *   room of `joined`, its unread messages (those after the caller's read marker);
+   * - `joined`: the rooms it is a member of and did not name (a direct chat opened with it while it was away,
+   *   a room joined on another device), in the shape `rooms:list` gives, most recently active first;
+   * - `left`: the ids it named of rooms it is not a member of, whether they exist or not.
    *
-   * One answer is bounded as a whole, in messages and in bytes of JSON, whatever the request: rooms
-   * are served in order until the answer is full, and the rest are answered `complete: false` with no
-   * messages, so that the client asks again for them. An answer that is not complete always carries at
-   * least one message, so a client that repeats until every room is complete gets everything.
+   * One answer is bounded as a whole, in messages and in bytes of JSON, whatever the request (see
+   * `SyncBudget`): rooms of `joined` are taken while they fit, then messages, room after room, until the
+   * answer is full; the rooms left without all their messages are answered `complete: false`, and the rooms
+   * not named that did not fit come in a later answer. A client that repeats, naming every room it holds,
+   * until every room is complete and `joined` is empty gets everything: each answer that leaves something
+   * out carries a message or a room, and a room of `joined` is named from then on. The rooms named that are
+   * the caller's and `joined` together never go beyond `LIMITS.syncRoomsMax`, the most a client can name: a
+   * client that names that many of its rooms gets no more (it sees the others in `rooms:list`).
    */
-  async sync(actor: Session, input: SyncInput): Promise<{ rooms: RoomCatchUp[] }> {
-    const memberOf = new Set(await this.store.roomIdsOf(actor.user.id));
-    const asked = Object.entries(input.rooms)
-      .map(([key, afterSeq]) => ({ roomId: Number(key), afterSeq }))
-      .filter(({ roomId }) => memberOf.has(roomId));
-    // Every room's entry is reserved up front: each room asked about is in the answer, reached or not.
-    let bytesLeft = LIMITS.syncBytesMax - SYNC_ANSWER_ENVELOPE_BYTES - asked.length * SYNC_ROOM_ENTRY_BYTES;
-    let messagesLeft: number = LIMITS.syncMessagesMax;
-    const rooms: RoomCatchUp[] = [];
-    for (const { roomId, afterSeq } of asked) {
-      if (messagesLeft === 0 || bytesLeft <= 0) {
-        rooms.push({ roomId, messages: [], complete: false });
-        continue;
-      }
-      const limit = Math.min(LIMITS.syncMessagesPerRoom, messagesLeft);
-      // One more than a page tells whether the page is the end, without counting.
-      const found = await this.store.listMessagesAfter(roomId, afterSeq, limit + 1);
-      const messages: Message[] = [];
-      for (const message of found.slice(0, limit)) {
-        const bytes = Buffer.byteLength(JSON.stringify(message)) + 1;
-        // The answer's first message goes whatever its size, so that every answer makes progress.
-        if (bytes > bytesLeft && messagesLeft < LIMITS.syncMessagesMax) break;
-        messages.push(message);
-        bytesLeft -= bytes;
-        messagesLeft -= 1;
-      }
-      rooms.push({ roomId, messages, complete: messages.length === found.length });
+  async sync(actor: Session, input: SyncInput): Promise<SyncAnswer> {
+    const userId = actor.user.id;
+    const memberOf = new Set(await this.store.roomIdsOf(userId));
+    const named = Object.entries(input.rooms).map(([key, afterSeq]) => ({ roomId: Number(key), afterSeq }));
+    const asked = named.filter(({ roomId }) => memberOf.has(roomId));
+    const left = named.filter(({ roomId }) => !memberOf.has(roomId)).map(({ roomId }) => roomId);
+    const budget = new SyncBudget(asked.length, left.length);
+
+    const unnamedMax = LIMITS.syncRoomsMax - asked.length;
+    const unnamed =
+      unnamedMax > 0 && asked.length < memberOf.size
+        ? await this.store.listMemberRooms(userId, { except: named.map(({ roomId }) => roomId), limit: unnamedMax })
+        : [];
+    const joined: Room[] = [];
+    for (const record of unnamed) {
+      const room = toRoom(record);
+      // The room, the comma after it, and its entry in `rooms`.
+      if (!budget.take(jsonBytes(room) + 1 + ROOM_ENTRY_BYTES, 0)) break;
+      joined.push(room);
     }
-    return { rooms };
+
+    const rooms: RoomCatchUp[] = [];
+    for (const { roomId, afterSeq } of asked) rooms.push(await this.catchUp(roomId, afterSeq, budget));
+    for (const room of joined) {
+      rooms.push(
+        room.unread === 0
+          ? { roomId: room.id, messages: [], complete: true }
+          : await this.catchUp(room.id, room.lastReadSeq, budget),
+      );
+    }
+    return { rooms, joined, left };
+  }
+
+  /** A room's messages after `afterSeq`, as many as the answer has room for. */
+  private async catchUp(roomId: number, afterSeq: number, budget: SyncBudget): Promise<RoomCatchUp> {
+    const limit = Math.min(LIMITS.syncMessagesPerRoom, budget.messages);
+    if (limit === 0) return { roomId, messages: [], complete: false };
+    // One more than a page tells whether the page is the end, without counting.
+    const found = await this.store.listMessagesAfter(roomId, afterSeq, limit + 1);
+    const messages: Message[] = [];
+    for (const message of found.slice(0, limit)) {
+      // The message and the comma after it.
+      if (!budget.take(jsonBytes(message) + 1, 1)) break;
+      messages.push(message);
+    }
+    return { roomId, messages, complete: messages.length === found.length };
   }
 }
-
-/** The JSON of a `sync` answer without its rooms (`{"ok":true,"rooms":[]}`), with room to spare. */
-const SYNC_ANSWER_ENVELOPE_BYTES = 64;
-/** The JSON of one room's entry without its messages, at its largest, with the comma after it. */
-const SYNC_ROOM_ENTRY_BYTES =
-  Buffer.byteLength(JSON.stringify({ roomId: Number.MAX_SAFE_INTEGER, messages: [], complete: false } satisfies RoomCatchUp)) + 1;

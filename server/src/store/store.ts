@@ -115,6 +115,14 @@ export interface JoinablePage {
   next: JoinablePosition | null;
 }
 
+/** Which of the viewer's rooms to list. */
+export interface MemberRoomsQuery {
+  /** Leave these rooms out. */
+  except: readonly number[];
+  /** At most this many rooms: the most recently active. */
+  limit: number;
+}
+
 export interface NewMessage {
   roomId: number;
   authorId: number;
@@ -163,8 +171,11 @@ export interface Store {
   findRoomIdByNameKey(nameKey: string): Promise<number | null>;
   /** How many group rooms the user has created (that still exist). */
   countGroupRoomsCreatedBy(userId: number): Promise<number>;
-  /** The rooms the viewer is a member of, direct and group, most recently active first. */
-  listMemberRooms(viewerId: number): Promise<RoomRecord[]>;
+  /**
+   * The rooms the viewer is a member of, direct and group, most recently active first: all of them, or those
+   * the query keeps. One query however many rooms.
+   */
+  listMemberRooms(viewerId: number, query?: MemberRoomsQuery): Promise<RoomRecord[]>;
   /** A page of the group rooms the viewer is not a member of, ordered by folded name and id. */
   listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage>;
   /**

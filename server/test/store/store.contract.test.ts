@@ -504,6 +504,26 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await store.listMemberRooms(carol.id)).find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
     });
 
+    it("lists the viewer's rooms but those named, the most recently active up to a limit, as the full list shows them", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const rooms = [];
+      for (let i = 0; i < 5; i++) rooms.push(await createGroup(alice, `Club ${i}`, { createdAt: at(i) }));
+      const direct = (await store.openDirectRoom(bob.id, alice.id, at(9))).room;
+      await store.addMember(rooms[1]!.id, bob.id, at(10));
+      await say(rooms[1]!, bob, 'late news', { clientId: 'late', createdAt: at(20) });
+      const all = await store.listMemberRooms(alice.id);
+      const byId = new Map(all.map((room) => [room.id, room]));
+
+      const except = [rooms[0]!.id, rooms[3]!.id, 424242];
+      expect(await store.listMemberRooms(alice.id, { except, limit: 10 })).toEqual(
+        [rooms[1]!, direct, rooms[4]!, rooms[2]!].map((room) => byId.get(room.id)),
+      );
+      expect(await store.listMemberRooms(alice.id, { except, limit: 2 })).toEqual([rooms[1]!, direct].map((room) => byId.get(room.id)));
+      expect(await store.listMemberRooms(alice.id, { except: [], limit: 10 })).toEqual(all);
+      expect(await store.listMemberRooms(alice.id, { except: all.map((room) => room.id), limit: 10 })).toEqual([]);
+    });
+
     it('lists the groups the viewer could join by folded name, never a direct room or one they are in', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');

@@ -21,6 +21,7 @@ import {
   type JoinablePage,
   type JoinableQuery,
   type MembershipRecord,
+  type MemberRoomsQuery,
   type NewGroupRoom,
   type NewMessage,
   type NewSession,
@@ -147,6 +148,10 @@ const Q = {
   memberRooms: `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
                 WHERE me.user_id = $1
                 ORDER BY r.last_activity_at DESC, r.id DESC`,
+  // The same, but for the rooms in $2, and no more than $3.
+  memberRoomsExcept: `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
+                      WHERE me.user_id = $1 AND me.room_id <> ALL ($2::bigint[])
+                      ORDER BY r.last_activity_at DESC, r.id DESC LIMIT $3`,
   // Walks the index rooms_joinable (name_fold is COLLATE "C", as the parameters compare) from the cursor or the prefix on.
   joinableRooms: `${ROOM_SELECT}
                   WHERE r.kind = 'group' AND (r.name_fold, r.id) > ($2, $3) AND r.name_fold >= $4
@@ -416,8 +421,10 @@ class PostgresStore implements Store {
     return rows[0]!.count;
   }
 
-  async listMemberRooms(viewerId: number): Promise<RoomRecord[]> {
-    const { rows } = await this.pool.query<RoomRow>(Q.memberRooms, [viewerId]);
+  async listMemberRooms(viewerId: number, query?: MemberRoomsQuery): Promise<RoomRecord[]> {
+    const { rows } = query
+      ? await this.pool.query<RoomRow>(Q.memberRoomsExcept, [viewerId, query.except, query.limit])
+      : await this.pool.query<RoomRow>(Q.memberRooms, [viewerId]);
     return rows.map(toRoomRecord);
   }
 

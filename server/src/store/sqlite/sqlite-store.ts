@@ -23,6 +23,7 @@ import {
   type JoinablePage,
   type JoinableQuery,
   type MembershipRecord,
+  type MemberRoomsQuery,
   type NewGroupRoom,
   type NewMessage,
   type NewSession,
@@ -169,6 +170,12 @@ class SqliteStore implements Store {
         `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
          WHERE me.user_id = @viewer
          ORDER BY r.last_activity_at DESC, r.id DESC`,
+      ),
+      // The same, but for the rooms in @except (a JSON array of ids), and no more than @limit.
+      memberRoomsExcept: db.prepare<{ viewer: number; except: string; limit: number }, RoomRow>(
+        `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
+         WHERE me.user_id = @viewer AND me.room_id NOT IN (SELECT value FROM json_each(@except))
+         ORDER BY r.last_activity_at DESC, r.id DESC LIMIT @limit`,
       ),
       // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
       joinableRooms: db.prepare<JoinableParams, RoomRow>(
@@ -335,8 +342,11 @@ class SqliteStore implements Store {
     return this.q.groupRoomsCreatedBy.get(userId)!;
   }
 
-  async listMemberRooms(viewerId: number): Promise<RoomRecord[]> {
-    return this.q.memberRooms.all({ viewer: viewerId }).map(toRoomRecord);
+  async listMemberRooms(viewerId: number, query?: MemberRoomsQuery): Promise<RoomRecord[]> {
+    const rows = query
+      ? this.q.memberRoomsExcept.all({ viewer: viewerId, except: JSON.stringify(query.except), limit: query.limit })
+      : this.q.memberRooms.all({ viewer: viewerId });
+    return rows.map(toRoomRecord);
   }
 
   async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
