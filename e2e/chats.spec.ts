@@ -1,0 +1,302 @@
+import type { Page } from '@playwright/test';
+import {
+  chatBox,
+  chatRow,
+  chatsList,
+  connectClient,
+  expect,
+  expectMainScreen,
+  fullName,
+  logIn,
+  messagesWith,
+  newPerson,
+  openChatWith,
+  registerByApi,
+  roomBox,
+  screenshot,
+  sendAndConfirm,
+  sendOver,
+  sessionOf,
+  signUp,
+  test,
+  uniqueName,
+} from './support';
+
+test('messages written while I was logged out wait in the Chats list, counted, and nothing opens by itself', async ({ openPage }) => {
+  const alice = newPerson('Alice');
+  const bob = newPerson('Bob');
+  const alicePage = await openPage();
+  const bobPage = await openPage();
+  await signUp(bobPage, bob);
+  await bobPage.getByRole('button', { name: 'Log out', exact: true }).click();
+  await expect(bobPage.getByRole('heading', { name: 'Log in to Parley' })).toBeVisible();
+
+  await signUp(alicePage, alice);
+  const aliceBox = await openChatWith(alicePage, bob);
+  for (const text of ['Are you there?', 'I have news', 'Call me when you can']) await sendAndConfirm(aliceBox, text);
+  // Alice's own row says what she wrote last, and counts nothing: her messages are read by her.
+  await expect(chatRow(alicePage, bob)).toHaveAccessibleName(`Chat with ${fullName(bob)}`);
+  await expect(chatRow(alicePage, bob)).toContainText('You: Call me when you can');
+
+  await logIn(bobPage, bob);
+  const row = chatRow(bobPage, alice);
+  await expect(row).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
+  await expect(row.locator('.badge')).toHaveText('3');
+  await expect(row).toContainText('Call me when you can');
+  await expect(bobPage).toHaveTitle('(3) Parley');
+  await expect(bobPage.locator('link[rel="icon"]')).toHaveAttribute('href', /^data:image\/svg\+xml,/);
+  // Nobody opened anything: no box popped up for messages that came while Bob was away.
+  await expect(bobPage.getByRole('region')).toHaveCount(0);
+
+  // The count is the server's: a reload shows it again.
+  await bobPage.reload();
+  await expectMainScreen(bobPage);
+  await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
+  await expect(bobPage).toHaveTitle('(3) Parley');
+
+  // Clicking the row opens the chat, with the three messages.
+  await chatRow(bobPage, alice).click();
+  const bobBox = chatBox(bobPage, alice);
+  await expect(messagesWith(bobBox, 'Call me when you can')).toBeVisible();
+  await expect(bobBox.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
+});
+
+/**
+ * Lets the test hide the page (`window.__setHidden(true)`) as a switch of tab would, and records every
+ * desktop notification made (the real one is still made) and every permission request.
+ */
+async function recordNotifications(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const state = window as unknown as Record<string, unknown>;
+    let hidden = false;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+    state['__setHidden'] = (value: boolean) => {
+      hidden = value;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    const made: { title: string; body?: string; notification?: Notification }[] = [];
+    state['__notifications'] = made;
+    state['__permissionRequests'] = 0;
+    const Real = window.Notification;
+    class Recording extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        const record: (typeof made)[number] = { title, body: options?.body };
+        made.push(record);
+        super(title, options);
+        record.notification = this;
+      }
+      static override requestPermission(...args: Parameters<typeof Notification.requestPermission>) {
+        state['__permissionRequests'] = (state['__permissionRequests'] as number) + 1;
+        return Real.requestPermission(...args);
+      }
+    }
+    window.Notification = Recording;
+  });
+}
+
+const notificationsMade = (page: Page) =>
+  page.evaluate(() =>
+    ((window as unknown as { __notifications: { title: string; body?: string }[] }).__notifications).map(({ title, body }) => ({ title, body })),
+  );
+
+test('with the page hidden and notifications turned on, a message makes a desktop notification that opens its chat', async ({ openPage }) => {
+  const alice = newPerson('Alice');
+  const bob = newPerson('Bob');
+  const bobPage = await openPage();
+  const alicePage = await openPage();
+  await bobPage.context().grantPermissions(['notifications']);
+  await recordNotifications(bobPage);
+  await signUp(bobPage, bob);
+  await signUp(alicePage, alice);
+
+  // Nothing asks for the permission on load: only the button does.
+  expect(await bobPage.evaluate(() => (window as unknown as { __permissionRequests: number }).__permissionRequests)).toBe(0);
+  await bobPage.getByRole('button', { name: 'Turn on notifications', exact: true }).click();
+  await expect(bobPage.getByRole('button', { name: 'Turn off notifications', exact: true })).toBeVisible();
+
+  // While Bob looks at the page, a message makes no notification.
+  const aliceBox = await openChatWith(alicePage, bob);
+  await sendAndConfirm(aliceBox, 'You are looking, no need to ring');
+  await expect(messagesWith(chatBox(bobPage, alice), 'You are looking')).toBeVisible();
+  expect(await notificationsMade(bobPage)).toEqual([]);
+
+  // Bob switches to another tab: the next message makes one, with Alice's name and the message.
+  await bobPage.evaluate(() => (window as unknown as { __setHidden: (hidden: boolean) => void }).__setHidden(true));
+  await sendAndConfirm(aliceBox, 'Lunch at noon?');
+  await expect.poll(() => notificationsMade(bobPage)).toEqual([{ title: fullName(alice), body: 'Lunch at noon?' }]);
+
+  // Clicking it brings the chat forward, ready to answer.
+  await bobPage.evaluate(() => {
+    (window as unknown as { __setHidden: (hidden: boolean) => void }).__setHidden(false);
+    const [made] = (window as unknown as { __notifications: { notification: Notification }[] }).__notifications;
+    made!.notification.onclick!(new Event('click'));
+  });
+  await expect(chatBox(bobPage, alice).getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
+});
+
+test('on a phone, a message arriving while I type a room name keeps every keystroke in the field, and offers the chat in a banner', async ({
+  openPage,
+}) => {
+  const alice = newPerson('Alice');
+  const bob = newPerson('Bob');
+  const bobPage = await openPage({ viewport: { width: 360, height: 740 } });
+  const alicePage = await openPage();
+  await signUp(bobPage, bob);
+  await signUp(alicePage, alice);
+  const aliceBox = await openChatWith(alicePage, bob);
+
+  const field = bobPage.getByLabel('Room name', { exact: true });
+  await field.click();
+  const name = 'Weekend hiking club';
+  const typing = field.pressSequentially(name, { delay: 150 });
+  await sendAndConfirm(aliceBox, 'Are you coming on Saturday?');
+  const banner = bobPage.getByRole('status').filter({ hasText: `New message from ${fullName(alice)}` });
+  // The banner shows while Bob is still typing…
+  await expect(banner).toBeVisible();
+  expect(await field.inputValue()).not.toBe(name);
+  await typing;
+
+  // …and every keystroke went into the field, which kept the focus and was never covered.
+  await expect(field).toHaveValue(name);
+  await expect(field).toBeFocused();
+  await expect(chatBox(bobPage, alice)).toBeHidden();
+  const uncovered = await field.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === element;
+  });
+  expect(uncovered).toBe(true);
+  await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 1 unread`);
+
+  // Open in the banner opens the chat.
+  await banner.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(messagesWith(chatBox(bobPage, alice), 'Are you coming on Saturday?')).toBeVisible();
+  await expect(banner).toBeHidden();
+});
+
+test('open boxes, and which are collapsed, survive a reload and a new log-in on the same device', async ({ openPage }) => {
+  const carol = newPerson('Carol');
+  const dave = newPerson('Dave');
+  const carolPage = await openPage();
+  await signUp(await openPage(), dave);
+  await signUp(carolPage, carol);
+
+  const daveBox = await openChatWith(carolPage, dave);
+  await sendAndConfirm(daveBox, 'Still there after a reload?');
+  const roomName = uniqueName('Open plan');
+  await carolPage.getByLabel('Room name', { exact: true }).fill(roomName);
+  await carolPage.getByRole('button', { name: 'Create room', exact: true }).click();
+  const room = roomBox(carolPage, roomName);
+  await expect(room).toBeVisible();
+  await room.getByRole('button', { name: `Collapse Room ${roomName}`, exact: true }).click();
+  await expect(room.getByRole('button', { name: `Expand Room ${roomName}`, exact: true })).toBeVisible();
+
+  const expectBoxesAsLeft = async () => {
+    await expect(messagesWith(chatBox(carolPage, dave), 'Still there after a reload?')).toBeVisible();
+    await expect(roomBox(carolPage, roomName).getByRole('button', { name: `Expand Room ${roomName}`, exact: true })).toBeVisible();
+    await expect(carolPage.getByRole('region')).toHaveCount(2);
+  };
+  await carolPage.reload();
+  await expectMainScreen(carolPage);
+  await expectBoxesAsLeft();
+
+  await carolPage.getByRole('button', { name: 'Log out', exact: true }).click();
+  await expect(carolPage.getByRole('region')).toHaveCount(0);
+  await logIn(carolPage, carol);
+  await expectBoxesAsLeft();
+
+  // A box closed stays closed after a reload.
+  await chatBox(carolPage, dave).getByRole('button', { name: `Close Chat with ${fullName(dave)}`, exact: true }).click();
+  await carolPage.reload();
+  await expectMainScreen(carolPage);
+  await expect(roomBox(carolPage, roomName)).toBeVisible();
+  await expect(chatBox(carolPage, dave)).toBeHidden();
+});
+
+test('when the dock is full, a chat that writes waits under "+N" and opens from there', async ({ openPage, baseURL, request }) => {
+  const erin = newPerson('Erin');
+  const erinPage = await openPage({ viewport: { width: 1280, height: 800 } });
+  await signUp(erinPage, erin);
+  const { user: me } = await sessionOf(erinPage);
+  // 1280 px fit two boxes beside the sidebar: three people write to Erin.
+  const writers = [newPerson('Fay'), newPerson('Gus'), newPerson('Hal')];
+  for (const writer of writers) {
+    const { token } = await registerByApi(request, writer);
+    const socket = await connectClient(baseURL!, token);
+    try {
+      const opened = await socket.timeout(5000).emitWithAck('dm:open', { userId: me.id });
+      if (!opened.ok) throw new Error(opened.error.message);
+      await sendOver(socket, opened.room.id, `Hello from ${writer.firstName}`);
+      await expect(chatRow(erinPage, writer)).toBeVisible();
+    } finally {
+      socket.disconnect();
+    }
+  }
+  await expect(chatBox(erinPage, writers[0]!)).toBeVisible();
+  await expect(chatBox(erinPage, writers[1]!)).toBeVisible();
+  await expect(chatBox(erinPage, writers[2]!)).toBeHidden();
+
+  const more = erinPage.getByRole('button', { name: '1 more open chat', exact: true });
+  await more.click();
+  await erinPage.getByRole('list', { name: 'More open chats' }).getByRole('button', { name: `${fullName(writers[2]!)}, 1 unread` }).click();
+  await expect(messagesWith(chatBox(erinPage, writers[2]!), 'Hello from Hal')).toBeVisible();
+  // The box that made way waits under "+1" in turn.
+  await expect(chatBox(erinPage, writers[0]!)).toBeHidden();
+  await expect(more).toBeVisible();
+});
+
+test.describe('screenshots', () => {
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 360, height: 740 },
+  ]) {
+    test(`the Chats list at ${viewport.width} px`, async ({ openPage, baseURL, request }) => {
+      const bob = newPerson('Bob');
+      const alice = newPerson('Alice');
+      const carol = newPerson('Carol');
+      const page = await openPage({ viewport });
+      await signUp(page, bob);
+      const { user: bobUser, token: bobToken } = await sessionOf(page);
+      // Bob steps away while the others write; he comes back to a list, not to boxes.
+      await page.goto('about:blank');
+
+      const [aliceSocket, carolSocket, bobSocket] = await Promise.all([
+        registerByApi(request, alice).then(({ token }) => connectClient(baseURL!, token)),
+        registerByApi(request, carol).then(({ token }) => connectClient(baseURL!, token)),
+        connectClient(baseURL!, bobToken),
+      ]);
+      const bookClub = uniqueName('Book club');
+      try {
+        const club = await carolSocket.timeout(5000).emitWithAck('room:create', { name: bookClub });
+        if (!club.ok) throw new Error(club.error.message);
+        expect(await bobSocket.timeout(5000).emitWithAck('room:join', { roomId: club.room.id })).toMatchObject({ ok: true });
+        const withCarol = await carolSocket.timeout(5000).emitWithAck('dm:open', { userId: bobUser.id });
+        if (!withCarol.ok) throw new Error(withCarol.error.message);
+        await sendOver(carolSocket, withCarol.room.id, 'See you at eight?');
+        await sendOver(bobSocket, withCarol.room.id, 'Sounds good, see you there!');
+        await sendOver(carolSocket, club.room.id, 'Chapter three is a real page-turner');
+        const withAlice = await aliceSocket.timeout(5000).emitWithAck('dm:open', { userId: bobUser.id });
+        if (!withAlice.ok) throw new Error(withAlice.error.message);
+        for (const text of ['Are you free tomorrow?', 'I found the tickets', 'Call me when you can']) await sendOver(aliceSocket, withAlice.room.id, text);
+      } finally {
+        for (const socket of [aliceSocket, carolSocket, bobSocket]) socket.disconnect();
+      }
+
+      await page.goto('/');
+      await expectMainScreen(page);
+      await chatsList(page).getByRole('button', { name: `Mute ${bookClub}`, exact: true }).click();
+      await expect(chatsList(page).getByRole('button', { name: `Open room ${bookClub}, 1 unread, muted`, exact: true })).toBeVisible();
+      // Newest first; the muted room does not count in the title.
+      await expect(chatsList(page).getByRole('button', { name: /^(Chat with|Open room)/ })).toHaveText([
+        /Alice.*Call me when you can.*3/,
+        /Book club.*Carol: Chapter three/,
+        /Carol.*You: Sounds good/,
+      ]);
+      await expect(page).toHaveTitle('(3) Parley');
+      // The bell just clicked keeps the focus, and its row the focus colour: not what the list usually looks like.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await screenshot(page, `chats-list-${viewport.width}`);
+    });
+  }
+});
