@@ -28,6 +28,11 @@ import { ChatsStore } from './chats.store';
             <span class="who">
               <span class="line">
                 <bdi class="name">{{ name(room) }}</bdi>
+                @if (room.muted) {
+                  <svg class="muted-icon" viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0M3 3l18 18" />
+                  </svg>
+                }
                 <time class="time" [attr.datetime]="room.lastActivityAt">{{ time(room.lastActivityAt) }}</time>
               </span>
               <span class="line">
@@ -38,7 +43,7 @@ import { ChatsStore } from './chats.store';
               </span>
             </span>
           </button>
-          <button type="button" class="mute" [class.on]="room.muted" (click)="chats.setMuted(room.id, !room.muted)"
+          <button type="button" class="mute" (click)="chats.setMuted(room.id, !room.muted)"
             [attr.aria-label]="(room.muted ? 'Unmute ' : 'Mute ') + name(room)" [attr.aria-pressed]="room.muted">
             <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
               <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0" />

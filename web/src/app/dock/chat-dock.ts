@@ -3,6 +3,7 @@ import type { Room } from '@parley/protocol';
 import { ChatBoxComponent } from '../chat/chat-box';
 import { ChatStore } from '../chat/chat.store';
 import { chatName } from '../chats/chat-name';
+import { CONNECTION_LABELS, ChatSocket } from '../core/chat-socket';
 import { RoomsStore } from '../rooms/rooms.store';
 import { DockStore } from './dock.store';
 
@@ -55,6 +56,10 @@ const NARROW = 640;
         <button type="button" class="banner-dismiss" (click)="dock.dismissBanner()" aria-label="Dismiss">✕</button>
       </div>
     }
+    @if (dock.layout().overlay && chat.boxes().length > 0 && socket.state() !== 'connected') {
+      <!-- On a phone an open box covers the top bar: its connection state shows here too (it is announced there). -->
+      <p class="connection" aria-hidden="true">{{ connectionLabels[socket.state()] }}</p>
+    }
     <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>
   `,
   styleUrl: './chat-dock.css',
@@ -64,6 +69,7 @@ const NARROW = 640;
 export class ChatDock {
   protected readonly chat = inject(ChatStore);
   protected readonly dock = inject(DockStore);
+  protected readonly socket = inject(ChatSocket);
   private readonly rooms = inject(RoomsStore);
 
   protected readonly menuOpen = signal(false);
@@ -77,6 +83,7 @@ export class ChatDock {
     return id === null ? null : (this.rooms.byId().get(id) ?? null);
   });
   protected readonly name = chatName;
+  protected readonly connectionLabels = CONNECTION_LABELS;
 
   constructor() {
     const fit = () => {

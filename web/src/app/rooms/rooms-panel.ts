@@ -13,8 +13,7 @@ import { RoomsStore } from './rooms.store';
   selector: 'app-rooms-panel',
   imports: [RoomIcon, TextField],
   template: `
-    <h2 id="rooms-heading">Rooms</h2>
-    <h3 id="join-heading">Join a room</h3>
+    <h2 id="join-heading">Join a room</h2>
     <app-text-field class="search" label="Search rooms" [value]="rooms.query()" (valueChange)="search($event)" [maxlength]="64" />
     <ul aria-labelledby="join-heading">
       @for (room of rooms.joinable(); track room.id) {

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from
 import { Router } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
-import { ChatSocket } from '../core/chat-socket';
+import { CONNECTION_LABELS, ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
 import { DesktopNotifications } from '../notifications/desktop-notifications';
@@ -12,13 +12,6 @@ import { DirectoryStore } from '../people/directory.store';
 import { PeopleList } from '../people/people-list';
 import { RoomsPanel } from '../rooms/rooms-panel';
 import { RoomsStore } from '../rooms/rooms.store';
-
-const CONNECTION_LABELS = {
-  offline: 'Offline',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-} as const;
 
 /** The main screen: who I am, my chats, starting a new one, the rooms, and the docked chats. */
 @Component({
