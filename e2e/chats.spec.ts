@@ -1,9 +1,10 @@
-import type { Page } from '@playwright/test';
+import type { Page, WebSocketRoute } from '@playwright/test';
 import {
   chatBox,
   chatRow,
   chatsList,
   connectClient,
+  escapeRegExp,
   expect,
   expectMainScreen,
   fullName,
@@ -243,6 +244,54 @@ test('when the dock is full, a chat that writes waits under "+N" and opens from 
   // The box that made way waits under "+1" in turn.
   await expect(chatBox(erinPage, writers[0]!)).toBeHidden();
   await expect(more).toBeVisible();
+});
+
+test('on a phone, opening a room keeps the chat I was in under "+1", and the connection stays in sight', async ({ openPage }) => {
+  const alice = newPerson('Alice');
+  const bob = newPerson('Bob');
+  const bobPage = await openPage({ viewport: { width: 360, height: 740 } });
+  const alicePage = await openPage();
+  // Bob's network: while `down`, every WebSocket is cut and new ones are refused.
+  let down = false;
+  const bobSockets: WebSocketRoute[] = [];
+  await bobPage.routeWebSocket(/socket\.io/, (ws) => {
+    if (down) {
+      void ws.close();
+      return;
+    }
+    bobSockets.push(ws);
+    ws.connectToServer();
+  });
+  await signUp(bobPage, bob);
+  await signUp(alicePage, alice);
+  await sendAndConfirm(await openChatWith(alicePage, bob), 'Ping from Alice');
+
+  // Nothing else open and Bob not typing: the chat opens, over the screen.
+  const withAlice = chatBox(bobPage, alice);
+  await expect(messagesWith(withAlice, 'Ping from Alice')).toBeVisible();
+  await withAlice.getByRole('button', { name: `Collapse Chat with ${fullName(alice)}`, exact: true }).click();
+
+  const roomName = uniqueName('Phone room');
+  await bobPage.getByLabel('Room name', { exact: true }).fill(roomName);
+  await bobPage.getByRole('button', { name: 'Create room', exact: true }).click();
+  await expect(roomBox(bobPage, roomName)).toBeVisible();
+  await expect(withAlice).toBeHidden();
+  const more = bobPage.getByRole('button', { name: '1 more open chat', exact: true });
+  await expect(more).toBeInViewport();
+  await screenshot(bobPage, 'dock-more-360');
+
+  await more.click();
+  // Whether Alice's message counts as read yet is the box's business: the entry may carry a count.
+  await bobPage.getByRole('list', { name: 'More open chats' }).getByRole('button', { name: new RegExp(`^${escapeRegExp(fullName(alice))}(, \\d+ unread)?$`) }).click();
+  await expect(messagesWith(withAlice, 'Ping from Alice')).toBeVisible();
+  await expect(roomBox(bobPage, roomName)).toBeHidden();
+  await expect(more).toBeVisible();
+
+  // The box covers the top bar: when the connection drops, the box shows it.
+  await expect(bobPage.locator('app-chat-dock').getByText('Reconnecting…')).toHaveCount(0);
+  down = true;
+  for (const ws of bobSockets.splice(0)) await ws.close();
+  await expect(bobPage.locator('app-chat-dock').getByText('Reconnecting…')).toBeVisible();
 });
 
 test.describe('screenshots', () => {
