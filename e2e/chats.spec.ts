@@ -168,6 +168,7 @@ test('on a phone, a message arriving while I type a room name keeps every keystr
   });
   expect(uncovered).toBe(true);
   await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 1 unread`);
+  await screenshot(bobPage, 'banner-360');
 
   // Open in the banner opens the chat.
   await banner.getByRole('button', { name: 'Open', exact: true }).click();

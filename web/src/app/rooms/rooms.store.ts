@@ -54,23 +54,27 @@ export class RoomsStore {
     });
   }
 
-  /** My rooms, and the first page of the joinable rooms that match the current search. */
-  async load(): Promise<void> {
+  /**
+   * My rooms, and the first page of the joinable rooms that match the current search. False when the answer
+   * failed, or a newer search replaced it.
+   */
+  async load(): Promise<boolean> {
     const query = this.searchQuery();
     const listing = ++this.listing;
     const ack = await this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
-    if (!ack.ok || listing !== this.listing) return;
+    if (!ack.ok || listing !== this.listing) return false;
     const known = new Map<number, Room>();
     for (const room of [...(ack.rooms ?? []), ...ack.joinable.rooms]) known.set(room.id, room);
     this.rooms.set(known);
     this.joinableIds.set(ack.joinable.rooms.map((room) => room.id));
     this.nextCursor.set(ack.joinable.nextCursor);
+    return true;
   }
 
   /** Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes). */
-  search(query: string): Promise<void> {
+  async search(query: string): Promise<void> {
     this.searchQuery.set(query.trimStart());
-    return this.load();
+    await this.load();
   }
 
   /** Loads the next page of joinable rooms for the current search. */

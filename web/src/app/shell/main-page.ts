@@ -86,12 +86,17 @@ export class MainPage {
     inject(UnreadSigns);
     this.socket.connect();
     void this.directory.load().catch(() => undefined);
-    void this.rooms.load().then(() => this.chat.restoreDock());
+    void this.loadChats();
     const stopListening = [
       this.socket.onReconnected(() => void this.directory.load().catch(() => undefined)),
       this.socket.onRejected(() => void this.sessionEnded()),
     ];
     inject(DestroyRef).onDestroy(() => stopListening.forEach((stop) => stop()));
+  }
+
+  /** The Chats list, then the boxes this device had open: only a list that arrived tells which are still mine. */
+  private async loadChats(): Promise<void> {
+    if (await this.rooms.load()) await this.chat.restoreDock();
   }
 
   protected async logout(): Promise<void> {
