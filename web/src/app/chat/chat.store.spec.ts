@@ -177,6 +177,15 @@ describe('ChatStore', () => {
       expect(chat.boxes()[0]?.conversation.messages.map((m) => m.body)).toEqual(['from my phone']);
     });
 
+    it('in a room not known yet, asks for the list once, however many messages come before the answer', async () => {
+      const { socket, rooms } = setUp();
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(3, 'opened elsewhere')], joinable: { rooms: [], nextCursor: null } });
+      for (let seq = 1; seq <= 5; seq++) socket.serverSends('message:new', message(3, seq, alice));
+      await settle();
+      expect(socket.sent('rooms:list')).toHaveLength(1);
+      expect(rooms.byId().has(3)).toBe(true);
+    });
+
     it('after a gap fetches what was skipped', async () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), [message(1, 1)]);

@@ -56,6 +56,7 @@ export class ChatStore {
 
   private readonly conversations = signal<ReadonlyMap<number, Conversation>>(new Map());
   private readonly lastAnnouncement = signal('');
+  private learningRooms = false;
 
   /** The boxes on screen, left to right, oldest first. */
   readonly boxes = computed<ChatBox[]>(() => {
@@ -228,7 +229,7 @@ export class ChatStore {
 
     const room = this.rooms.byId().get(message.roomId);
     if (room) this.rooms.noteMessage(message, mine);
-    else void this.rooms.load();
+    else this.learnRooms();
 
     if (previousSeq !== undefined && message.seq > previousSeq + 1) void this.catchUp(message.roomId, previousSeq);
     if (mine) return;
@@ -237,6 +238,16 @@ export class ChatStore {
     const arrival = this.dock.arrive(message.roomId, { mine, muted: room?.muted ?? false });
     // A chat that pops up with one message deserves the conversation before it.
     if (arrival !== 'badge' && arrival !== 'banner' && !before) void this.loadOlder(message.roomId);
+  }
+
+  /**
+   * A message came in a room not known yet (one I opened on another device): the list is asked for once,
+   * however many of its messages arrive before the answer.
+   */
+  private learnRooms(): void {
+    if (this.learningRooms) return;
+    this.learningRooms = true;
+    void this.rooms.load().finally(() => (this.learningRooms = false));
   }
 
   /** A room I am no longer in: its box closes and its messages go. */
