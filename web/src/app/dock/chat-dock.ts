@@ -78,9 +78,11 @@ export class ChatDock {
     return this.dock.hidden().flatMap((id) => rooms.get(id) ?? []);
   });
   protected readonly hiddenUnread = computed(() => this.hidden().reduce((sum, room) => sum + (room.muted ? 0 : room.unread), 0));
+  /** The chat the banner offers, until it is read (here or on another device). */
   protected readonly banner = computed(() => {
     const id = this.dock.banner();
-    return id === null ? null : (this.rooms.byId().get(id) ?? null);
+    const room = id === null ? undefined : this.rooms.byId().get(id);
+    return room && room.unread > 0 ? room : null;
   });
   protected readonly name = chatName;
   protected readonly connectionLabels = CONNECTION_LABELS;
