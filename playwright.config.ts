@@ -42,6 +42,9 @@ export default defineConfig({
       DATABASE_URL: path.join(process.env.PARLEY_E2E_DATA, 'parley.db'),
       BCRYPT_COST: '4',
       LOG_LEVEL: 'warn',
+      // Every person in every test signs up, and every page opens sockets, from the one address 127.0.0.1.
+      SIGNUPS_PER_MINUTE: '1000',
+      SOCKET_HANDSHAKES_PER_MINUTE: '5000',
     },
   },
 });

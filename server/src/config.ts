@@ -43,6 +43,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
   /** New socket connections per client address per minute (many clients behind one NAT may need more). */
   SOCKET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  /** Sign-ups per client address per minute (a classroom signing up behind one NAT may need more). */
+  SIGNUPS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
@@ -129,7 +131,7 @@ export interface Limits {
   loginFailuresPerAccountAddress: number;
   loginFailuresPerAddress: number;
   loginWindowMs: number;
-  /** Sign-ups allowed per client address per minute. */
+  /** Sign-ups allowed per client address per minute; SIGNUPS_PER_MINUTE sets it. */
   registrationsPerMinute: number;
   /** Wrong room passwords allowed per user and room within `roomPasswordWindowMs`. */
   roomPasswordFailures: number;
@@ -277,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ...defaultLimits,
       // Per the default window of a minute.
       ...(e.SOCKET_HANDSHAKES_PER_MINUTE === undefined ? {} : { handshakesPerAddress: e.SOCKET_HANDSHAKES_PER_MINUTE }),
+      ...(e.SIGNUPS_PER_MINUTE === undefined ? {} : { registrationsPerMinute: e.SIGNUPS_PER_MINUTE }),
       ...overrides,
     }),
   });

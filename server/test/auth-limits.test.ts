@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { hashToken } from '../src/auth/tokens.js';
+import { loadConfig } from '../src/config.js';
 import { call, expectOk, serversClosedAfterEachTest, type ClientSocket, type Person, type TestServer } from './support/harness.js';
 
 const start = serversClosedAfterEachTest();
@@ -201,6 +202,14 @@ describe('TRUST_PROXY', () => {
       headers: { 'x-forwarded-for': '203.0.113.9' },
     });
     expect(other.status).toBe(201);
+  });
+
+  it('takes the sign-ups per address and minute from SIGNUPS_PER_MINUTE, and refuses a value that is not a count', () => {
+    expect(loadConfig({}).limits.registrationsPerMinute).toBe(20);
+    expect(loadConfig({ SIGNUPS_PER_MINUTE: '500' }).limits.registrationsPerMinute).toBe(500);
+    for (const bad of ['0', '-1', 'many', '2.5']) {
+      expect(() => loadConfig({ SIGNUPS_PER_MINUTE: bad }), bad).toThrow(/SIGNUPS_PER_MINUTE/);
+    }
   });
 
   it('with TRUST_PROXY=1, spoofed addresses still reach 429 on failed log-ins', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { createClient } from 'redis';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthResponse, SocketClosing } from '@parley/protocol';
@@ -205,6 +206,28 @@ if (unavailable !== null) {
       expectOk(await call(bobSocket, 'room:join', { roomId: room.id }));
 
       await expectExchange(aliceSocket, bobSocket, room.id);
+    });
+
+    it('delivers a message sent right after a chat opens to the peer on the same node, however slow Redis is', async () => {
+      const alice = await node1.signUp('alice');
+      const bob = await node1.signUp('bob');
+      const aliceSocket = await node1.connect(alice.token);
+      const bobSocket = await node1.connect(bob.token);
+      const bobGetsRoom = nextEvent(bobSocket, 'room:new');
+      // Holds every PUBLISH (the cluster-wide join included) while the chat opens and the message goes out.
+      const redis = createClient({ url: REDIS_URL });
+      await redis.connect();
+      try {
+        await redis.sendCommand(['CLIENT', 'PAUSE', '500', 'WRITE']);
+        const { room } = expectOk(await call(aliceSocket, 'dm:open', { userId: bob.user.id }));
+        const bobGetsMessage = nextEvent(bobSocket, 'message:new', (message) => message.roomId === room.id);
+        const sent = expectOk(await call(aliceSocket, 'message:send', { roomId: room.id, clientId: 'at-once', body: 'Straight away' }));
+        expect(await bobGetsMessage).toEqual(sent.message);
+        await bobGetsRoom;
+      } finally {
+        await redis.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => undefined);
+        await redis.quit();
+      }
     });
 
     it("leaves out the typist's and the creator's devices on the other node too, and carries receipts across", async () => {

@@ -41,8 +41,23 @@ export function socketPublisher(io: ParleyServer): Publisher {
     toUser: (userId, event, ...args) => emitTo(channels.user(userId), null, event, args),
     toEveryone: (event, ...args) => emitTo(null, null, event, args),
     toEveryoneExceptUser: (userId, event, ...args) => emitTo(null, channels.user(userId), event, args),
-    joinRoom: (userId, roomId) => io.in(channels.user(userId)).socketsJoin(channels.room(roomId)),
-    leaveRoom: (userId, roomId) => io.in(channels.user(userId)).socketsLeave(channels.room(roomId)),
-    disconnectSession: (sessionId) => io.in(channels.session(sessionId)).disconnectSockets(true),
+    // The Redis adapter carries joins, leaves and disconnects to every node, this one included, through
+    // Redis: until its own request comes back, this node would still deliver by the old channels, and
+    // an event emitted meanwhile (a message sent right after a chat opens) would miss or reach the wrong
+    // sockets here. So this node applies them at once, and the cluster-wide request, repeated here, is
+    // idempotent. Other nodes get the request before any later broadcast: both go through one
+    // connection in order.
+    joinRoom: (userId, roomId) => {
+      io.local.in(channels.user(userId)).socketsJoin(channels.room(roomId));
+      io.in(channels.user(userId)).socketsJoin(channels.room(roomId));
+    },
+    leaveRoom: (userId, roomId) => {
+      io.local.in(channels.user(userId)).socketsLeave(channels.room(roomId));
+      io.in(channels.user(userId)).socketsLeave(channels.room(roomId));
+    },
+    disconnectSession: (sessionId) => {
+      io.local.in(channels.session(sessionId)).disconnectSockets(true);
+      io.in(channels.session(sessionId)).disconnectSockets(true);
+    },
   };
 }

@@ -1,11 +1,13 @@
 import { provideZonelessChangeDetection, signal } from '@angular/core';
-import { TestBed } from '@angular/core/testing';
+import { type ComponentFixture, TestBed } from '@angular/core/testing';
 import type { Room } from '@parley/protocol';
 import { FakeChatSocket, alice, bob, message } from '../../testing/fake-chat-socket';
 import { ChatSocket } from '../core/chat-socket';
+import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
+import { ReadsStore } from '../reads/reads.store';
 import { ChatBoxComponent } from './chat-box';
-import type { ChatBox } from './chat.store';
+import { ChatStore, type ChatBox } from './chat.store';
 
 const room = (changes: Partial<Room>): Room => ({
   id: 3,
@@ -29,18 +31,42 @@ const room = (changes: Partial<Room>): Room => ({
 /** Bob's look-alike: another account that took Bob's first and last name. */
 const impostor = { ...bob, id: 9, username: 'b0b_builder' };
 
-function render(box: ChatBox): HTMLElement {
+interface Rendered {
+  element: HTMLElement;
+  fixture: ComponentFixture<ChatBoxComponent>;
+  markRead: ReturnType<typeof vi.fn>;
+  visible: ReturnType<typeof signal<boolean>>;
+  socket: FakeChatSocket;
+}
+
+function mount(box: ChatBox, { visible = true } = {}): Rendered {
+  const markRead = vi.fn();
+  const pageVisible = signal(visible);
   TestBed.configureTestingModule({
     providers: [
       provideZonelessChangeDetection(),
-      { provide: ChatSocket, useClass: FakeChatSocket },
+      FakeChatSocket,
+      { provide: ChatSocket, useExisting: FakeChatSocket },
       { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
+      { provide: ReadsStore, useValue: { markRead } },
+      { provide: PageVisibility, useValue: { visible: pageVisible.asReadonly() } },
     ],
   });
   const fixture = TestBed.createComponent(ChatBoxComponent);
   fixture.componentRef.setInput('box', box);
   fixture.detectChanges();
-  return fixture.nativeElement as HTMLElement;
+  return { element: fixture.nativeElement as HTMLElement, fixture, markRead, visible: pageVisible, socket: TestBed.inject(FakeChatSocket) };
+}
+
+function render(box: ChatBox): HTMLElement {
+  return mount(box).element;
+}
+
+/** The list's items as text, messages by their body: what the box shows, top to bottom. */
+function items(element: HTMLElement): string[] {
+  return [...element.querySelectorAll('.messages > li')].map((item) =>
+    item.classList.contains('message') ? `[${item.querySelector('.body')?.textContent?.trim()}]` : (item.textContent?.trim() ?? ''),
+  );
 }
 
 const conversation = (messages: ReturnType<typeof message>[]) => ({
@@ -80,5 +106,104 @@ describe('ChatBox', () => {
     const body = element.querySelector('.message app-message-text');
     expect(body?.getAttribute('dir')).toBe('auto');
     expect(body?.textContent).toBe('שלום 123');
+  });
+});
+
+describe('ChatBox reading', () => {
+  const direct = (changes: Partial<Room>) => room({ kind: 'direct', name: null, peer: bob, peerLastReadSeq: 0, ...changes });
+
+  it('opened with unread messages: "New messages" goes above the first of them, and the chat is read up to the newest', async () => {
+    const messages = [message(3, 1, bob, 'old'), message(3, 2, alice, 'mine'), message(3, 3, bob, 'one'), message(3, 4, bob, 'two')];
+    const { element, fixture, markRead } = mount({
+      room: direct({ lastSeq: 4, lastReadSeq: 2, unread: 2 }),
+      conversation: conversation(messages),
+      collapsed: false,
+    });
+    await fixture.whenStable();
+    expect(items(element)).toEqual(['This is the beginning of the conversation.', expect.any(String), '[old]', '[mine]', 'New messages', '[one]', '[two]']);
+    expect(markRead).toHaveBeenCalledWith(3, 4);
+
+    // Read: the marker moves, and the divider stays while the person reads.
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 4, lastReadSeq: 4, unread: 0 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    expect(items(element)).toContain('New messages');
+  });
+
+  it('shows no divider for messages that arrive while the chat is being read', async () => {
+    const first = [message(3, 1, bob, 'hello')];
+    const { element, fixture, markRead } = mount({ room: direct({ lastSeq: 1, lastReadSeq: 1 }), conversation: conversation(first), collapsed: false });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', {
+      room: direct({ lastSeq: 2, lastReadSeq: 1, unread: 1 }),
+      conversation: conversation([...first, message(3, 2, bob, 'again')]),
+      collapsed: false,
+    });
+    await fixture.whenStable();
+    expect(markRead).toHaveBeenCalledWith(3, 2);
+    expect(items(element)).not.toContain('New messages');
+  });
+
+  it('does not count as read while the page is hidden, and does once it is shown', async () => {
+    const { fixture, markRead, visible } = mount(
+      { room: direct({ lastSeq: 1, lastReadSeq: 0, unread: 1 }), conversation: conversation([message(3, 1, bob)]), collapsed: false },
+      { visible: false },
+    );
+    await fixture.whenStable();
+    expect(markRead).not.toHaveBeenCalled();
+    visible.set(true);
+    await fixture.whenStable();
+    expect(markRead).toHaveBeenCalledWith(3, 1);
+  });
+
+  it('collapsed, it reads nothing and its header shows the room’s unread count', async () => {
+    const { element, fixture, markRead } = mount({
+      room: direct({ lastSeq: 2, lastReadSeq: 0, unread: 2 }),
+      conversation: conversation([message(3, 1, bob), message(3, 2, bob)]),
+      collapsed: true,
+    });
+    await fixture.whenStable();
+    expect(markRead).not.toHaveBeenCalled();
+    expect(element.querySelector('header .badge')?.getAttribute('aria-label')).toBe('2 unread');
+  });
+
+  it('shows "Seen" under my newest message the other person has read', async () => {
+    const messages = [message(3, 1, alice, 'first'), message(3, 2, alice, 'second')];
+    const { element, fixture } = mount({ room: direct({ lastSeq: 2, lastReadSeq: 2, peerLastReadSeq: 1 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    expect(items(element).slice(-3)).toEqual(['[first]', 'Seen', '[second]']);
+  });
+
+  it('says who is typing in a polite live region, by first name', async () => {
+    const { element, fixture, socket } = mount({ room: direct({}), conversation: conversation([message(3, 1, bob)]), collapsed: false });
+    const region = element.querySelector('.typing');
+    expect(region?.getAttribute('aria-live')).toBe('polite');
+    socket.serverSends('typing', { roomId: 3, userId: bob.id });
+    await fixture.whenStable();
+    expect(region?.textContent?.trim()).toBe('Bob is typing…');
+    socket.serverSends('message:new', message(3, 2, bob));
+    await fixture.whenStable();
+    expect(region?.textContent?.trim()).toBe('');
+  });
+
+  it('tells the others I am typing as the draft changes, not for a blank one', async () => {
+    const { element, fixture, socket } = mount({ room: direct({}), conversation: conversation([]), collapsed: false });
+    socket.responders = { typing: () => ({ ok: true }) };
+    const composer = element.querySelector('textarea')!;
+    composer.value = '   ';
+    composer.dispatchEvent(new Event('input'));
+    expect(socket.sent('typing')).toEqual([]);
+    composer.value = 'Hel';
+    composer.dispatchEvent(new Event('input'));
+    composer.value = 'Hello';
+    composer.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    expect(socket.sent('typing')).toEqual([{ roomId: 3 }]);
+  });
+
+  it('has a "Back to chats" button that closes the box', () => {
+    const { element } = mount({ room: direct({}), conversation: conversation([]), collapsed: false });
+    const close = vi.spyOn(TestBed.inject(ChatStore), 'close');
+    element.querySelector<HTMLButtonElement>('button[aria-label="Back to chats"]')!.click();
+    expect(close).toHaveBeenCalledWith(3);
   });
 });

@@ -2,6 +2,7 @@ import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
+  DestroyRef,
   ElementRef,
   afterRenderEffect,
   computed,
@@ -11,14 +12,23 @@ import {
   viewChild,
 } from '@angular/core';
 import { LIMITS, isInvisible } from '@parley/protocol';
+import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
+import { DirectoryStore } from '../people/directory.store';
+import { ReadsStore } from '../reads/reads.store';
 import { RoomIcon } from '../rooms/room-icon';
+import { typingLabel } from '../typing/typing-label';
+import { TypingStore } from '../typing/typing.store';
 import { ChatStore, type ChatBox as Box } from './chat.store';
+import { untilMidnight } from './day-separators';
 import { MessageText } from './message-text';
+import { hasUnreadFromOthers, timeline } from './timeline';
 
 /** How close to the top, in pixels, scrolling starts loading older messages. */
 const LOAD_OLDER_MARGIN = 48;
+/** How close to the bottom, in pixels, counts as showing the newest messages. */
+const AT_BOTTOM_MARGIN = 24;
 
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
@@ -33,6 +43,10 @@ export class ChatBoxComponent {
   readonly box = input.required<Box>();
 
   private readonly chat = inject(ChatStore);
+  private readonly reads = inject(ReadsStore);
+  private readonly typing = inject(TypingStore);
+  private readonly directory = inject(DirectoryStore);
+  private readonly pageVisible = inject(PageVisibility).visible;
   private readonly me = inject(SessionStore).user;
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
@@ -48,8 +62,42 @@ export class ChatBoxComponent {
   });
   protected readonly regionLabel = computed(() => (this.room().peer ? `Chat with ${this.title()}` : `Room ${this.title()}`));
 
+  /** Whether the newest messages are on screen (the list is laid out bottom-up: scrollTop 0 is the bottom). */
+  private readonly atBottom = signal(true);
+  /** The newest seq when the view left the bottom; what arrives after it counts for "Jump to latest". */
+  private readonly leftBottomAt = signal<number | null>(null);
+  /**
+   * The read marker the "New messages" divider goes after, taken when the box opened with unread messages or
+   * when they arrived unseen. It holds while they are read, so the divider does not vanish the moment they are.
+   */
+  private readonly unreadAfter = signal<number | null>(null);
+  /** Today's date, renewed at midnight: what "Today" and "Yesterday" mean. */
+  private readonly today = signal(new Date());
+
+  protected readonly entries = computed(() =>
+    timeline(this.box().conversation.messages, {
+      me: this.myId(),
+      unreadAfter: this.unreadAfter(),
+      peerLastReadSeq: this.room().peer ? (this.room().peerLastReadSeq ?? 0) : null,
+      now: this.today(),
+    }),
+  );
+
+  /** Messages that arrived since the view left the bottom. */
+  protected readonly arrivedBelow = computed(() => {
+    const since = this.leftBottomAt();
+    return since === null ? 0 : this.box().conversation.messages.filter((message) => message.seq > since).length;
+  });
+
+  protected readonly typingText = computed(() => {
+    const ids = this.typing.byRoom().get(this.room().id) ?? [];
+    return typingLabel(ids.map((id) => this.firstNameOf(id)));
+  });
+
   /** Where the view was, measured from the bottom, when older messages were asked for. */
   private keepFromBottom: number | null = null;
+  /** The box has not been drawn yet: what is unread now was unread when it opened. */
+  private opening = true;
 
   constructor() {
     afterRenderEffect(() => {
@@ -71,6 +119,34 @@ export class ChatBoxComponent {
       this.composer()?.nativeElement.focus();
       this.chat.focusHandled();
     });
+    // A list drawn anew (the box expanded) starts at the bottom.
+    afterRenderEffect(() => {
+      if (!this.scroller()) return;
+      this.atBottom.set(true);
+      this.leftBottomAt.set(null);
+    });
+    // A chat is read when its box is open, the page is on screen and the newest messages are in view.
+    afterRenderEffect(() => {
+      const { room, conversation, collapsed } = this.box();
+      const reading = !collapsed && this.pageVisible() && this.atBottom();
+      const opening = this.opening;
+      this.opening = false;
+      if (this.unreadAfter() === null && (opening || !reading) && hasUnreadFromOthers(conversation.messages, room.lastReadSeq, this.myId())) {
+        this.unreadAfter.set(room.lastReadSeq);
+      }
+      const newest = conversation.messages.at(-1)?.seq ?? 0;
+      if (reading && newest > room.lastReadSeq) this.reads.markRead(room.id, newest);
+    });
+
+    let midnight: ReturnType<typeof setTimeout>;
+    const renewAtMidnight = () => {
+      midnight = setTimeout(() => {
+        this.today.set(new Date());
+        renewAtMidnight();
+      }, untilMidnight(new Date()) + 1000);
+    };
+    renewAtMidnight();
+    inject(DestroyRef).onDestroy(() => clearTimeout(midnight));
   }
 
   protected onScroll(): void {
@@ -78,6 +154,17 @@ export class ChatBoxComponent {
     if (!element) return;
     // The list is laid out bottom-up (column-reverse), so scrollTop runs from 0 at the bottom to negative values above.
     if (element.scrollHeight - element.clientHeight + element.scrollTop < LOAD_OLDER_MARGIN) this.loadOlder();
+    const atBottom = element.scrollTop > -AT_BOTTOM_MARGIN;
+    if (atBottom === this.atBottom()) return;
+    this.atBottom.set(atBottom);
+    this.leftBottomAt.set(atBottom ? null : (this.box().conversation.messages.at(-1)?.seq ?? 0));
+  }
+
+  /** Scrolls to the newest messages, which reads them. */
+  protected jumpToLatest(): void {
+    this.scrollToBottom();
+    // The button goes away; the keyboard's place is the composer.
+    this.composer()?.nativeElement.focus();
   }
 
   protected loadOlder(): void {
@@ -88,6 +175,12 @@ export class ChatBoxComponent {
     // (Chrome keeps a scroller that is at its very top pinned there when content is added above.)
     if (element) this.keepFromBottom = -element.scrollTop;
     void this.chat.loadOlder(conversation.roomId);
+  }
+
+  protected onInput(value: string): void {
+    this.draft.set(value);
+    if (isInvisible(value)) this.typing.draftEnded(this.room().id);
+    else this.typing.typed(this.room().id);
   }
 
   protected onKeydown(event: KeyboardEvent): void {
@@ -101,6 +194,10 @@ export class ChatBoxComponent {
     const body = this.draft();
     if (this.blank()) return;
     this.draft.set('');
+    this.typing.draftEnded(this.room().id);
+    // Answering means what came before is read: the divider has done its work, and the view follows the reply.
+    this.unreadAfter.set(null);
+    this.scrollToBottom();
     void this.chat.send(this.room().id, body);
   }
 
@@ -114,5 +211,20 @@ export class ChatBoxComponent {
 
   protected close(): void {
     this.chat.close(this.room().id);
+  }
+
+  private scrollToBottom(): void {
+    const element = this.scroller()?.nativeElement;
+    if (element) element.scrollTop = 0;
+    this.atBottom.set(true);
+    this.leftBottomAt.set(null);
+  }
+
+  /** A typist's first name: the peer of a direct chat, else an author in the chat, else from the directory. */
+  private firstNameOf(userId: number): string {
+    const { room, conversation } = this.box();
+    if (room.peer?.id === userId) return room.peer.firstName;
+    const author = conversation.messages.findLast((message) => message.authorId === userId)?.author;
+    return author?.firstName ?? this.directory.people().find((user) => user.id === userId)?.firstName ?? 'Someone';
   }
 }
