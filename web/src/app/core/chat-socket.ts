@@ -4,14 +4,6 @@ import type { AckOf, ClientEventName, ClientToServerEvents, PayloadOf, ServerToC
 
 export type ConnectionState = 'offline' | 'connecting' | 'connected' | 'reconnecting';
 
-/** How each connection state is shown. */
-export const CONNECTION_LABELS: Record<ConnectionState, string> = {
-  offline: 'Offline',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-};
-
 type ServerEvent = keyof ServerToClientEvents;
 
 /** How long to wait for an ack before calling the request failed (the user may then retry). */

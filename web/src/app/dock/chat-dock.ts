@@ -3,7 +3,6 @@ import type { Room } from '@parley/protocol';
 import { ChatBoxComponent } from '../chat/chat-box';
 import { ChatStore } from '../chat/chat.store';
 import { chatName } from '../chats/chat-name';
-import { CONNECTION_LABELS, ChatSocket } from '../core/chat-socket';
 import { RoomsStore } from '../rooms/rooms.store';
 import { DockStore } from './dock.store';
 
@@ -56,10 +55,6 @@ const NARROW = 640;
         <button type="button" class="banner-dismiss" (click)="dock.dismissBanner()" aria-label="Dismiss">✕</button>
       </div>
     }
-    @if (dock.layout().overlay && chat.boxes().length > 0 && socket.state() !== 'connected') {
-      <!-- On a phone an open box covers the top bar: its connection state shows here too (it is announced there). -->
-      <p class="connection" aria-hidden="true">{{ connectionLabels[socket.state()] }}</p>
-    }
     <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>
   `,
   styleUrl: './chat-dock.css',
@@ -69,7 +64,6 @@ const NARROW = 640;
 export class ChatDock {
   protected readonly chat = inject(ChatStore);
   protected readonly dock = inject(DockStore);
-  protected readonly socket = inject(ChatSocket);
   private readonly rooms = inject(RoomsStore);
 
   protected readonly menuOpen = signal(false);
@@ -85,7 +79,6 @@ export class ChatDock {
     return room && room.unread > 0 ? room : null;
   });
   protected readonly name = chatName;
-  protected readonly connectionLabels = CONNECTION_LABELS;
 
   constructor() {
     const fit = () => {

@@ -1,8 +1,8 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRender, computed, inject, signal, viewChild } from '@angular/core';
 import { Router } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
-import { CONNECTION_LABELS, ChatSocket } from '../core/chat-socket';
+import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
 import { DesktopNotifications } from '../notifications/desktop-notifications';
@@ -13,13 +13,22 @@ import { PeopleList } from '../people/people-list';
 import { RoomsPanel } from '../rooms/rooms-panel';
 import { RoomsStore } from '../rooms/rooms.store';
 
+const CONNECTION_LABELS = {
+  offline: 'Offline',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+} as const;
+
 /** The main screen: who I am, my chats, starting a new one, the rooms, and the docked chats. */
 @Component({
   selector: 'app-main-page',
   imports: [Avatar, ChatDock, ChatsList, PeopleList, RoomsPanel],
   providers: [UnreadSigns],
+  // On a phone an open chat fills the screen below the top bar, however many rows the bar wraps to.
+  host: { '[style.--topbar-height.px]': 'topbarHeight()' },
   template: `
-    <header class="topbar">
+    <header class="topbar" #topbar>
       <h1>Parley</h1>
       <p class="connection" [class]="'connection ' + socket.state()" role="status">
         <span class="signal" aria-hidden="true"></span>{{ connectionLabel() }}
@@ -76,6 +85,9 @@ export class MainPage {
   private readonly chat = inject(ChatStore);
   private readonly router = inject(Router);
 
+  private readonly topbar = viewChild.required<ElementRef<HTMLElement>>('topbar');
+  protected readonly topbarHeight = signal<number | null>(null);
+
   protected readonly connectionLabel = computed(() => CONNECTION_LABELS[this.socket.state()]);
   protected readonly notificationsLabel = computed(() => {
     if (this.notifications.permission() === 'denied') return 'Notifications blocked';
@@ -91,7 +103,12 @@ export class MainPage {
       this.socket.onReconnected(() => void this.directory.load().catch(() => undefined)),
       this.socket.onRejected(() => void this.sessionEnded()),
     ];
-    inject(DestroyRef).onDestroy(() => stopListening.forEach((stop) => stop()));
+    const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
+    afterNextRender(() => measure.observe(this.topbar().nativeElement));
+    inject(DestroyRef).onDestroy(() => {
+      stopListening.forEach((stop) => stop());
+      measure.disconnect();
+    });
   }
 
   /** The Chats list, then the boxes this device had open: only a list that arrived tells which are still mine. */
