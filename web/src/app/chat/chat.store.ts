@@ -34,8 +34,8 @@ export interface ChatBox {
 const OLDER_PAGE = 30;
 
 /**
- * `sync`'s answer as the server is about to send it: also my rooms I did not name (`joined`, their messages
- * among `rooms`) and the ids I named that are no longer mine (`left`). Absent from older servers: none.
+ * `sync`'s answer as the server is about to send it: also my rooms I did not name (`joined`, their unread
+ * messages among `rooms`) and the ids I named that are no longer mine (`left`). Absent until then: none.
  */
 interface SyncAnswer {
   rooms: RoomCatchUp[];
@@ -165,12 +165,7 @@ export class ChatStore {
     for (const roomId of [...this.conversations().keys()]) {
       if (!this.rooms.byId().get(roomId)?.joined) this.forgetRoom(roomId);
     }
-    // Loaded chats from their newest message; the others from the last seq the list gave, so that only what
-    // arrived since the list was read comes back.
-    const held: Record<string, number> = {};
-    for (const [roomId, conversation] of this.conversations()) held[roomId] = conversation.messages.at(-1)?.seq ?? 0;
-    for (const room of this.rooms.mine()) held[room.id] ??= room.lastSeq;
-    await this.syncUntilComplete(Object.fromEntries(Object.entries(held).slice(0, LIMITS.syncRoomsMax)));
+    await this.syncUntilComplete();
     for (const [roomId, conversation] of this.conversations()) {
       for (const outgoing of conversation.outbox) {
         this.setOutgoing(roomId, outgoing.clientId, { status: 'sending', error: undefined });
@@ -193,22 +188,43 @@ export class ChatStore {
     this.dock.reset();
   }
 
-  private async syncUntilComplete(rooms: Record<string, number>): Promise<void> {
-    for (let held = rooms; Object.keys(held).length > 0; ) {
+  /**
+   * The seq held in each room of mine, as `sync` wants every room named each time (a room not named comes
+   * back in `joined`): a loaded chat's newest message; for the others, the last seq the list gave, so that
+   * only what arrived since comes back.
+   */
+  private heldSeqs(): Record<string, number> {
+    const held: Record<string, number> = {};
+    for (const [roomId, conversation] of this.conversations()) held[roomId] = conversation.messages.at(-1)?.seq ?? 0;
+    for (const room of this.rooms.mine()) held[room.id] ??= room.lastSeq;
+    return Object.fromEntries(Object.entries(held).slice(0, LIMITS.syncRoomsMax));
+  }
+
+  /**
+   * `sync` until every room is complete and none comes back in `joined`. `from` holds seqs to ask from
+   * instead of what is held (the start of a gap), kept for a room until it is complete.
+   */
+  private async syncUntilComplete(from: Record<string, number> = {}): Promise<void> {
+    let asking = from;
+    for (;;) {
+      const held = { ...this.heldSeqs(), ...asking };
       const ack = await this.socket.request('sync', { rooms: held });
       if (!ack.ok) return;
       const answer: SyncAnswer = ack;
-      for (const room of answer.joined ?? []) this.rooms.upsert(room);
+      const joined = answer.joined ?? [];
+      for (const room of joined) this.rooms.upsert(room);
       for (const roomId of answer.left ?? []) this.forgetRoom(roomId);
-      // The server puts at least one message in an answer that is not complete; without one, stop.
-      if (answer.rooms.every((room) => room.messages.length === 0)) return;
-      const asked = held;
-      held = {};
-      for (const room of answer.rooms) {
-        for (const message of room.messages) this.catchUpWith(message);
-        // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
-        if (!room.complete) held[room.roomId] = room.messages.at(-1)?.seq ?? asked[room.roomId] ?? 0;
-      }
+      for (const room of answer.rooms) for (const message of room.messages) this.catchUpWith(message);
+      // The server puts at least one message in an answer that is not complete, and names a room in `joined`
+      // only while it is not named; without either, stop.
+      const newlyJoined = joined.filter((room) => !(room.id in held));
+      const progress = newlyJoined.length > 0 || answer.rooms.some((room) => room.messages.length > 0);
+      const incomplete = answer.rooms.filter((room) => !room.complete);
+      if (!progress || (incomplete.length === 0 && newlyJoined.length === 0)) return;
+      // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
+      asking = Object.fromEntries(
+        incomplete.filter((room) => room.roomId in asking).map((room) => [room.roomId, room.messages.at(-1)?.seq ?? held[room.roomId] ?? 0]),
+      );
     }
   }
 
