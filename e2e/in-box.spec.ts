@@ -197,6 +197,6 @@ test.describe('screenshots', () => {
 
     await bobBox.getByRole('button', { name: 'Back to chats', exact: true }).click();
     await expect(bobBox).toHaveCount(0);
-    await expect(bobPage.getByRole('heading', { name: 'People' })).toBeInViewport();
+    await expect(bobPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
   });
 });

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+import type { AuthResponse, ClientToServerEvents, PublicUser, ServerToClientEvents } from '@parley/protocol';
+import { io, type Socket } from 'socket.io-client';
 
 export { expect };
 
@@ -86,9 +88,21 @@ export async function expectMainScreen(page: Page): Promise<void> {
   await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
 }
 
-/** The button for a person in the People list; its name says whether they are online. */
+/** The button for a person in the "New chat" list; its name says whether they are online. */
 export function personButton(page: Page, person: Person): Locator {
-  return page.getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))},`) });
+  return page
+    .getByRole('list', { name: 'New chat', exact: true })
+    .getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))},`) });
+}
+
+/** The Chats list: every conversation of mine, most recently active first. */
+export function chatsList(page: Page): Locator {
+  return page.getByRole('list', { name: 'Chats', exact: true });
+}
+
+/** The row of the Chats list that opens the chat with a person; its name ends with the unread count, if any. */
+export function chatRow(page: Page, person: Person): Locator {
+  return chatsList(page).getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))}(,|$)`) });
 }
 
 /** The docked chat box with a person. */
@@ -101,7 +115,7 @@ export function roomBox(page: Page, name: string): Locator {
   return page.getByRole('region', { name: `Room ${name}`, exact: true });
 }
 
-/** Clicks the person in the People list and waits for their chat box. */
+/** Clicks the person in the "New chat" list and waits for their chat box. */
 export async function openChatWith(page: Page, person: Person): Promise<Locator> {
   await personButton(page, person).click();
   const box = chatBox(page, person);
@@ -138,4 +152,34 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: options.fullPage ?? false, animations: 'disabled' });
   return file;
+}
+
+/** A client speaking the protocol straight, to set a scene quickly (another person's device). */
+export type ProtocolClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Signs a new person up over HTTP, without a page: their user and session token. */
+export async function registerByApi(request: APIRequestContext, person: Person): Promise<AuthResponse> {
+  const response = await request.post('/api/auth/register', { data: person });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as AuthResponse;
+}
+
+/** The user and session token of whoever is logged in on a page. */
+export async function sessionOf(page: Page): Promise<{ user: PublicUser; token: string }> {
+  const token = (await page.context().cookies()).find((cookie) => cookie.name === 'parley_session')!.value;
+  const user = ((await (await page.request.get('/api/me')).json()) as { user: PublicUser }).user;
+  return { user, token };
+}
+
+/** Connects a protocol client with a session token; disconnect it when done. */
+export async function connectClient(baseURL: string, token: string): Promise<ProtocolClient> {
+  const socket: ProtocolClient = io(baseURL, { transports: ['websocket'], auth: { token }, reconnection: false });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+  return socket;
+}
+
+/** Sends a message over the protocol and checks the server took it. */
+export async function sendOver(socket: ProtocolClient, roomId: number, body: string): Promise<void> {
+  const ack = await socket.timeout(5000).emitWithAck('message:send', { roomId, clientId: `e2e-${Math.random().toString(36).slice(2)}`, body });
+  expect(ack, body).toMatchObject({ ok: true });
 }

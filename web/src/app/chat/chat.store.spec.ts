@@ -4,6 +4,7 @@ import { LIMITS, type Room } from '@parley/protocol';
 import { FakeChatSocket, alice, bob, message, settle } from '../../testing/fake-chat-socket';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
+import { DockStore } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
 import { ChatStore } from './chat.store';
 
@@ -27,6 +28,7 @@ const dmWithBob: Room = {
 const group = (id: number, name: string): Room => ({ ...dmWithBob, id, kind: 'group', name, peer: null, peerLastReadSeq: null });
 
 function setUp() {
+  localStorage.clear();
   TestBed.configureTestingModule({
     providers: [
       provideZonelessChangeDetection(),
@@ -37,8 +39,9 @@ function setUp() {
   const socket = TestBed.inject(ChatSocket) as unknown as FakeChatSocket;
   const rooms = TestBed.inject(RoomsStore);
   const chat = TestBed.inject(ChatStore);
+  const dock = TestBed.inject(DockStore);
   socket.responders['room:history'] = () => ({ ok: true, messages: [] });
-  return { socket, rooms, chat };
+  return { socket, rooms, chat, dock };
 }
 
 describe('ChatStore', () => {
@@ -69,12 +72,16 @@ describe('ChatStore', () => {
       expect(chat.boxes()[0]?.conversation.messages).toHaveLength(1);
     });
 
-    it('makes the oldest box give way when the dock is full', () => {
-      const { rooms, chat } = setUp();
-      chat.setCapacity(2);
+    it('moves the oldest box to the "+N" list when the dock is full, rather than closing it', () => {
+      const { rooms, chat, dock } = setUp();
+      dock.setLayout({ capacity: 2, overlay: false });
       for (const id of [1, 2, 3]) chat.show(group(id, `room ${id}`), []);
       expect(rooms.byId().size).toBe(3);
       expect(chat.boxes().map((b) => b.room.id)).toEqual([2, 3]);
+      expect(dock.hidden()).toEqual([1]);
+
+      chat.close(3);
+      expect(chat.boxes().map((b) => b.room.id)).toEqual([1, 2]);
     });
   });
 
@@ -89,39 +96,94 @@ describe('ChatStore', () => {
       expect(chat.announcement()).toBe('Bob Builder: message 1');
     });
 
-    it('counts as unread when the dock has no room for another box, and opening clears it', () => {
-      const { socket, rooms, chat } = setUp();
-      chat.setCapacity(1);
+    it('counts as unread on the room, and waits under "+N" when the dock is full', () => {
+      const { socket, rooms, chat, dock } = setUp();
+      dock.setLayout({ capacity: 1, overlay: false });
       chat.show(group(1, 'open one'), []);
       rooms.upsert(dmWithBob);
 
       socket.serverSends('message:new', message(7, 1));
       socket.serverSends('message:new', message(7, 2));
+      // Heard twice (live, then by catch-up): counted once.
+      socket.serverSends('message:new', message(7, 2));
 
       expect(chat.boxes().map((b) => b.room.id)).toEqual([1]);
-      expect(chat.unreadByRoom().get(7)).toBe(2);
-      chat.open(7);
-      expect(chat.unreadByRoom().has(7)).toBe(false);
+      expect(dock.hidden()).toEqual([7]);
+      expect(rooms.byId().get(7)).toMatchObject({ unread: 2, lastSeq: 2, lastReadSeq: 0, lastMessage: { seq: 2 } });
     });
 
-    it('counts as unread in a collapsed box', () => {
-      const { socket, chat } = setUp();
-      chat.show(group(1, 'lobby'), []);
-      chat.toggleCollapsed(1);
+    it('never pops up a muted chat, nor one I closed: their counts show instead', async () => {
+      const { socket, rooms, chat } = setUp();
+      rooms.upsert({ ...group(1, 'noisy'), muted: true });
+      rooms.upsert(dmWithBob);
+      chat.show(dmWithBob, []);
+      chat.close(7);
+
       socket.serverSends('message:new', message(1, 1));
-      expect(chat.boxes()[0]).toMatchObject({ collapsed: true, conversation: { unread: 1 } });
-      chat.toggleCollapsed(1);
-      expect(chat.boxes()[0]?.conversation.unread).toBe(0);
+      socket.serverSends('message:new', message(7, 1));
+      await settle();
+
+      expect(chat.boxes()).toEqual([]);
+      expect(rooms.byId().get(1)?.unread).toBe(1);
+      expect(rooms.byId().get(7)?.unread).toBe(1);
+    });
+
+    it('on a phone, while a field has the focus, offers the chat in a banner instead of covering the screen', () => {
+      const { socket, rooms, chat, dock } = setUp();
+      dock.setLayout({ capacity: 1, overlay: true });
+      rooms.upsert(dmWithBob);
+      const field = document.body.appendChild(document.createElement('input'));
+      field.focus();
+
+      socket.serverSends('message:new', message(7, 1));
+
+      expect(chat.boxes()).toEqual([]);
+      expect(dock.banner()).toBe(7);
+      expect(document.activeElement).toBe(field);
+      field.remove();
+      dock.open(7);
+      expect(dock.banner()).toBeNull();
+    });
+
+    it('on a phone with another chat open, offers it in a banner; with nothing open, opens it', () => {
+      const { socket, rooms, chat, dock } = setUp();
+      dock.setLayout({ capacity: 1, overlay: true });
+      rooms.upsert(dmWithBob);
+      chat.show(group(1, 'reading this'), []);
+      socket.serverSends('message:new', message(7, 1));
+      expect(chat.boxes().map((b) => b.room.id)).toEqual([1]);
+      expect(dock.banner()).toBe(7);
+
+      chat.close(1);
+      socket.serverSends('message:new', message(7, 2));
+      expect(chat.boxes().map((b) => b.room.id)).toEqual([7]);
+    });
+
+    it('of mine, sent here, moves my read marker to it', async () => {
+      const { socket, rooms, chat } = setUp();
+      chat.show({ ...group(1, 'lobby'), lastSeq: 3, unread: 3 }, [message(1, 1), message(1, 2), message(1, 3)]);
+      socket.responders['message:send'] = ({ clientId, body }) => ({ ok: true, message: { ...message(1, 4, alice, body), clientId } });
+      await chat.send(1, 'caught up');
+      expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 4, lastReadSeq: 4, unread: 0 });
     });
 
     it('of my own, from another device, joins the conversation without popping anything open', () => {
-      const { socket, rooms, chat } = setUp();
-      rooms.upsert(dmWithBob);
-      socket.serverSends('message:new', message(7, 1, alice, 'from my phone'));
+      const { socket, rooms, chat, dock } = setUp();
+      rooms.upsert({ ...dmWithBob, lastSeq: 1, unread: 1 });
+      socket.serverSends('message:new', message(7, 2, alice, 'from my phone'));
       expect(chat.boxes()).toEqual([]);
-      expect(chat.unreadByRoom().size).toBe(0);
-      chat.open(7);
+      expect(rooms.byId().get(7)).toMatchObject({ lastReadSeq: 2, unread: 0 });
+      dock.open(7);
       expect(chat.boxes()[0]?.conversation.messages.map((m) => m.body)).toEqual(['from my phone']);
+    });
+
+    it('in a room not known yet, asks for the list once, however many messages come before the answer', async () => {
+      const { socket, rooms } = setUp();
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(3, 'opened elsewhere')], joinable: { rooms: [], nextCursor: null } });
+      for (let seq = 1; seq <= 5; seq++) socket.serverSends('message:new', message(3, seq, alice));
+      await settle();
+      expect(socket.sent('rooms:list')).toHaveLength(1);
+      expect(rooms.byId().has(3)).toBe(true);
     });
 
     it('after a gap fetches what was skipped', async () => {
@@ -224,7 +286,7 @@ describe('ChatStore', () => {
     it('after a reconnect, fetches everything missed in every chat, with no gap and no duplicate', async () => {
       const { socket, chat } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
-      chat.setCapacity(2);
+      TestBed.inject(DockStore).setLayout({ capacity: 2, overlay: false });
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
       chat.show(group(2, 'quiet'), []);
       const latest = 252;
@@ -242,7 +304,8 @@ describe('ChatStore', () => {
 
       await chat.catchUpAll();
 
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 2, 2: 0 } }, { rooms: { 1: 202 } }]);
+      // Every room is named each time, as the server wants: one left out would come back as joined.
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 2, 2: 0 } }, { rooms: { 1: 202, 2: 0 } }]);
       const seqs = chat.boxes().find((b) => b.room.id === 1)!.conversation.messages.map((m) => m.seq);
       expect(seqs).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
     });
@@ -250,7 +313,7 @@ describe('ChatStore', () => {
     it('after a reconnect, asks again for a room the answer had no space left for, from the seq it holds', async () => {
       const { socket, chat } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
-      chat.setCapacity(2);
+      TestBed.inject(DockStore).setLayout({ capacity: 2, overlay: false });
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       chat.show(group(2, 'quiet'), [message(2, 1)]);
       const answers = [
@@ -282,6 +345,105 @@ describe('ChatStore', () => {
       const resent = socket.sent('message:send') as { clientId: string }[];
       expect(resent.map((p) => p.clientId)).toEqual([clientId, clientId]);
       expect(chat.boxes()[0]?.conversation).toMatchObject({ outbox: [], messages: [{ body: 'written in a tunnel' }] });
+    });
+
+    it('after a reconnect, names every room of mine: loaded ones from their newest message, the others from the list’s last seq', async () => {
+      const { socket, chat } = setUp();
+      socket.responders['rooms:list'] = () => ({
+        ok: true,
+        rooms: [group(1, 'lobby'), { ...group(2, 'elsewhere'), lastSeq: 40, unread: 3 }],
+        joinable: { rooms: [], nextCursor: null },
+      });
+      socket.responders.sync = () => ({ ok: true, rooms: [] });
+      chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
+
+      await chat.catchUpAll();
+
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 2, 2: 40 } }]);
+    });
+
+    it('after a reconnect, adds the rooms I joined meanwhile with their messages, pops nothing, and closes those I left', async () => {
+      const { socket, rooms, chat, dock } = setUp();
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'leaving')], joinable: { rooms: [], nextCursor: null } });
+      dock.setLayout({ capacity: 3, overlay: false });
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      chat.show(group(2, 'leaving'), []);
+      const fromCarol = { ...dmWithBob, id: 5, lastSeq: 2, unread: 2, lastMessage: message(5, 2) };
+      const answer = {
+        ok: true as const,
+        rooms: [
+          { roomId: 1, messages: [message(1, 2)], complete: true },
+          { roomId: 5, messages: [message(5, 1), message(5, 2)], complete: true },
+        ],
+        joined: [fromCarol],
+        left: [2],
+      };
+      socket.responders.sync = ({ rooms: named }) => (5 in named ? { ok: true, rooms: [], joined: [], left: [] } as typeof answer : answer);
+
+      await chat.catchUpAll();
+
+      // Once joined, the room is named like the others (the one left is not), and the server has nothing more to say.
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 0 } }, { rooms: { 1: 2, 5: 2 } }]);
+
+      expect(chat.boxes().map((b) => b.room.id)).toEqual([1]);
+      expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2]);
+      expect(rooms.byId().has(2)).toBe(false);
+      expect(rooms.byId().get(5)).toMatchObject({ unread: 2, lastSeq: 2 });
+      dock.open(5);
+      expect(chat.boxes().find((b) => b.room.id === 5)?.conversation.messages.map((m) => m.seq)).toEqual([1, 2]);
+    });
+
+    it('after a reconnect, drops the boxes of rooms the list no longer has', async () => {
+      const { socket, chat } = setUp();
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders.sync = () => ({ ok: true, rooms: [] });
+      chat.show(group(1, 'lobby'), []);
+      chat.show(group(2, 'gone'), []);
+      await chat.catchUpAll();
+      expect(chat.boxes().map((b) => b.room.id)).toEqual([1]);
+    });
+  });
+
+  describe('what is open stays open', () => {
+    const saved = (memory: object) => localStorage.setItem(`parley.dock.${alice.id}`, JSON.stringify(memory));
+    const remembered = () => JSON.parse(localStorage.getItem(`parley.dock.${alice.id}`) ?? 'null');
+
+    it('opens again the boxes this device had open for me, collapsed as they were, leaving out rooms no longer mine', async () => {
+      const { socket, rooms, chat, dock } = setUp();
+      saved({ open: [1, 2, 9], collapsed: [2], closed: [7, 9] });
+      rooms.upsert(group(1, 'lobby'));
+      rooms.upsert(group(2, 'quiet'));
+      socket.responders['room:history'] = ({ roomId }) => ({ ok: true, messages: [message(roomId, 1)] });
+
+      await chat.restoreDock();
+
+      expect(chat.boxes().map((b) => [b.room.id, b.collapsed])).toEqual([
+        [1, false],
+        [2, true],
+      ]);
+      expect(socket.sent('room:history')).toEqual([
+        { roomId: 1, limit: LIMITS.historyDefault },
+        { roomId: 2, limit: LIMITS.historyDefault },
+      ]);
+      expect(remembered()).toEqual({ open: [1, 2], collapsed: [2], closed: [] });
+      dock.toggleCollapsed(1);
+      chat.close(2);
+      expect(remembered()).toEqual({ open: [1], collapsed: [1], closed: [2] });
+    });
+
+    it('keeps what it remembers through a log-out, and remembers nothing before restoring', async () => {
+      const { rooms, chat } = setUp();
+      saved({ open: [1], collapsed: [], closed: [] });
+      rooms.upsert(group(1, 'lobby'));
+      rooms.upsert(group(3, 'popped'));
+      chat.show(group(3, 'popped'), []);
+      expect(remembered()).toEqual({ open: [1], collapsed: [], closed: [] });
+
+      await chat.restoreDock();
+      expect(remembered().open).toEqual([1, 3]);
+      chat.reset();
+      expect(remembered().open).toEqual([1, 3]);
+      expect(chat.boxes()).toEqual([]);
     });
   });
 });

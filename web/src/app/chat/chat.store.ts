@@ -1,7 +1,8 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, isInvisible, type Message, type Room } from '@parley/protocol';
+import { LIMITS, isInvisible, type Message, type Room, type RoomCatchUp } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
+import { DockStore } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
 import { mergeBySeq, newClientId } from './messages';
 
@@ -21,9 +22,9 @@ export interface Conversation {
   /** The first message is loaded: there is nothing older. */
   reachedStart: boolean;
   loadingOlder: boolean;
-  unread: number;
 }
 
+/** An open box: the room (live: its unread count and read markers move), its messages, whether it is collapsed. */
 export interface ChatBox {
   room: Room;
   conversation: Conversation;
@@ -33,64 +34,57 @@ export interface ChatBox {
 const OLDER_PAGE = 30;
 
 /**
- * The chats: their messages, the boxes docked on screen, unread counts, and sending with retry.
- * Messages for a chat that is not open pop its box open, or count as unread when the dock is full.
+ * `sync`'s answer as the server is about to send it: also my rooms I did not name (`joined`, their unread
+ * messages among `rooms`) and the ids I named that are no longer mine (`left`). Absent until then: none.
+ */
+interface SyncAnswer {
+  rooms: RoomCatchUp[];
+  joined?: Room[];
+  left?: number[];
+}
+
+/**
+ * The chats' messages, and sending with retry. Which boxes are open is the dock's (`DockStore`); the
+ * unread counts are the rooms' own, from the server, kept current here as messages arrive.
  */
 @Injectable({ providedIn: 'root' })
 export class ChatStore {
   private readonly socket = inject(ChatSocket);
   private readonly session = inject(SessionStore);
   private readonly rooms = inject(RoomsStore);
+  private readonly dock = inject(DockStore);
 
   private readonly conversations = signal<ReadonlyMap<number, Conversation>>(new Map());
-  private readonly openIds = signal<readonly number[]>([]);
-  private readonly collapsedIds = signal<ReadonlySet<number>>(new Set());
-  private readonly maxBoxes = signal(3);
   private readonly lastAnnouncement = signal('');
-  private readonly focusTarget = signal<number | null>(null);
+  private learningRooms = false;
 
-  /** The open boxes, left to right, oldest first. */
+  /** The boxes on screen, left to right, oldest first. */
   readonly boxes = computed<ChatBox[]>(() => {
     const rooms = this.rooms.byId();
     const conversations = this.conversations();
-    const collapsed = this.collapsedIds();
-    return this.openIds().flatMap((id) => {
+    const collapsed = this.dock.collapsed();
+    return this.dock.shown().flatMap((id) => {
       const room = rooms.get(id);
       const conversation = conversations.get(id);
       return room && conversation ? [{ room, conversation, collapsed: collapsed.has(id) }] : [];
     });
   });
 
-  /** Unread messages per room, for the badges on people and rooms. */
-  readonly unreadByRoom = computed(() => {
-    const unread = new Map<number, number>();
-    for (const conversation of this.conversations().values()) {
-      if (conversation.unread > 0) unread.set(conversation.roomId, conversation.unread);
-    }
-    return unread;
-  });
-
   /** What the screen reader's live region says: the newest message from someone else. */
   readonly announcement = this.lastAnnouncement.asReadonly();
 
   /** The room whose composer should take the focus: one the person opened, never one that popped up. */
-  readonly focusRequest = this.focusTarget.asReadonly();
+  readonly focusRequest = this.dock.focusRequest;
 
   constructor() {
     this.socket.on('message:new', (message) => this.receive(message));
     this.socket.onReconnected(() => void this.catchUpAll());
   }
 
-  /** How many boxes fit side by side; the dock sets it from the screen's width. */
-  setCapacity(boxes: number): void {
-    this.maxBoxes.set(Math.max(1, boxes));
-    this.openIds.update((ids) => ids.slice(-this.maxBoxes()));
-  }
-
   /** Opens the chat with a person: the server finds or creates the direct room and sends its latest messages. */
   async openDirect(userId: number): Promise<void> {
     const known = this.rooms.directWith(userId);
-    if (known && this.conversations().has(known.id)) return this.open(known.id, { focus: true });
+    if (known?.joined) return this.openRoom(known.id);
     const ack = await this.socket.request('dm:open', { userId });
     if (!ack.ok) return;
     this.show(ack.room, ack.messages);
@@ -98,38 +92,35 @@ export class ChatStore {
 
   /** Opens a room I am a member of, loading its latest messages the first time. */
   async openRoom(roomId: number): Promise<void> {
-    if (!this.conversations().has(roomId)) {
-      const ack = await this.socket.request('room:history', { roomId, limit: LIMITS.historyDefault });
-      if (!ack.ok) return;
-      this.addMessages(roomId, ack.messages, { reachedStart: ack.messages.length < LIMITS.historyDefault });
-    }
-    this.open(roomId, { focus: true });
+    if (!(await this.loadLatest(roomId))) return;
+    this.dock.open(roomId, { focus: true });
   }
 
   /** Shows a room that came with its messages (after joining, or opening a direct chat). */
   show(room: Room, messages: Message[]): void {
     this.rooms.upsert(room);
     this.addMessages(room.id, messages, { reachedStart: messages.length === 0 || messages[0]!.seq === 1 });
-    this.open(room.id, { focus: true });
-  }
-
-  /** Docks a chat's box at the right end; when the dock is full, the oldest box makes way. */
-  open(roomId: number, { focus = false } = {}): void {
-    this.openIds.update((ids) => [...ids.filter((id) => id !== roomId), roomId].slice(-this.maxBoxes()));
-    this.setCollapsed(roomId, false);
-    if (focus) this.focusTarget.set(roomId);
+    this.dock.open(room.id, { focus: true });
   }
 
   focusHandled(): void {
-    this.focusTarget.set(null);
+    this.dock.focusHandled();
   }
 
   close(roomId: number): void {
-    this.openIds.update((ids) => ids.filter((id) => id !== roomId));
+    this.dock.close(roomId);
   }
 
   toggleCollapsed(roomId: number): void {
-    this.setCollapsed(roomId, !this.collapsedIds().has(roomId));
+    this.dock.toggleCollapsed(roomId);
+  }
+
+  /** After the rooms are loaded: opens again the boxes this device had open, those still mine. */
+  async restoreDock(): Promise<void> {
+    const memory = this.dock.recall();
+    const mine = (id: number) => this.rooms.byId().get(id)?.joined === true;
+    const loaded = await Promise.all(memory.open.filter(mine).map(async (id) => ((await this.loadLatest(id)) ? [id] : [])));
+    this.dock.restore({ open: loaded.flat(), collapsed: memory.collapsed, closed: memory.closed.filter(mine) });
   }
 
   async send(roomId: number, body: string): Promise<void> {
@@ -164,27 +155,17 @@ export class ChatStore {
   }
 
   /**
-   * After a reconnect: the room list is refreshed, every loaded chat gets what it missed from the
-   * database (`sync`, repeated while a room is not complete), and messages still unsent are sent again
-   * with their clientIds, so none is lost or stored twice.
+   * After a reconnect: the room list is refreshed (unread counts, last messages, rooms joined or left
+   * elsewhere), every room of mine gets what it missed from the database (`sync`, repeated while a room is
+   * not complete), and messages still unsent are sent again with their clientIds, so none is lost or
+   * stored twice. Nothing caught up pops a box open: the Chats list shows the counts.
    */
   async catchUpAll(): Promise<void> {
     await this.rooms.load();
-    let held: Record<string, number> = {};
-    for (const [roomId, conversation] of this.conversations()) held[roomId] = conversation.messages.at(-1)?.seq ?? 0;
-    while (Object.keys(held).length > 0) {
-      const ack = await this.socket.request('sync', { rooms: held });
-      if (!ack.ok) return;
-      // The server puts at least one message in an answer that is not complete; without one, stop.
-      if (ack.rooms.every((room) => room.messages.length === 0)) break;
-      const asked = held;
-      held = {};
-      for (const room of ack.rooms) {
-        for (const message of room.messages) this.receive(message);
-        // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
-        if (!room.complete) held[room.roomId] = room.messages.at(-1)?.seq ?? asked[room.roomId] ?? 0;
-      }
+    for (const roomId of [...this.conversations().keys()]) {
+      if (!this.rooms.byId().get(roomId)?.joined) this.forgetRoom(roomId);
     }
+    await this.syncUntilComplete();
     for (const [roomId, conversation] of this.conversations()) {
       for (const outgoing of conversation.outbox) {
         this.setOutgoing(roomId, outgoing.clientId, { status: 'sending', error: undefined });
@@ -197,22 +178,62 @@ export class ChatStore {
    * Fills a gap the live stream left (a message arrived whose seq skips some): fetches what comes after
    * the newest message held before it. Merging by seq makes overlaps harmless.
    */
-  async catchUp(roomId: number, afterSeq: number): Promise<void> {
-    for (let held = afterSeq; ; ) {
-      const ack = await this.socket.request('sync', { rooms: { [roomId]: held } });
-      const room = ack.ok ? ack.rooms[0] : undefined;
-      if (!room) return;
-      this.addMessages(roomId, room.messages);
-      if (room.complete || room.messages.length === 0) return;
-      held = room.messages.at(-1)!.seq;
-    }
+  catchUp(roomId: number, afterSeq: number): Promise<void> {
+    return this.syncUntilComplete({ [roomId]: afterSeq });
   }
 
   reset(): void {
     this.conversations.set(new Map());
-    this.openIds.set([]);
-    this.collapsedIds.set(new Set());
     this.lastAnnouncement.set('');
+    this.dock.reset();
+  }
+
+  /**
+   * The seq held in each room of mine, as `sync` wants every room named each time (a room not named comes
+   * back in `joined`): a loaded chat's newest message; for the others, the last seq the list gave, so that
+   * only what arrived since comes back.
+   */
+  private heldSeqs(): Record<string, number> {
+    const held: Record<string, number> = {};
+    for (const [roomId, conversation] of this.conversations()) held[roomId] = conversation.messages.at(-1)?.seq ?? 0;
+    for (const room of this.rooms.mine()) held[room.id] ??= room.lastSeq;
+    return Object.fromEntries(Object.entries(held).slice(0, LIMITS.syncRoomsMax));
+  }
+
+  /**
+   * `sync` until every room is complete and none comes back in `joined`. `from` holds seqs to ask from
+   * instead of what is held (the start of a gap), kept for a room until it is complete.
+   */
+  private async syncUntilComplete(from: Record<string, number> = {}): Promise<void> {
+    let asking = from;
+    for (;;) {
+      const held = { ...this.heldSeqs(), ...asking };
+      const ack = await this.socket.request('sync', { rooms: held });
+      if (!ack.ok) return;
+      const answer: SyncAnswer = ack;
+      const joined = answer.joined ?? [];
+      for (const room of joined) this.rooms.upsert(room);
+      for (const roomId of answer.left ?? []) this.forgetRoom(roomId);
+      for (const room of answer.rooms) for (const message of room.messages) this.catchUpWith(message);
+      // The server puts at least one message in an answer that is not complete, and names a room in `joined`
+      // only while it is not named; without either, stop.
+      const newlyJoined = joined.filter((room) => !(room.id in held));
+      const progress = newlyJoined.length > 0 || answer.rooms.some((room) => room.messages.length > 0);
+      const incomplete = answer.rooms.filter((room) => !room.complete);
+      if (!progress || (incomplete.length === 0 && newlyJoined.length === 0)) return;
+      // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
+      asking = Object.fromEntries(
+        incomplete.filter((room) => room.roomId in asking).map((room) => [room.roomId, room.messages.at(-1)?.seq ?? held[room.roomId] ?? 0]),
+      );
+    }
+  }
+
+  /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */
+  private catchUpWith(message: Message): void {
+    const mine = message.authorId === this.session.user()?.id;
+    this.addMessages(message.roomId, [message]);
+    if (mine) this.dropOutgoing(message.roomId, message.clientId);
+    this.rooms.noteMessage(message, mine);
   }
 
   private receive(message: Message): void {
@@ -222,21 +243,48 @@ export class ChatStore {
     this.addMessages(message.roomId, [message]);
     if (mine) this.dropOutgoing(message.roomId, message.clientId);
 
-    if (this.rooms.byId().has(message.roomId)) this.rooms.noteMessage(message);
-    else void this.rooms.load();
+    const room = this.rooms.byId().get(message.roomId);
+    if (room) this.rooms.noteMessage(message, mine);
+    else this.learnRooms();
 
     if (previousSeq !== undefined && message.seq > previousSeq + 1) void this.catchUp(message.roomId, previousSeq);
     if (mine) return;
 
     this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
-    const isOpen = this.openIds().includes(message.roomId);
-    if (!isOpen && this.openIds().length < this.maxBoxes()) {
-      this.open(message.roomId);
-      // A chat that pops up with one message deserves the conversation before it.
-      if (!before) void this.loadOlder(message.roomId);
-    } else if (!isOpen || this.collapsedIds().has(message.roomId)) {
-      this.updateConversation(message.roomId, (c) => ({ ...c, unread: c.unread + 1 }));
-    }
+    const arrival = this.dock.arrive(message.roomId, { mine, muted: room?.muted ?? false });
+    // A chat that pops up with one message deserves the conversation before it.
+    if (arrival !== 'badge' && arrival !== 'banner' && !before) void this.loadOlder(message.roomId);
+  }
+
+  /**
+   * A message came in a room not known yet (one I opened on another device): the list is asked for once,
+   * however many of its messages arrive before the answer.
+   */
+  private learnRooms(): void {
+    if (this.learningRooms) return;
+    this.learningRooms = true;
+    void this.rooms.load().finally(() => (this.learningRooms = false));
+  }
+
+  /** A room I am no longer in: its box closes and its messages go. */
+  private forgetRoom(roomId: number): void {
+    this.dock.forget(roomId);
+    this.rooms.forget(roomId);
+    this.conversations.update((all) => {
+      if (!all.has(roomId)) return all;
+      const next = new Map(all);
+      next.delete(roomId);
+      return next;
+    });
+  }
+
+  /** Loads a room's latest messages unless they are here already; false when the server refused. */
+  private async loadLatest(roomId: number): Promise<boolean> {
+    if (this.conversations().has(roomId)) return true;
+    const ack = await this.socket.request('room:history', { roomId, limit: LIMITS.historyDefault });
+    if (!ack.ok) return false;
+    this.addMessages(roomId, ack.messages, { reachedStart: ack.messages.length < LIMITS.historyDefault });
+    return true;
   }
 
   private async deliver(roomId: number, outgoing: Outgoing): Promise<void> {
@@ -244,6 +292,7 @@ export class ChatStore {
     if (ack.ok) {
       this.addMessages(roomId, [ack.message]);
       this.dropOutgoing(roomId, outgoing.clientId);
+      this.rooms.noteMessage(ack.message, true);
     } else {
       this.setOutgoing(roomId, outgoing.clientId, { status: 'failed', error: ack.error.message });
     }
@@ -257,7 +306,6 @@ export class ChatStore {
         outbox: [],
         reachedStart: false,
         loadingOlder: false,
-        unread: 0,
       };
       const next: Conversation = {
         ...current,
@@ -277,16 +325,6 @@ export class ChatStore {
       ...c,
       outbox: c.outbox.map((o) => (o.clientId === clientId ? { ...o, ...change } : o)),
     }));
-  }
-
-  private setCollapsed(roomId: number, collapsed: boolean): void {
-    this.collapsedIds.update((ids) => {
-      const next = new Set(ids);
-      if (collapsed) next.add(roomId);
-      else next.delete(roomId);
-      return next;
-    });
-    if (!collapsed) this.updateConversation(roomId, (c) => (c.unread === 0 ? c : { ...c, unread: 0 }));
   }
 
   private updateConversation(roomId: number, change: (conversation: Conversation) => Conversation): void {

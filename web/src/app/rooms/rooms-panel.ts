@@ -1,4 +1,3 @@
-import { NgTemplateOutlet } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
@@ -7,27 +6,35 @@ import { RoomIcon } from './room-icon';
 import { RoomsStore } from './rooms.store';
 
 /**
- * Group rooms: mine, all of them; then those I can join (a lock on protected ones), searchable by name and
- * loaded a page at a time; create and join here.
+ * Group rooms to join (a lock on protected ones), searchable by name and loaded a page at a time; create
+ * and join here. The rooms I am in are in the Chats list.
  */
 @Component({
   selector: 'app-rooms-panel',
-  imports: [NgTemplateOutlet, RoomIcon, TextField],
+  imports: [RoomIcon, TextField],
   template: `
-    <h2 id="rooms-heading">Rooms</h2>
-    <ul aria-labelledby="rooms-heading">
-      @for (room of rooms.mine(); track room.id) {
-        <ng-container *ngTemplateOutlet="roomItem; context: { $implicit: room }" />
-      } @empty {
-        <li class="empty">You are in no room yet. Join one below, or create one.</li>
-      }
-    </ul>
-
-    <h3 id="join-heading">Join a room</h3>
+    <h2 id="join-heading">Join a room</h2>
     <app-text-field class="search" label="Search rooms" [value]="rooms.query()" (valueChange)="search($event)" [maxlength]="64" />
     <ul aria-labelledby="join-heading">
       @for (room of rooms.joinable(); track room.id) {
-        <ng-container *ngTemplateOutlet="roomItem; context: { $implicit: room }" />
+        <li>
+          <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room)">
+            <app-room-icon class="icon" [locked]="room.protected" />
+            <span class="who">
+              <bdi class="name">{{ room.name }}</bdi>
+              <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
+            </span>
+          </button>
+          @if (asking()?.id === room.id) {
+            <form class="join" (submit)="joinWithPassword($event, room)">
+              <app-text-field [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
+              <div class="actions">
+                <button type="submit">Join</button>
+                <button type="button" class="secondary" (click)="asking.set(null)">Cancel</button>
+              </div>
+            </form>
+          }
+        </li>
       } @empty {
         <li class="empty">{{ rooms.query() ? 'No room to join starts with that name.' : 'No other rooms to join.' }}</li>
       }
@@ -37,31 +44,6 @@ import { RoomsStore } from './rooms.store';
         {{ rooms.loading() ? 'Loading…' : 'Load more rooms' }}
       </button>
     }
-
-    <ng-template #roomItem let-room>
-      @let unread = chat.unreadByRoom().get(room.id) ?? 0;
-      <li>
-        <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room, unread)">
-          <app-room-icon class="icon" [locked]="room.protected" />
-          <span class="who">
-            <bdi class="name">{{ room.name }}</bdi>
-            <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
-          </span>
-          @if (unread > 0) {
-            <span class="badge" aria-hidden="true">{{ unread }}</span>
-          }
-        </button>
-        @if (asking()?.id === room.id) {
-          <form class="join" (submit)="joinWithPassword($event, room)">
-            <app-text-field [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
-            <div class="actions">
-              <button type="submit">Join</button>
-              <button type="button" class="secondary" (click)="asking.set(null)">Cancel</button>
-            </div>
-          </form>
-        }
-      </li>
-    </ng-template>
 
     <form class="create" (submit)="create($event)" aria-labelledby="create-heading">
       <h3 id="create-heading">New room</h3>
@@ -78,7 +60,7 @@ import { RoomsStore } from './rooms.store';
 })
 export class RoomsPanel {
   protected readonly rooms = inject(RoomsStore);
-  protected readonly chat = inject(ChatStore);
+  private readonly chat = inject(ChatStore);
 
   protected readonly asking = signal<Room | null>(null);
   protected readonly joinPassword = signal('');
@@ -87,10 +69,9 @@ export class RoomsPanel {
   protected readonly newPassword = signal('');
   protected readonly createErrors = signal<{ name?: string; password?: string; form?: string }>({});
 
-  protected label(room: Room, unread: number): string {
+  protected label(room: Room): string {
     const parts = [room.joined ? `Open room ${room.name}` : `Join room ${room.name}`];
     if (room.protected) parts.push('password protected');
-    if (unread > 0) parts.push(`${unread} unread`);
     return parts.join(', ');
   }
 

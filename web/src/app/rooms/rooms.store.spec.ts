@@ -34,7 +34,7 @@ function setUp() {
 const page = (rooms: Room[], nextCursor: string | null = null) => ({ rooms, nextCursor });
 
 describe('RoomsStore', () => {
-  it('lists all my group rooms, most recently active first, and the first page of rooms I could join in the server’s order', async () => {
+  it('lists all my rooms, most recently active first, and the first page of rooms I could join in the server’s order', async () => {
     const { socket, rooms } = setUp();
     socket.responders['rooms:list'] = () => ({
       ok: true,
@@ -43,7 +43,7 @@ describe('RoomsStore', () => {
     });
     await rooms.load();
     expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }]);
-    expect(rooms.mine().map((r) => r.name)).toEqual(['Recent', 'Old']);
+    expect(rooms.mine().map((r) => r.id)).toEqual([9, 4, 2]);
     expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Zebra']);
     expect(rooms.hasMore()).toBe(true);
     expect(rooms.directWith(7)?.id).toBe(9);
@@ -116,8 +116,31 @@ describe('RoomsStore', () => {
     const { rooms } = setUp();
     rooms.upsert(room(1, 'Quiet'));
     rooms.upsert(room(2, 'Busy'));
-    rooms.noteMessage({ ...message(1, 5), createdAt: '2026-11-24T11:00:00.000Z' });
+    rooms.noteMessage({ ...message(1, 5), createdAt: '2026-11-24T11:00:00.000Z' }, false);
     expect(rooms.mine().map((r) => r.name)).toEqual(['Quiet', 'Busy']);
-    expect(rooms.byId().get(1)?.lastSeq).toBe(5);
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 5, unread: 5, lastMessage: { seq: 5 } });
+  });
+
+  it('counts what others write as unread, once each, and what I write moves my marker', () => {
+    const { rooms } = setUp();
+    rooms.upsert(room(1, 'Lobby', { lastSeq: 2, lastReadSeq: 2 }));
+    rooms.noteMessage(message(1, 3), false);
+    rooms.noteMessage(message(1, 3), false);
+    rooms.noteMessage(message(1, 5), false);
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 5, lastReadSeq: 2, unread: 3 });
+    // Mine, heard late (it filled a gap): my marker still moves to it.
+    rooms.noteMessage(message(1, 4), true);
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 5, lastReadSeq: 4, unread: 1, lastMessage: { seq: 5 } });
+    rooms.noteMessage(message(1, 6), true);
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 6, lastReadSeq: 6, unread: 0 });
+  });
+
+  it('lists direct and group rooms alike as mine, and forgets one I left', () => {
+    const { rooms } = setUp();
+    rooms.upsert(room(1, 'Group'));
+    rooms.upsert(room(2, '', { kind: 'direct', name: null, peer: { id: 7, username: 'bo', firstName: 'Bo', lastName: 'B' } }));
+    expect(rooms.mine().map((r) => r.id)).toEqual([2, 1]);
+    rooms.forget(2);
+    expect(rooms.mine().map((r) => r.id)).toEqual([1]);
   });
 });

@@ -6,7 +6,7 @@ import { ChatSocket } from '../core/chat-socket';
 const JOINABLE_PAGE = 25;
 
 /**
- * The rooms I am in, all of them, and the group rooms I could join, a page at a time and searchable by
+ * The rooms I am in, all of them, direct and group, and the group rooms I could join, a page at a time and searchable by
  * name; kept current by live events.
  */
 @Injectable({ providedIn: 'root' })
@@ -28,11 +28,11 @@ export class RoomsStore {
   /** More joinable rooms match the search than are loaded. */
   readonly hasMore = computed(() => this.nextCursor() !== null);
 
-  /** My group rooms, most recently active first. */
+  /** My rooms, direct and group, most recently active first: the Chats list. */
   readonly mine = computed(() =>
     [...this.rooms().values()]
-      .filter((room) => room.kind === 'group' && room.joined)
-      .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt)),
+      .filter((room) => room.joined)
+      .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt) || b.id - a.id),
   );
 
   /** The group rooms I could join that match the search, as loaded so far; one I join moves to `mine`. */
@@ -54,23 +54,27 @@ export class RoomsStore {
     });
   }
 
-  /** My rooms, and the first page of the joinable rooms that match the current search. */
-  async load(): Promise<void> {
+  /**
+   * My rooms, and the first page of the joinable rooms that match the current search. False when the answer
+   * failed, or a newer search replaced it.
+   */
+  async load(): Promise<boolean> {
     const query = this.searchQuery();
     const listing = ++this.listing;
     const ack = await this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
-    if (!ack.ok || listing !== this.listing) return;
+    if (!ack.ok || listing !== this.listing) return false;
     const known = new Map<number, Room>();
     for (const room of [...(ack.rooms ?? []), ...ack.joinable.rooms]) known.set(room.id, room);
     this.rooms.set(known);
     this.joinableIds.set(ack.joinable.rooms.map((room) => room.id));
     this.nextCursor.set(ack.joinable.nextCursor);
+    return true;
   }
 
   /** Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes). */
-  search(query: string): Promise<void> {
+  async search(query: string): Promise<void> {
     this.searchQuery.set(query.trimStart());
-    return this.load();
+    await this.load();
   }
 
   /** Loads the next page of joinable rooms for the current search. */
@@ -111,11 +115,32 @@ export class RoomsStore {
     this.rooms.update((rooms) => new Map(rooms).set(room.id, room));
   }
 
-  /** Keeps a room's activity current as its messages arrive. */
-  noteMessage(message: Message): void {
+  /**
+   * Keeps a room's activity, last message and unread count current as its messages arrive, each once
+   * however often it is heard of (live, by catch-up). Sending moves my own marker, as the server does, so
+   * what lies after my marker was written by others: `unread` stays `lastSeq - lastReadSeq`.
+   */
+  noteMessage(message: Message, mine: boolean): void {
     const room = this.rooms().get(message.roomId);
-    if (!room || room.lastSeq >= message.seq) return;
-    this.upsert({ ...room, lastSeq: message.seq, lastActivityAt: message.createdAt });
+    if (!room) return;
+    const newer = message.seq > room.lastSeq;
+    // One of mine filling a gap late still moves my marker.
+    const lastReadSeq = mine ? Math.max(room.lastReadSeq, message.seq) : room.lastReadSeq;
+    if (!newer && lastReadSeq === room.lastReadSeq) return;
+    const latest = newer ? { lastSeq: message.seq, lastActivityAt: message.createdAt, lastMessage: message } : {};
+    const lastSeq = latest.lastSeq ?? room.lastSeq;
+    this.upsert({ ...room, ...latest, lastReadSeq, unread: Math.max(0, lastSeq - lastReadSeq) });
+  }
+
+  /** A room I am no longer in (left on another device, or removed). */
+  forget(roomId: number): void {
+    if (!this.rooms().has(roomId)) return;
+    this.rooms.update((rooms) => {
+      const next = new Map(rooms);
+      next.delete(roomId);
+      return next;
+    });
+    this.joinableIds.update((ids) => ids.filter((id) => id !== roomId));
   }
 
   reset(): void {

@@ -1,9 +1,12 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRender, computed, inject, signal, viewChild } from '@angular/core';
 import { Router } from '@angular/router';
-import { ChatDock } from '../chat/chat-dock';
 import { ChatStore } from '../chat/chat.store';
+import { ChatsList } from '../chats/chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
+import { ChatDock } from '../dock/chat-dock';
+import { DesktopNotifications } from '../notifications/desktop-notifications';
+import { UnreadSigns } from '../notifications/unread-signs';
 import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
 import { PeopleList } from '../people/people-list';
@@ -17,12 +20,15 @@ const CONNECTION_LABELS = {
   reconnecting: 'Reconnecting…',
 } as const;
 
-/** The main screen: who I am, everyone, the rooms, and the docked chats. */
+/** The main screen: who I am, my chats, starting a new one, the rooms, and the docked chats. */
 @Component({
   selector: 'app-main-page',
-  imports: [Avatar, ChatDock, PeopleList, RoomsPanel],
+  imports: [Avatar, ChatDock, ChatsList, PeopleList, RoomsPanel],
+  providers: [UnreadSigns],
+  // On a phone an open chat fills the screen below the top bar, however many rows the bar wraps to.
+  host: { '[style.--topbar-height.px]': 'topbarHeight()' },
   template: `
-    <header class="topbar">
+    <header class="topbar" #topbar>
       <h1>Parley</h1>
       <p class="connection" [class]="'connection ' + socket.state()" role="status">
         <span class="signal" aria-hidden="true"></span>{{ connectionLabel() }}
@@ -33,9 +39,35 @@ const CONNECTION_LABELS = {
           <bdi class="me-name">{{ me.firstName }} {{ me.lastName }}</bdi>
         </p>
       }
-      <button type="button" class="logout" (click)="logout()">Log out</button>
+      <div class="actions">
+        @if (notifications.permission() !== 'unsupported') {
+          <button type="button" class="action" (click)="notifications.toggle()" [disabled]="notifications.permission() === 'denied'"
+            [title]="notifications.permission() === 'denied' ? 'Notifications are blocked in the browser’s site settings' : ''">
+            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+              <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0" />
+              @if (!notifications.on()) {
+                <path d="M3 3l18 18" />
+              }
+            </svg>
+            <span class="action-label">{{ notificationsLabel() }}</span>
+          </button>
+        }
+        <button type="button" class="action" (click)="notifications.toggleSound()" [attr.aria-pressed]="notifications.sound()">
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M4 9h4l5-4v14l-5-4H4z" />
+            @if (notifications.sound()) {
+              <path d="M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />
+            } @else {
+              <path d="M17 9l5 6M22 9l-5 6" />
+            }
+          </svg>
+          <span class="action-label">Sound</span>
+        </button>
+        <button type="button" class="logout" (click)="logout()">Log out</button>
+      </div>
     </header>
     <main class="sidebar">
+      <app-chats-list />
       <app-people-list />
       <app-rooms-panel />
     </main>
@@ -47,22 +79,41 @@ const CONNECTION_LABELS = {
 export class MainPage {
   protected readonly session = inject(SessionStore);
   protected readonly socket = inject(ChatSocket);
+  protected readonly notifications = inject(DesktopNotifications);
   private readonly directory = inject(DirectoryStore);
   private readonly rooms = inject(RoomsStore);
   private readonly chat = inject(ChatStore);
   private readonly router = inject(Router);
 
+  private readonly topbar = viewChild.required<ElementRef<HTMLElement>>('topbar');
+  protected readonly topbarHeight = signal<number | null>(null);
+
   protected readonly connectionLabel = computed(() => CONNECTION_LABELS[this.socket.state()]);
+  protected readonly notificationsLabel = computed(() => {
+    if (this.notifications.permission() === 'denied') return 'Notifications blocked';
+    return this.notifications.on() ? 'Turn off notifications' : 'Turn on notifications';
+  });
 
   constructor() {
+    inject(UnreadSigns);
     this.socket.connect();
     void this.directory.load().catch(() => undefined);
-    void this.rooms.load();
+    void this.loadChats();
     const stopListening = [
       this.socket.onReconnected(() => void this.directory.load().catch(() => undefined)),
       this.socket.onRejected(() => void this.sessionEnded()),
     ];
-    inject(DestroyRef).onDestroy(() => stopListening.forEach((stop) => stop()));
+    const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
+    afterNextRender(() => measure.observe(this.topbar().nativeElement));
+    inject(DestroyRef).onDestroy(() => {
+      stopListening.forEach((stop) => stop());
+      measure.disconnect();
+    });
+  }
+
+  /** The Chats list, then the boxes this device had open: only a list that arrived tells which are still mine. */
+  private async loadChats(): Promise<void> {
+    if (await this.rooms.load()) await this.chat.restoreDock();
   }
 
   protected async logout(): Promise<void> {

@@ -1,0 +1,27 @@
+import { formatDate } from '@angular/common';
+import type { Room } from '@parley/protocol';
+
+/** What a chat is called: the other person in a direct chat, the room's name in a group. */
+export function chatName(room: Room): string {
+  return room.peer ? `${room.peer.firstName} ${room.peer.lastName}` : (room.name ?? 'Room');
+}
+
+/** One line about the last message: "You: …" for mine, the author's first name before it in a group. */
+export function chatPreview(room: Room, myId: number | undefined): string {
+  const last = room.lastMessage;
+  if (!last) return 'No messages yet';
+  const body = last.body.replace(/\s+/g, ' ').trim();
+  if (last.authorId === myId) return `You: ${body}`;
+  return room.kind === 'group' ? `${last.author.firstName}: ${body}` : body;
+}
+
+/** When the last message came: its time today, the weekday within a week, else the date. */
+export function chatTime(iso: string, now: Date = new Date()): string {
+  const at = new Date(iso);
+  const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  if (at >= startOfToday) return formatDate(at, 'shortTime', 'en-US');
+  const weekAgo = new Date(startOfToday);
+  weekAgo.setDate(weekAgo.getDate() - 6);
+  if (at >= weekAgo) return formatDate(at, 'EEE', 'en-US');
+  return formatDate(at, at.getFullYear() === now.getFullYear() ? 'MMM d' : 'MMM d, y', 'en-US');
+}

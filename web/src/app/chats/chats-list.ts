@@ -1,0 +1,87 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import type { Room } from '@parley/protocol';
+import { ChatStore } from '../chat/chat.store';
+import { SessionStore } from '../core/session.store';
+import { Avatar } from '../people/avatar';
+import { RoomIcon } from '../rooms/room-icon';
+import { chatName, chatPreview, chatTime } from './chat-name';
+import { ChatsStore } from './chats.store';
+
+/**
+ * Every conversation of mine, direct and group, most recently active first, as the server counts them:
+ * right after a reload, on another device, after a restart. A row opens its chat; its bell mutes it.
+ */
+@Component({
+  selector: 'app-chats-list',
+  imports: [Avatar, RoomIcon],
+  template: `
+    <h2 id="chats-heading">Chats</h2>
+    <ul aria-labelledby="chats-heading">
+      @for (room of chats.chats(); track room.id) {
+        <li class="chat" [class.unread]="room.unread > 0" [class.muted]="room.muted">
+          <button type="button" class="open" (click)="open(room)" [attr.aria-label]="label(room)" [attr.aria-describedby]="'chat-preview-' + room.id">
+            @if (room.peer; as peer) {
+              <app-avatar [username]="peer.username" [firstName]="peer.firstName" [lastName]="peer.lastName" />
+            } @else {
+              <app-room-icon class="icon" [locked]="room.protected" />
+            }
+            <span class="who">
+              <span class="line">
+                <bdi class="name">{{ name(room) }}</bdi>
+                @if (room.muted) {
+                  <svg class="muted-icon" viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0M3 3l18 18" />
+                  </svg>
+                }
+                <time class="time" [attr.datetime]="room.lastActivityAt">{{ time(room.lastActivityAt) }}</time>
+              </span>
+              <span class="line">
+                <span class="preview" [id]="'chat-preview-' + room.id">{{ preview(room) }}</span>
+                @if (room.unread > 0) {
+                  <span class="badge" aria-hidden="true">{{ room.unread }}</span>
+                }
+              </span>
+            </span>
+          </button>
+          <button type="button" class="mute" (click)="chats.setMuted(room.id, !room.muted)"
+            [attr.aria-label]="(room.muted ? 'Unmute ' : 'Mute ') + name(room)" [attr.aria-pressed]="room.muted">
+            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+              <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0" />
+              @if (room.muted) {
+                <path d="M3 3l18 18" />
+              }
+            </svg>
+          </button>
+        </li>
+      } @empty {
+        <li class="empty">No chats yet. Start one under New chat, or join a room.</li>
+      }
+    </ul>
+  `,
+  styleUrls: ['../people/sidebar-list.css', './chats-list.css'],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ChatsList {
+  protected readonly chats = inject(ChatsStore);
+  private readonly chat = inject(ChatStore);
+  private readonly me = inject(SessionStore).user;
+
+  protected readonly name = chatName;
+  protected readonly time = (iso: string) => chatTime(iso);
+
+  protected preview(room: Room): string {
+    return chatPreview(room, this.me()?.id);
+  }
+
+  protected label(room: Room): string {
+    const parts = [room.peer ? `Chat with ${chatName(room)}` : `Open room ${chatName(room)}`];
+    if (room.protected) parts.push('password protected');
+    if (room.unread > 0) parts.push(`${room.unread} unread`);
+    if (room.muted) parts.push('muted');
+    return parts.join(', ');
+  }
+
+  protected open(room: Room): void {
+    void this.chat.openRoom(room.id);
+  }
+}

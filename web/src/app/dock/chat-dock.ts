@@ -1,0 +1,107 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import type { Room } from '@parley/protocol';
+import { ChatBoxComponent } from '../chat/chat-box';
+import { ChatStore } from '../chat/chat.store';
+import { chatName } from '../chats/chat-name';
+import { RoomsStore } from '../rooms/rooms.store';
+import { DockStore } from './dock.store';
+
+const BOX_WIDTH = 330 + 12;
+/** The sidebar on the left stays visible beside the boxes. */
+const SIDEBAR = 340;
+/** Below this width one chat fills the screen. */
+const NARROW = 640;
+
+/**
+ * The chat boxes docked at the bottom right, side by side, as many as fit; a "+N" button lists those open
+ * without space on screen, and a banner offers a chat that wrote while a box could not open.
+ */
+@Component({
+  selector: 'app-chat-dock',
+  imports: [ChatBoxComponent],
+  template: `
+    @if (hidden().length > 0) {
+      <div class="more" (keydown.escape)="menuOpen.set(false)">
+        <button type="button" class="more-button" (click)="menuOpen.set(!menuOpen())" [attr.aria-expanded]="menuOpen()"
+          aria-controls="dock-more" [attr.aria-label]="hidden().length + ' more open ' + (hidden().length === 1 ? 'chat' : 'chats')">
+          +{{ hidden().length }}
+          @if (hiddenUnread() > 0) {
+            <span class="dot" aria-hidden="true"></span>
+          }
+        </button>
+        @if (menuOpen()) {
+          <ul id="dock-more" class="menu" aria-label="More open chats">
+            @for (room of hidden(); track room.id) {
+              <li>
+                <button type="button" (click)="bringBack(room)" [attr.aria-label]="label(room)">
+                  <bdi class="name">{{ name(room) }}</bdi>
+                  @if (room.unread > 0) {
+                    <span class="badge" aria-hidden="true">{{ room.unread }}</span>
+                  }
+                </button>
+              </li>
+            }
+          </ul>
+        }
+      </div>
+    }
+    @for (box of chat.boxes(); track box.room.id) {
+      <app-chat-box [box]="box" />
+    }
+    @if (banner(); as room) {
+      <div class="banner" role="status">
+        <span class="banner-text">New message {{ room.kind === 'direct' ? 'from' : 'in' }} <bdi>{{ name(room) }}</bdi></span>
+        <button type="button" class="banner-open" (click)="openFromBanner(room)">Open</button>
+        <button type="button" class="banner-dismiss" (click)="dock.dismissBanner()" aria-label="Dismiss">✕</button>
+      </div>
+    }
+    <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>
+  `,
+  styleUrl: './chat-dock.css',
+  host: { '[class.overlay]': 'dock.layout().overlay' },
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ChatDock {
+  protected readonly chat = inject(ChatStore);
+  protected readonly dock = inject(DockStore);
+  private readonly rooms = inject(RoomsStore);
+
+  protected readonly menuOpen = signal(false);
+  protected readonly hidden = computed(() => {
+    const rooms = this.rooms.byId();
+    return this.dock.hidden().flatMap((id) => rooms.get(id) ?? []);
+  });
+  protected readonly hiddenUnread = computed(() => this.hidden().reduce((sum, room) => sum + (room.muted ? 0 : room.unread), 0));
+  /** The chat the banner offers, until it is read (here or on another device). */
+  protected readonly banner = computed(() => {
+    const id = this.dock.banner();
+    const room = id === null ? undefined : this.rooms.byId().get(id);
+    return room && room.unread > 0 ? room : null;
+  });
+  protected readonly name = chatName;
+
+  constructor() {
+    const fit = () => {
+      const width = window.innerWidth;
+      const besideSidebar = Math.floor((width - SIDEBAR) / BOX_WIDTH);
+      this.dock.setLayout({ capacity: width < NARROW ? 1 : besideSidebar, overlay: width < NARROW || besideSidebar < 1 });
+    };
+    fit();
+    window.addEventListener('resize', fit);
+    inject(DestroyRef).onDestroy(() => window.removeEventListener('resize', fit));
+  }
+
+  protected label(room: Room): string {
+    return room.unread > 0 ? `${chatName(room)}, ${room.unread} unread` : chatName(room);
+  }
+
+  protected bringBack(room: Room): void {
+    this.menuOpen.set(false);
+    void this.chat.openRoom(room.id);
+  }
+
+  protected openFromBanner(room: Room): void {
+    this.dock.dismissBanner();
+    void this.chat.openRoom(room.id);
+  }
+}

@@ -1,0 +1,169 @@
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { SessionStore } from '../core/session.store';
+import { recallDock, rememberDock, type DockMemory } from './dock-memory';
+import { arrival, type Arrival } from './pop-up';
+
+/** How many boxes fit on screen, and whether an open box covers the page (a phone) rather than docking beside it. */
+export interface DockLayout {
+  capacity: number;
+  overlay: boolean;
+}
+
+/**
+ * The chat boxes open on this device: which, in what order, which are collapsed, which I closed, and what
+ * a message arriving may do to them (see `arrival`). Open boxes that do not fit wait in the "+N" list
+ * rather than being closed. Kept per user in localStorage once restored.
+ */
+@Injectable({ providedIn: 'root' })
+export class DockStore {
+  private readonly session = inject(SessionStore);
+  /** Oldest first; the last `capacity` are on screen. */
+  private readonly openIds = signal<readonly number[]>([]);
+  private readonly collapsedIds = signal<ReadonlySet<number>>(new Set());
+  private readonly closedIds = signal<readonly number[]>([]);
+  private readonly layoutState = signal<DockLayout>({ capacity: 3, overlay: false });
+  private readonly focusTarget = signal<number | null>(null);
+  private readonly bannerRoom = signal<number | null>(null);
+  /**
+   * Whose boxes are remembered: nobody's until the saved ones are restored, so that what happens before
+   * (or the reset at log-out) never overwrites them.
+   */
+  private owner: number | null = null;
+
+  readonly layout = this.layoutState.asReadonly();
+  readonly collapsed = this.collapsedIds.asReadonly();
+  /** The room whose composer should take the focus: one the person opened, never one that popped up. */
+  readonly focusRequest = this.focusTarget.asReadonly();
+  /** A chat that wrote while a box could not open (see `arrival`): the banner offers it. */
+  readonly banner = this.bannerRoom.asReadonly();
+
+  /** The rooms whose boxes are on screen, left to right. */
+  readonly shown = computed(() => this.openIds().slice(-this.layoutState().capacity));
+  /** Open boxes with no space on screen, most recent first: the "+N" list. */
+  readonly hidden = computed(() => {
+    const ids = this.openIds();
+    return ids.slice(0, Math.max(0, ids.length - this.layoutState().capacity)).reverse();
+  });
+
+  setLayout(layout: DockLayout): void {
+    const capacity = Math.max(1, layout.capacity);
+    const current = this.layoutState();
+    if (current.capacity !== capacity || current.overlay !== layout.overlay) this.layoutState.set({ capacity, overlay: layout.overlay });
+  }
+
+  isOpen(roomId: number): boolean {
+    return this.openIds().includes(roomId);
+  }
+
+  /** The person opens a chat: its box comes on screen at the right end, expanded; the leftmost may move to "+N". */
+  open(roomId: number, { focus = false } = {}): void {
+    this.openIds.update((ids) => [...ids.filter((id) => id !== roomId), roomId]);
+    this.collapsedIds.update((ids) => without(ids, roomId));
+    this.closedIds.update((ids) => ids.filter((id) => id !== roomId));
+    if (this.bannerRoom() === roomId) this.bannerRoom.set(null);
+    if (focus) this.focusTarget.set(roomId);
+    this.save();
+  }
+
+  focusHandled(): void {
+    this.focusTarget.set(null);
+  }
+
+  /** The person closes a box: it stays closed when its messages arrive, until they open it again. */
+  close(roomId: number): void {
+    this.openIds.update((ids) => ids.filter((id) => id !== roomId));
+    this.collapsedIds.update((ids) => without(ids, roomId));
+    this.closedIds.update((ids) => [...ids.filter((id) => id !== roomId), roomId]);
+    this.save();
+  }
+
+  toggleCollapsed(roomId: number): void {
+    this.collapsedIds.update((ids) => (ids.has(roomId) ? without(ids, roomId) : new Set(ids).add(roomId)));
+    this.save();
+  }
+
+  /** A message from someone else arrived in a chat: opens its box, lists it under "+N", or offers it in the banner. */
+  arrive(roomId: number, { mine, muted }: { mine: boolean; muted: boolean }): Arrival {
+    const ids = this.openIds();
+    const { capacity, overlay } = this.layoutState();
+    const what = arrival({
+      mine,
+      muted,
+      open: ids.includes(roomId),
+      closedByMe: this.closedIds().includes(roomId),
+      overlay,
+      typing: fieldHasFocus(),
+      openCount: ids.length,
+      capacity,
+    });
+    if (what === 'open') this.openIds.set([...ids, roomId]);
+    // Not pushing a box off screen: it waits at the head of "+N", first to come on screen when one closes.
+    if (what === 'overflow') this.openIds.set([...ids.slice(0, ids.length - capacity), roomId, ...ids.slice(ids.length - capacity)]);
+    if (what === 'banner') this.bannerRoom.set(roomId);
+    if (what === 'open' || what === 'overflow') this.save();
+    return what;
+  }
+
+  dismissBanner(): void {
+    this.bannerRoom.set(null);
+  }
+
+  /** What was open on this device when this user last used it. */
+  recall(): DockMemory {
+    const me = this.session.user()?.id;
+    return me === undefined ? { open: [], collapsed: [], closed: [] } : recallDock(me);
+  }
+
+  /**
+   * Puts back the boxes recalled (already checked to be mine and loaded), before any that popped up
+   * meanwhile, and from now on remembers every change for this user.
+   */
+  restore(memory: DockMemory): void {
+    const open = memory.open.filter((id) => !this.openIds().includes(id));
+    this.openIds.update((ids) => [...open, ...ids]);
+    this.collapsedIds.update((ids) => new Set([...ids, ...memory.collapsed.filter((id) => open.includes(id))]));
+    this.closedIds.update((ids) => [...memory.closed.filter((id) => !ids.includes(id)), ...ids]);
+    this.owner = this.session.user()?.id ?? null;
+    this.save();
+  }
+
+  /** A room I am no longer in: its box goes, and it is forgotten. */
+  forget(roomId: number): void {
+    this.openIds.update((ids) => ids.filter((id) => id !== roomId));
+    this.collapsedIds.update((ids) => without(ids, roomId));
+    this.closedIds.update((ids) => ids.filter((id) => id !== roomId));
+    if (this.bannerRoom() === roomId) this.bannerRoom.set(null);
+    this.save();
+  }
+
+  /** Log-out: the screen empties, and what this device remembers for the user stays for their next log-in. */
+  reset(): void {
+    this.owner = null;
+    this.openIds.set([]);
+    this.collapsedIds.set(new Set());
+    this.closedIds.set([]);
+    this.focusTarget.set(null);
+    this.bannerRoom.set(null);
+  }
+
+  private save(): void {
+    if (this.owner === null) return;
+    const open = this.openIds();
+    rememberDock(this.owner, { open: [...open], collapsed: [...this.collapsedIds()].filter((id) => open.includes(id)), closed: [...this.closedIds()] });
+  }
+}
+
+function without(ids: ReadonlySet<number>, roomId: number): ReadonlySet<number> {
+  if (!ids.has(roomId)) return ids;
+  const next = new Set(ids);
+  next.delete(roomId);
+  return next;
+}
+
+/** Whether the person is typing in a field: what has the focus takes text. */
+function fieldHasFocus(): boolean {
+  const element = document.activeElement;
+  if (!(element instanceof HTMLElement)) return false;
+  if (element.isContentEditable || element instanceof HTMLTextAreaElement) return true;
+  return element instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file'].includes(element.type);
+}

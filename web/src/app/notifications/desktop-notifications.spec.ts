@@ -1,0 +1,98 @@
+import { provideZonelessChangeDetection, signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { FakeChatSocket, alice, bob, message } from '../../testing/fake-chat-socket';
+import { directWithBob, groupRoom } from '../../testing/rooms';
+import { ChatSocket } from '../core/chat-socket';
+import { PageVisibility } from '../core/page-visibility';
+import { SessionStore } from '../core/session.store';
+import { RoomsStore } from '../rooms/rooms.store';
+import { DesktopNotifications, notificationFor } from './desktop-notifications';
+
+/** Stands in for the browser's Notification: records what is shown and how often permission is asked. */
+class FakeNotification {
+  static permission: NotificationPermission = 'default';
+  static answer: NotificationPermission = 'granted';
+  static asked = 0;
+  static shown: FakeNotification[] = [];
+  onclick: (() => void) | null = null;
+  constructor(
+    readonly title: string,
+    readonly options: NotificationOptions,
+  ) {
+    FakeNotification.shown.push(this);
+  }
+  static async requestPermission(): Promise<NotificationPermission> {
+    FakeNotification.asked += 1;
+    FakeNotification.permission = FakeNotification.answer;
+    return FakeNotification.answer;
+  }
+  close(): void {}
+}
+
+function setUp() {
+  localStorage.clear();
+  FakeNotification.permission = 'default';
+  FakeNotification.answer = 'granted';
+  FakeNotification.asked = 0;
+  FakeNotification.shown = [];
+  vi.stubGlobal('Notification', FakeNotification);
+  const visible = signal(true);
+  TestBed.configureTestingModule({
+    providers: [
+      provideZonelessChangeDetection(),
+      { provide: ChatSocket, useClass: FakeChatSocket },
+      { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
+      { provide: PageVisibility, useValue: { visible: visible.asReadonly() } },
+    ],
+  });
+  const socket = TestBed.inject(ChatSocket) as unknown as FakeChatSocket;
+  socket.responders['room:history'] = () => ({ ok: true, messages: [] });
+  const rooms = TestBed.inject(RoomsStore);
+  rooms.upsert(directWithBob(7));
+  rooms.upsert(groupRoom(8, 'Muted', { muted: true }));
+  return { socket, visible, notifications: TestBed.inject(DesktopNotifications) };
+}
+
+describe('DesktopNotifications', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('asks for permission only when turned on, and remembers the choice', async () => {
+    const { notifications } = setUp();
+    expect(FakeNotification.asked).toBe(0);
+    expect(notifications.on()).toBe(false);
+    await notifications.toggle();
+    expect(FakeNotification.asked).toBe(1);
+    expect(notifications.on()).toBe(true);
+    expect(localStorage.getItem('parley.notifications')).toBe('on');
+    await notifications.toggle();
+    expect(notifications.on()).toBe(false);
+  });
+
+  it('stays off when the browser refuses', async () => {
+    const { notifications } = setUp();
+    FakeNotification.answer = 'denied';
+    await notifications.toggle();
+    expect(notifications.on()).toBe(false);
+    expect(notifications.permission()).toBe('denied');
+  });
+
+  it('notifies while the page is hidden, for others’ messages in chats not muted', async () => {
+    const { socket, visible, notifications } = setUp();
+    await notifications.toggle();
+    socket.serverSends('message:new', message(7, 1, bob, 'seen on screen'));
+    visible.set(false);
+    socket.serverSends('message:new', message(8, 1, bob, 'muted room'));
+    socket.serverSends('message:new', message(7, 2, alice, 'mine, from my phone'));
+    socket.serverSends('message:new', message(7, 3, bob, 'lunch?'));
+    expect(FakeNotification.shown.map((n) => [n.title, n.options.body])).toEqual([['Bob Builder', 'lunch?']]);
+  });
+
+  it('names the room and the author in a group, and cuts a long preview', () => {
+    const long = 'word '.repeat(60);
+    const { title, body } = notificationFor(groupRoom(3, 'Book club'), message(3, 1, bob, long));
+    expect(title).toBe('Book club');
+    expect(body.startsWith('Bob: word word')).toBe(true);
+    expect(body.length).toBeLessThanOrEqual(145);
+    expect(body.endsWith('…')).toBe(true);
+  });
+});
