@@ -191,7 +191,7 @@ describe('ChatStore', () => {
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       socket.responders.sync = ({ rooms }) => {
         expect(rooms).toEqual({ 1: 1 });
-        return { ok: true, rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 3), message(1, 4)], complete: true }] };
+        return { ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 3), message(1, 4)], complete: true }] };
       };
       socket.serverSends('message:new', message(1, 4));
       await settle();
@@ -293,6 +293,8 @@ describe('ChatStore', () => {
       const page = 200;
       socket.responders.sync = ({ rooms }) => ({
         ok: true,
+        joined: [],
+        left: [],
         rooms: Object.entries(rooms).map(([id, held]) => {
           const roomId = Number(id);
           const last = roomId === 1 ? latest : 0;
@@ -317,8 +319,8 @@ describe('ChatStore', () => {
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       chat.show(group(2, 'quiet'), [message(2, 1)]);
       const answers = [
-        { ok: true as const, rooms: [{ roomId: 1, messages: [message(1, 2)], complete: false }, { roomId: 2, messages: [], complete: false }] },
-        { ok: true as const, rooms: [{ roomId: 1, messages: [message(1, 3)], complete: true }, { roomId: 2, messages: [message(2, 2)], complete: true }] },
+        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: false }, { roomId: 2, messages: [], complete: false }] },
+        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 3)], complete: true }, { roomId: 2, messages: [message(2, 2)], complete: true }] },
       ];
       socket.responders.sync = () => answers.shift()!;
 
@@ -331,7 +333,7 @@ describe('ChatStore', () => {
     it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
       const { socket, chat } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
-      socket.responders.sync = () => ({ ok: true, rooms: [{ roomId: 1, messages: [], complete: true }] });
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], complete: true }] });
       chat.show(group(1, 'lobby'), []);
       socket.responders['message:send'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
       await chat.send(1, 'written in a tunnel');
@@ -354,7 +356,7 @@ describe('ChatStore', () => {
         rooms: [group(1, 'lobby'), { ...group(2, 'elsewhere'), lastSeq: 40, unread: 3 }],
         joinable: { rooms: [], nextCursor: null },
       });
-      socket.responders.sync = () => ({ ok: true, rooms: [] });
+      socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
 
       await chat.catchUpAll();
@@ -396,7 +398,7 @@ describe('ChatStore', () => {
     it('after a reconnect, drops the boxes of rooms the list no longer has', async () => {
       const { socket, chat } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
-      socket.responders.sync = () => ({ ok: true, rooms: [] });
+      socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
       chat.show(group(1, 'lobby'), []);
       chat.show(group(2, 'gone'), []);
       await chat.catchUpAll();

@@ -1,5 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, isInvisible, type Message, type Room, type RoomCatchUp } from '@parley/protocol';
+import { LIMITS, isInvisible, type Message, type Room } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
@@ -32,16 +32,6 @@ export interface ChatBox {
 }
 
 const OLDER_PAGE = 30;
-
-/**
- * `sync`'s answer as the server is about to send it: also my rooms I did not name (`joined`, their unread
- * messages among `rooms`) and the ids I named that are no longer mine (`left`). Absent until then: none.
- */
-interface SyncAnswer {
-  rooms: RoomCatchUp[];
-  joined?: Room[];
-  left?: number[];
-}
 
 /**
  * The chats' messages, and sending with retry. Which boxes are open is the dock's (`DockStore`); the
@@ -210,16 +200,14 @@ export class ChatStore {
       const held = { ...this.heldSeqs(), ...asking };
       const ack = await this.socket.request('sync', { rooms: held });
       if (!ack.ok) return;
-      const answer: SyncAnswer = ack;
-      const joined = answer.joined ?? [];
-      for (const room of joined) this.rooms.upsert(room);
-      for (const roomId of answer.left ?? []) this.forgetRoom(roomId);
-      for (const room of answer.rooms) for (const message of room.messages) this.catchUpWith(message);
+      for (const room of ack.joined) this.rooms.upsert(room);
+      for (const roomId of ack.left) this.forgetRoom(roomId);
+      for (const room of ack.rooms) for (const message of room.messages) this.catchUpWith(message);
       // The server puts at least one message in an answer that is not complete, and names a room in `joined`
       // only while it is not named; without either, stop.
-      const newlyJoined = joined.filter((room) => !(room.id in held));
-      const progress = newlyJoined.length > 0 || answer.rooms.some((room) => room.messages.length > 0);
-      const incomplete = answer.rooms.filter((room) => !room.complete);
+      const newlyJoined = ack.joined.filter((room) => !(room.id in held));
+      const progress = newlyJoined.length > 0 || ack.rooms.some((room) => room.messages.length > 0);
+      const incomplete = ack.rooms.filter((room) => !room.complete);
       if (!progress || (incomplete.length === 0 && newlyJoined.length === 0)) return;
       // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
       asking = Object.fromEntries(
