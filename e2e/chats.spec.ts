@@ -55,11 +55,28 @@ test('messages written while I was logged out wait in the Chats list, counted, a
   await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
   await expect(bobPage).toHaveTitle('(3) Parley');
 
-  // Clicking the row opens the chat, with the three messages.
+  // A second tab of Bob's counts them too.
+  const bobTab2 = await bobPage.context().newPage();
+  await bobTab2.goto('/');
+  await expectMainScreen(bobTab2);
+  await expect(chatRow(bobTab2, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
+  await expect(bobTab2).toHaveTitle('(3) Parley');
+
+  // Clicking the row opens the chat, with the three messages under the "New messages" divider.
+  await bobPage.bringToFront();
   await chatRow(bobPage, alice).click();
   const bobBox = chatBox(bobPage, alice);
   await expect(messagesWith(bobBox, 'Call me when you can')).toBeVisible();
   await expect(bobBox.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
+  const items = bobBox.getByRole('listitem');
+  await expect(items.filter({ hasText: 'New messages' })).toHaveCount(1);
+  const texts = await items.allInnerTexts();
+  expect(texts[texts.findIndex((text) => text.includes('New messages')) + 1]).toContain('Are you there?');
+
+  // Read on the first tab: the second stops counting, and Alice sees that Bob has seen them.
+  await expect(chatRow(bobTab2, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}`);
+  await expect(bobTab2).toHaveTitle('Parley');
+  await expect(aliceBox.getByText('Seen', { exact: true })).toBeVisible();
 });
 
 /**
