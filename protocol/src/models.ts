@@ -107,7 +107,7 @@ export interface RoomCatchUp {
  */
 export interface SyncAnswer {
   /**
-   * Each room you named and are a member of, then each room of `joined`, with the messages after the seq you
+   * Each room you named and are a member of (by room id), then each room of `joined`, with the messages after the seq you
    * named (for a room of `joined`: after its `lastReadSeq`, its unread messages), in seq order.
    */
   rooms: RoomCatchUp[];

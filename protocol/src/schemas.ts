@@ -180,7 +180,14 @@ export type TypingInput = z.infer<typeof typingSchema>;
 /** `{ rooms: { "<roomId>": <the last seq the client holds, 0 for none> } }`: what a reconnecting client has. */
 export const syncSchema = z.strictObject({
   rooms: z
-    .record(z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a room id'), z.int().min(0))
+    .record(
+      z
+        .string()
+        .regex(/^[1-9][0-9]{0,15}$/, 'must be a room id')
+        // Past 2^53 two keys could name one number, and the id could not come back exactly in `left`.
+        .refine((key) => Number.isSafeInteger(Number(key)), 'must be a room id'),
+      z.int().min(0),
+    )
     .refine((rooms) => Object.keys(rooms).length <= LIMITS.syncRoomsMax, `must name at most ${LIMITS.syncRoomsMax} rooms`),
 });
 export type SyncInput = z.infer<typeof syncSchema>;

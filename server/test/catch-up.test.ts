@@ -70,7 +70,7 @@ describe('catching up after being offline', () => {
 
   it('refuses a malformed request', async () => {
     const alice = await server.signUpAndConnect();
-    for (const payload of [{}, { rooms: [] }, { rooms: { abc: 1 } }, { rooms: { 1: -1 } }, { rooms: { 1: 'x' } }, { rooms: { '01': 0 } }]) {
+    for (const payload of [{}, { rooms: [] }, { rooms: { abc: 1 } }, { rooms: { 1: -1 } }, { rooms: { 1: 'x' } }, { rooms: { '01': 0 } }, { rooms: { '9999999999999999': 0 } }]) {
       expect(await callRaw(alice.socket, 'sync', payload), JSON.stringify(payload)).toMatchObject({
         ok: false,
         error: { code: 'invalid' },

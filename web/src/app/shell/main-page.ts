@@ -10,6 +10,7 @@ import { UnreadSigns } from '../notifications/unread-signs';
 import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
 import { PeopleList } from '../people/people-list';
+import { ReadsStore } from '../reads/reads.store';
 import { RoomsPanel } from '../rooms/rooms-panel';
 import { RoomsStore } from '../rooms/rooms.store';
 
@@ -96,6 +97,8 @@ export class MainPage {
 
   constructor() {
     inject(UnreadSigns);
+    // Read markers move on my other devices too: a tab with no box open must still hear of them.
+    inject(ReadsStore);
     this.socket.connect();
     void this.directory.load().catch(() => undefined);
     void this.loadChats();
