@@ -129,6 +129,39 @@ describe('ChatBox reading', () => {
     expect(items(element)).toContain('New messages');
   });
 
+  it('once all is read, "New messages" moves above the first message that then arrives unseen (tab hidden)', async () => {
+    const messages = [message(3, 1, bob, 'old'), message(3, 2, bob, 'one')];
+    const { element, fixture, visible } = mount({ room: direct({ lastSeq: 2, lastReadSeq: 1, unread: 1 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 2, lastReadSeq: 2 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    expect(items(element).slice(-3)).toEqual(['[old]', 'New messages', '[one]']);
+
+    visible.set(false);
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', {
+      room: direct({ lastSeq: 3, lastReadSeq: 2, unread: 1 }),
+      conversation: conversation([...messages, message(3, 3, bob, 'later')]),
+      collapsed: false,
+    });
+    await fixture.whenStable();
+    expect(items(element).slice(-4)).toEqual(['[old]', '[one]', 'New messages', '[later]']);
+  });
+
+  it('once all is read, "New messages" moves above the first message that then arrives unseen (box collapsed)', async () => {
+    const messages = [message(3, 1, bob, 'old'), message(3, 2, bob, 'one')];
+    const { element, fixture } = mount({ room: direct({ lastSeq: 2, lastReadSeq: 1, unread: 1 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 2, lastReadSeq: 2 }), conversation: conversation(messages), collapsed: true });
+    await fixture.whenStable();
+    const later = conversation([...messages, message(3, 3, bob, 'later'), message(3, 4, bob, 'and more')]);
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 4, lastReadSeq: 2, unread: 2 }), conversation: later, collapsed: true });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 4, lastReadSeq: 2, unread: 2 }), conversation: later, collapsed: false });
+    await fixture.whenStable();
+    expect(items(element).slice(-5)).toEqual(['[old]', '[one]', 'New messages', '[later]', '[and more]']);
+  });
+
   it('shows no divider for messages that arrive while the chat is being read', async () => {
     const first = [message(3, 1, bob, 'hello')];
     const { element, fixture, markRead } = mount({ room: direct({ lastSeq: 1, lastReadSeq: 1 }), conversation: conversation(first), collapsed: false });

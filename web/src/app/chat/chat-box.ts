@@ -71,6 +71,11 @@ export class ChatBoxComponent {
    * when they arrived unseen. It holds while they are read, so the divider does not vanish the moment they are.
    */
   private readonly unreadAfter = signal<number | null>(null);
+  /**
+   * Everything the divider marked is read (here or on another device): the next message that arrives unseen
+   * is where the new ones start, and takes the divider.
+   */
+  private readThrough = true;
   /** Today's date, renewed at midnight: what "Today" and "Yesterday" mean. */
   private readonly today = signal(new Date());
 
@@ -131,8 +136,11 @@ export class ChatBoxComponent {
       const reading = !collapsed && this.pageVisible() && this.atBottom();
       const opening = this.opening;
       this.opening = false;
-      if (this.unreadAfter() === null && (opening || !reading) && hasUnreadFromOthers(conversation.messages, room.lastReadSeq, this.myId())) {
+      const unread = hasUnreadFromOthers(conversation.messages, room.lastReadSeq, this.myId());
+      if (!unread) this.readThrough = true;
+      else if (this.readThrough && (opening || !reading)) {
         this.unreadAfter.set(room.lastReadSeq);
+        this.readThrough = false;
       }
       const newest = conversation.messages.at(-1)?.seq ?? 0;
       if (reading && newest > room.lastReadSeq) this.reads.markRead(room.id, newest);
@@ -197,6 +205,7 @@ export class ChatBoxComponent {
     this.typing.draftEnded(this.room().id);
     // Answering means what came before is read: the divider has done its work, and the view follows the reply.
     this.unreadAfter.set(null);
+    this.readThrough = true;
     this.scrollToBottom();
     void this.chat.send(this.room().id, body);
   }
