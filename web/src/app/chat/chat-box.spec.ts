@@ -188,7 +188,7 @@ describe('ChatBox reading', () => {
     expect(markRead).toHaveBeenCalledWith(3, 1);
   });
 
-  it('collapsed, it reads nothing and its header shows the room’s unread count', async () => {
+  it('collapsed, it reads nothing and its header shows the room’s unread count, said by the expand button', async () => {
     const { element, fixture, markRead } = mount({
       room: direct({ lastSeq: 2, lastReadSeq: 0, unread: 2 }),
       conversation: conversation([message(3, 1, bob), message(3, 2, bob)]),
@@ -196,7 +196,19 @@ describe('ChatBox reading', () => {
     });
     await fixture.whenStable();
     expect(markRead).not.toHaveBeenCalled();
-    expect(element.querySelector('header .badge')?.getAttribute('aria-label')).toBe('2 unread');
+    const badge = element.querySelector('header .badge');
+    expect(badge?.textContent).toBe('2');
+    expect(badge?.getAttribute('aria-hidden')).toBe('true');
+    expect(element.querySelector('header button[aria-expanded="false"]')?.getAttribute('aria-label')).toBe('Expand Chat with Bob Builder, 2 unread');
+
+    fixture.componentRef.setInput('box', {
+      room: direct({ lastSeq: 2, lastReadSeq: 2 }),
+      conversation: conversation([message(3, 1, bob), message(3, 2, bob)]),
+      collapsed: true,
+    });
+    await fixture.whenStable();
+    expect(element.querySelector('header .badge')).toBeNull();
+    expect(element.querySelector('header button[aria-expanded="false"]')?.getAttribute('aria-label')).toBe('Expand Chat with Bob Builder');
   });
 
   it('shows "Seen" under my newest message the other person has read', async () => {

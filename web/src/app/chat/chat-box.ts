@@ -61,6 +61,12 @@ export class ChatBoxComponent {
     return room.peer ? `${room.peer.firstName} ${room.peer.lastName}` : (room.name ?? 'Room');
   });
   protected readonly regionLabel = computed(() => (this.room().peer ? `Chat with ${this.title()}` : `Room ${this.title()}`));
+  /** "Collapse Chat with Alice Smith"; folded, "Expand Chat with Alice Smith, 3 unread" when there is something new. */
+  protected readonly toggleLabel = computed(() => {
+    const { collapsed, room } = this.box();
+    if (!collapsed) return `Collapse ${this.regionLabel()}`;
+    return room.unread > 0 ? `Expand ${this.regionLabel()}, ${room.unread} unread` : `Expand ${this.regionLabel()}`;
+  });
 
   /** Whether the newest messages are on screen (the list is laid out bottom-up: scrollTop 0 is the bottom). */
   private readonly atBottom = signal(true);
