@@ -252,3 +252,35 @@ describe('ChatBox reading', () => {
     expect(close).toHaveBeenCalledWith(3);
   });
 });
+
+describe('ChatBox closing', () => {
+  /** The Chats list as the page has it: a heading, and a row per chat whose button is described by its preview. */
+  function chatsList(roomIds: number[]): HTMLElement {
+    const list = document.createElement('section');
+    list.innerHTML = `<h2 id="chats-heading">Chats</h2><ul aria-labelledby="chats-heading">${roomIds
+      .map((id) => `<li><button type="button" aria-describedby="chat-preview-${id}">Chat ${id}</button><span id="chat-preview-${id}"></span></li>`)
+      .join('')}</ul>`;
+    document.body.append(list);
+    onTestFinished(() => list.remove());
+    return list;
+  }
+  const box = (): ChatBox => ({ room: room({ kind: 'direct', name: null, peer: bob }), conversation: conversation([]), collapsed: false });
+
+  it('closing the box takes the keyboard to that chat’s row in the Chats list', () => {
+    const list = chatsList([2, 3, 4]);
+    const { element } = mount(box());
+    const close = element.querySelector<HTMLButtonElement>('button[aria-label="Close Chat with Bob Builder"]')!;
+    close.focus();
+    close.click();
+    expect(document.activeElement).toBe(list.querySelector('button[aria-describedby="chat-preview-3"]'));
+  });
+
+  it('"Back to chats" takes the keyboard to the Chats heading when the chat has no row there', () => {
+    const list = chatsList([2]);
+    const { element } = mount(box());
+    element.querySelector<HTMLButtonElement>('button[aria-label="Back to chats"]')!.click();
+    const heading = list.querySelector('h2')!;
+    expect(document.activeElement).toBe(heading);
+    expect(heading.getAttribute('tabindex')).toBe('-1');
+  });
+});

@@ -1,4 +1,4 @@
-import { DatePipe } from '@angular/common';
+import { DOCUMENT, DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -48,6 +48,7 @@ export class ChatBoxComponent {
   private readonly directory = inject(DirectoryStore);
   private readonly pageVisible = inject(PageVisibility).visible;
   private readonly me = inject(SessionStore).user;
+  private readonly document = inject(DOCUMENT);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
 
@@ -225,7 +226,10 @@ export class ChatBoxComponent {
   }
 
   protected close(): void {
-    this.chat.close(this.room().id);
+    const roomId = this.room().id;
+    this.chat.close(roomId);
+    // The button pressed goes away with the box: the keyboard goes back to where the chat is listed, not to the page.
+    this.placeInChatsList(roomId)?.focus();
   }
 
   private scrollToBottom(): void {
@@ -233,6 +237,16 @@ export class ChatBoxComponent {
     if (element) element.scrollTop = 0;
     this.atBottom.set(true);
     this.leftBottomAt.set(null);
+  }
+
+  /** The chat's row in the Chats list (the row's button is described by its preview, by room id), else the list's heading. */
+  private placeInChatsList(roomId: number): HTMLElement | null {
+    const row = this.document.querySelector<HTMLElement>(`button[aria-describedby="chat-preview-${roomId}"]`);
+    if (row) return row;
+    const heading = this.document.getElementById('chats-heading');
+    // A heading takes the focus only when told it may, and stays out of the Tab order.
+    heading?.setAttribute('tabindex', '-1');
+    return heading;
   }
 
   /** A typist's first name: the peer of a direct chat, else an author in the chat, else from the directory. */
