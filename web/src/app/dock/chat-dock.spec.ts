@@ -13,10 +13,13 @@ describe('ChatDock', () => {
     TestBed.configureTestingModule({
       providers: [
         provideZonelessChangeDetection(),
-        { provide: ChatSocket, useClass: FakeChatSocket },
+        FakeChatSocket,
+        { provide: ChatSocket, useExisting: FakeChatSocket },
         { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
       ],
     });
+    // Boxes on screen fetch their latest messages.
+    TestBed.inject(FakeChatSocket).responders['room:history'] = () => ({ ok: true, messages: [] });
     const rooms = TestBed.inject(RoomsStore);
     const dock = TestBed.inject(DockStore);
     const fixture = TestBed.createComponent(ChatDock);
