@@ -1,6 +1,7 @@
 import type { BrowserContextOptions, Page } from '@playwright/test';
 import {
   chatBox,
+  chatRow,
   expect,
   messagesWith,
   newPerson,
@@ -63,6 +64,7 @@ test('the history is still there after closing the chat and after reloading the 
   // Closed and opened again: the messages are still there.
   await carolBox.getByRole('button', { name: `Close Chat with ${dave.firstName} ${dave.lastName}` }).click();
   await expect(carolBox).toBeHidden();
+  await expect(chatRow(carolPage, dave)).toBeFocused();
   const reopened = await openChatWith(carolPage, dave);
   await expect(messagesWith(reopened, 'First message')).toBeVisible();
   await expect(messagesWith(reopened, 'Second message')).toBeVisible();

@@ -1,5 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import {
+  chatRow,
+  escapeRegExp,
   expect,
   expectMainScreen,
   fullName,
@@ -25,9 +27,9 @@ async function setPageVisible(page: Page, visible: boolean): Promise<void> {
   }, visible ? 'visible' : 'hidden');
 }
 
-/** The box's header button that collapses or expands it. */
+/** The box's header button that collapses or expands it; folded, its name ends with the unread count, if any. */
 function collapseToggle(box: Locator, person: Person, action: 'Collapse' | 'Expand'): Locator {
-  return box.getByRole('button', { name: `${action} Chat with ${fullName(person)}`, exact: true });
+  return box.getByRole('button', { name: new RegExp(`^${action} Chat with ${escapeRegExp(fullName(person))}(, \\d+ unread)?$`) });
 }
 
 /** What a box lists, top to bottom: messages by their body, separators by their text. */
@@ -72,8 +74,9 @@ test('unread messages: the divider sits above the first of them, a read on one t
   const secondBox = await openChatWith(secondTab, alice);
   await expect(messagesWith(secondBox, 'Three')).toBeVisible();
   await collapseToggle(secondBox, alice, 'Collapse').click();
-  const secondBadge = secondBox.getByLabel('3 unread', { exact: true });
-  await expect(secondBadge).toHaveText('3');
+  const secondExpand = collapseToggle(secondBox, alice, 'Expand');
+  await expect(secondExpand).toHaveAccessibleName(`Expand Chat with ${fullName(alice)}, 3 unread`);
+  await expect(secondBox.locator('.badge')).toHaveText('3');
   // Still unread: "Seen" stays under the message Bob read.
   expect((await listed(aliceBox)).slice(-5)).toEqual(['[Before you left]', 'Seen', '[One]', '[Two]', '[Three]']);
 
@@ -84,7 +87,7 @@ test('unread messages: the divider sits above the first of them, a read on one t
   expect((await listed(bobBox)).slice(-5)).toEqual(['[Before you left]', 'New messages', '[One]', '[Two]', '[Three]']);
 
   // That read them: the second tab's count goes, Alice sees "Seen" under her last message, once.
-  await expect(secondBadge).toHaveCount(0);
+  await expect(secondExpand).toHaveAccessibleName(`Expand Chat with ${fullName(alice)}`);
   await expect(secondBox.locator('.badge')).toHaveCount(0);
   await expect.poll(async () => (await listed(aliceBox)).slice(-2)).toEqual(['[Three]', 'Seen']);
   await expect(aliceBox.getByText('Seen', { exact: true })).toHaveCount(1);
@@ -95,7 +98,7 @@ test('unread messages: the divider sits above the first of them, a read on one t
   await expect(divider).toHaveCount(0);
 });
 
-test('a box open in a hidden tab does not read what arrives until the tab is shown', async ({ openPage }) => {
+test('a box open in a hidden tab does not read what arrives until the tab is shown; away again, "New messages" moves', async ({ openPage }) => {
   const { bobPage, aliceBox, bobBox } = await aliceAndBob(openPage);
   await sendAndConfirm(aliceBox, 'First');
   await expect(aliceBox.getByText('Seen', { exact: true })).toBeVisible();
@@ -110,6 +113,12 @@ test('a box open in a hidden tab does not read what arrives until the tab is sho
   await setPageVisible(bobPage, true);
   await expect.poll(async () => (await listed(aliceBox)).slice(-2)).toEqual(['[While you were away]', 'Seen']);
   expect((await listed(bobBox)).slice(-2)).toEqual(['New messages', '[While you were away]']);
+
+  // All read, Bob switches away again: what comes now is where the new messages start.
+  await setPageVisible(bobPage, false);
+  await sendAndConfirm(aliceBox, 'And once more');
+  await expect(messagesWith(bobBox, 'And once more')).toBeVisible();
+  expect((await listed(bobBox)).slice(-3)).toEqual(['[While you were away]', 'New messages', '[And once more]']);
 });
 
 test('Bob sees "Alice is typing…" while she types, until her message arrives', async ({ openPage }) => {
@@ -175,7 +184,7 @@ test.describe('screenshots', () => {
     // Alice starts her next message: the typing line shows too.
     await aliceBox.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('See');
     await expect(bobBox.getByText(`${alice.firstName} is typing…`)).toBeVisible();
-    return { bobPage, bobBox };
+    return { alice, bobPage, bobBox };
   }
 
   test('a box with its dividers at 1280 px', async ({ openPage }) => {
@@ -184,7 +193,7 @@ test.describe('screenshots', () => {
   });
 
   test('a box with its dividers at 360 px, below the top bar, with a back arrow to the chats', async ({ openPage }) => {
-    const { bobPage, bobBox } = await dividers(openPage, { width: 360, height: 740 });
+    const { alice, bobPage, bobBox } = await dividers(openPage, { width: 360, height: 740 });
     await screenshot(bobPage, 'chat-box-360');
 
     // The connection state and the menu are not under the box, which fills the screen below them.
@@ -198,5 +207,7 @@ test.describe('screenshots', () => {
     await bobBox.getByRole('button', { name: 'Back to chats', exact: true }).click();
     await expect(bobBox).toHaveCount(0);
     await expect(bobPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
+    // The keyboard is back on the chat's row, not lost to the page.
+    await expect(chatRow(bobPage, alice)).toBeFocused();
   });
 });

@@ -129,6 +129,39 @@ describe('ChatBox reading', () => {
     expect(items(element)).toContain('New messages');
   });
 
+  it('once all is read, "New messages" moves above the first message that then arrives unseen (tab hidden)', async () => {
+    const messages = [message(3, 1, bob, 'old'), message(3, 2, bob, 'one')];
+    const { element, fixture, visible } = mount({ room: direct({ lastSeq: 2, lastReadSeq: 1, unread: 1 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 2, lastReadSeq: 2 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    expect(items(element).slice(-3)).toEqual(['[old]', 'New messages', '[one]']);
+
+    visible.set(false);
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', {
+      room: direct({ lastSeq: 3, lastReadSeq: 2, unread: 1 }),
+      conversation: conversation([...messages, message(3, 3, bob, 'later')]),
+      collapsed: false,
+    });
+    await fixture.whenStable();
+    expect(items(element).slice(-4)).toEqual(['[old]', '[one]', 'New messages', '[later]']);
+  });
+
+  it('once all is read, "New messages" moves above the first message that then arrives unseen (box collapsed)', async () => {
+    const messages = [message(3, 1, bob, 'old'), message(3, 2, bob, 'one')];
+    const { element, fixture } = mount({ room: direct({ lastSeq: 2, lastReadSeq: 1, unread: 1 }), conversation: conversation(messages), collapsed: false });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 2, lastReadSeq: 2 }), conversation: conversation(messages), collapsed: true });
+    await fixture.whenStable();
+    const later = conversation([...messages, message(3, 3, bob, 'later'), message(3, 4, bob, 'and more')]);
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 4, lastReadSeq: 2, unread: 2 }), conversation: later, collapsed: true });
+    await fixture.whenStable();
+    fixture.componentRef.setInput('box', { room: direct({ lastSeq: 4, lastReadSeq: 2, unread: 2 }), conversation: later, collapsed: false });
+    await fixture.whenStable();
+    expect(items(element).slice(-5)).toEqual(['[old]', '[one]', 'New messages', '[later]', '[and more]']);
+  });
+
   it('shows no divider for messages that arrive while the chat is being read', async () => {
     const first = [message(3, 1, bob, 'hello')];
     const { element, fixture, markRead } = mount({ room: direct({ lastSeq: 1, lastReadSeq: 1 }), conversation: conversation(first), collapsed: false });
@@ -155,7 +188,7 @@ describe('ChatBox reading', () => {
     expect(markRead).toHaveBeenCalledWith(3, 1);
   });
 
-  it('collapsed, it reads nothing and its header shows the room’s unread count', async () => {
+  it('collapsed, it reads nothing and its header shows the room’s unread count, said by the expand button', async () => {
     const { element, fixture, markRead } = mount({
       room: direct({ lastSeq: 2, lastReadSeq: 0, unread: 2 }),
       conversation: conversation([message(3, 1, bob), message(3, 2, bob)]),
@@ -163,7 +196,19 @@ describe('ChatBox reading', () => {
     });
     await fixture.whenStable();
     expect(markRead).not.toHaveBeenCalled();
-    expect(element.querySelector('header .badge')?.getAttribute('aria-label')).toBe('2 unread');
+    const badge = element.querySelector('header .badge');
+    expect(badge?.textContent).toBe('2');
+    expect(badge?.getAttribute('aria-hidden')).toBe('true');
+    expect(element.querySelector('header button[aria-expanded="false"]')?.getAttribute('aria-label')).toBe('Expand Chat with Bob Builder, 2 unread');
+
+    fixture.componentRef.setInput('box', {
+      room: direct({ lastSeq: 2, lastReadSeq: 2 }),
+      conversation: conversation([message(3, 1, bob), message(3, 2, bob)]),
+      collapsed: true,
+    });
+    await fixture.whenStable();
+    expect(element.querySelector('header .badge')).toBeNull();
+    expect(element.querySelector('header button[aria-expanded="false"]')?.getAttribute('aria-label')).toBe('Expand Chat with Bob Builder');
   });
 
   it('shows "Seen" under my newest message the other person has read', async () => {
@@ -205,5 +250,37 @@ describe('ChatBox reading', () => {
     const close = vi.spyOn(TestBed.inject(ChatStore), 'close');
     element.querySelector<HTMLButtonElement>('button[aria-label="Back to chats"]')!.click();
     expect(close).toHaveBeenCalledWith(3);
+  });
+});
+
+describe('ChatBox closing', () => {
+  /** The Chats list as the page has it: a heading, and a row per chat whose button is described by its preview. */
+  function chatsList(roomIds: number[]): HTMLElement {
+    const list = document.createElement('section');
+    list.innerHTML = `<h2 id="chats-heading">Chats</h2><ul aria-labelledby="chats-heading">${roomIds
+      .map((id) => `<li><button type="button" aria-describedby="chat-preview-${id}">Chat ${id}</button><span id="chat-preview-${id}"></span></li>`)
+      .join('')}</ul>`;
+    document.body.append(list);
+    onTestFinished(() => list.remove());
+    return list;
+  }
+  const box = (): ChatBox => ({ room: room({ kind: 'direct', name: null, peer: bob }), conversation: conversation([]), collapsed: false });
+
+  it('closing the box takes the keyboard to that chat’s row in the Chats list', () => {
+    const list = chatsList([2, 3, 4]);
+    const { element } = mount(box());
+    const close = element.querySelector<HTMLButtonElement>('button[aria-label="Close Chat with Bob Builder"]')!;
+    close.focus();
+    close.click();
+    expect(document.activeElement).toBe(list.querySelector('button[aria-describedby="chat-preview-3"]'));
+  });
+
+  it('"Back to chats" takes the keyboard to the Chats heading when the chat has no row there', () => {
+    const list = chatsList([2]);
+    const { element } = mount(box());
+    element.querySelector<HTMLButtonElement>('button[aria-label="Back to chats"]')!.click();
+    const heading = list.querySelector('h2')!;
+    expect(document.activeElement).toBe(heading);
+    expect(heading.getAttribute('tabindex')).toBe('-1');
   });
 });

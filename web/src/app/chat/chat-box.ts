@@ -1,4 +1,4 @@
-import { DatePipe } from '@angular/common';
+import { DOCUMENT, DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -48,6 +48,7 @@ export class ChatBoxComponent {
   private readonly directory = inject(DirectoryStore);
   private readonly pageVisible = inject(PageVisibility).visible;
   private readonly me = inject(SessionStore).user;
+  private readonly document = inject(DOCUMENT);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
 
@@ -61,6 +62,12 @@ export class ChatBoxComponent {
     return room.peer ? `${room.peer.firstName} ${room.peer.lastName}` : (room.name ?? 'Room');
   });
   protected readonly regionLabel = computed(() => (this.room().peer ? `Chat with ${this.title()}` : `Room ${this.title()}`));
+  /** "Collapse Chat with Alice Smith"; folded, "Expand Chat with Alice Smith, 3 unread" when there is something new. */
+  protected readonly toggleLabel = computed(() => {
+    const { collapsed, room } = this.box();
+    if (!collapsed) return `Collapse ${this.regionLabel()}`;
+    return room.unread > 0 ? `Expand ${this.regionLabel()}, ${room.unread} unread` : `Expand ${this.regionLabel()}`;
+  });
 
   /** Whether the newest messages are on screen (the list is laid out bottom-up: scrollTop 0 is the bottom). */
   private readonly atBottom = signal(true);
@@ -71,6 +78,11 @@ export class ChatBoxComponent {
    * when they arrived unseen. It holds while they are read, so the divider does not vanish the moment they are.
    */
   private readonly unreadAfter = signal<number | null>(null);
+  /**
+   * Everything the divider marked is read (here or on another device): the next message that arrives unseen
+   * is where the new ones start, and takes the divider.
+   */
+  private readThrough = true;
   /** Today's date, renewed at midnight: what "Today" and "Yesterday" mean. */
   private readonly today = signal(new Date());
 
@@ -131,8 +143,11 @@ export class ChatBoxComponent {
       const reading = !collapsed && this.pageVisible() && this.atBottom();
       const opening = this.opening;
       this.opening = false;
-      if (this.unreadAfter() === null && (opening || !reading) && hasUnreadFromOthers(conversation.messages, room.lastReadSeq, this.myId())) {
+      const unread = hasUnreadFromOthers(conversation.messages, room.lastReadSeq, this.myId());
+      if (!unread) this.readThrough = true;
+      else if (this.readThrough && (opening || !reading)) {
         this.unreadAfter.set(room.lastReadSeq);
+        this.readThrough = false;
       }
       const newest = conversation.messages.at(-1)?.seq ?? 0;
       if (reading && newest > room.lastReadSeq) this.reads.markRead(room.id, newest);
@@ -197,6 +212,7 @@ export class ChatBoxComponent {
     this.typing.draftEnded(this.room().id);
     // Answering means what came before is read: the divider has done its work, and the view follows the reply.
     this.unreadAfter.set(null);
+    this.readThrough = true;
     this.scrollToBottom();
     void this.chat.send(this.room().id, body);
   }
@@ -210,7 +226,10 @@ export class ChatBoxComponent {
   }
 
   protected close(): void {
-    this.chat.close(this.room().id);
+    const roomId = this.room().id;
+    this.chat.close(roomId);
+    // The button pressed goes away with the box: the keyboard goes back to where the chat is listed, not to the page.
+    this.placeInChatsList(roomId)?.focus();
   }
 
   private scrollToBottom(): void {
@@ -218,6 +237,16 @@ export class ChatBoxComponent {
     if (element) element.scrollTop = 0;
     this.atBottom.set(true);
     this.leftBottomAt.set(null);
+  }
+
+  /** The chat's row in the Chats list (the row's button is described by its preview, by room id), else the list's heading. */
+  private placeInChatsList(roomId: number): HTMLElement | null {
+    const row = this.document.querySelector<HTMLElement>(`button[aria-describedby="chat-preview-${roomId}"]`);
+    if (row) return row;
+    const heading = this.document.getElementById('chats-heading');
+    // A heading takes the focus only when told it may, and stays out of the Tab order.
+    heading?.setAttribute('tabindex', '-1');
+    return heading;
   }
 
   /** A typist's first name: the peer of a direct chat, else an author in the chat, else from the directory. */

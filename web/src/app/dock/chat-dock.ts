@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, inject, signal, viewChild } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatBoxComponent } from '../chat/chat-box';
 import { ChatStore } from '../chat/chat.store';
@@ -21,8 +21,8 @@ const NARROW = 640;
   imports: [ChatBoxComponent],
   template: `
     @if (hidden().length > 0) {
-      <div class="more" (keydown.escape)="menuOpen.set(false)">
-        <button type="button" class="more-button" (click)="menuOpen.set(!menuOpen())" [attr.aria-expanded]="menuOpen()"
+      <div class="more" (keydown.escape)="closeMenu()">
+        <button #moreButton type="button" class="more-button" (click)="menuOpen.set(!menuOpen())" [attr.aria-expanded]="menuOpen()"
           aria-controls="dock-more" [attr.aria-label]="hidden().length + ' more open ' + (hidden().length === 1 ? 'chat' : 'chats')">
           +{{ hidden().length }}
           @if (hiddenUnread() > 0) {
@@ -67,6 +67,7 @@ export class ChatDock {
   private readonly rooms = inject(RoomsStore);
 
   protected readonly menuOpen = signal(false);
+  private readonly moreButton = viewChild<ElementRef<HTMLButtonElement>>('moreButton');
   protected readonly hidden = computed(() => {
     const rooms = this.rooms.byId();
     return this.dock.hidden().flatMap((id) => rooms.get(id) ?? []);
@@ -93,6 +94,13 @@ export class ChatDock {
 
   protected label(room: Room): string {
     return room.unread > 0 ? `${chatName(room)}, ${room.unread} unread` : chatName(room);
+  }
+
+  /** Escape: the entry that had the keyboard goes with the menu, so the keyboard goes back to the button that opened it. */
+  protected closeMenu(): void {
+    if (!this.menuOpen()) return;
+    this.menuOpen.set(false);
+    this.moreButton()?.nativeElement.focus();
   }
 
   protected bringBack(room: Room): void {
