@@ -98,7 +98,7 @@ export class MainPage {
     inject(UnreadSigns);
     this.socket.connect();
     void this.directory.load().catch(() => undefined);
-    void this.loadChats();
+    // My chats, and the boxes this device had open, come on every connect (see ChatStore).
     const stopListening = [
       this.socket.onReconnected(() => void this.directory.load().catch(() => undefined)),
       this.socket.onRejected(() => void this.sessionEnded()),
@@ -109,11 +109,6 @@ export class MainPage {
       stopListening.forEach((stop) => stop());
       measure.disconnect();
     });
-  }
-
-  /** The Chats list, then the boxes this device had open: only a list that arrived tells which are still mine. */
-  private async loadChats(): Promise<void> {
-    if (await this.rooms.load()) await this.chat.restoreDock();
   }
 
   protected async logout(): Promise<void> {
