@@ -128,6 +128,15 @@ describe('ChatStore', () => {
       expect(rooms.byId().get(7)?.unread).toBe(1);
     });
 
+    it('is not announced to the screen reader when its chat is muted', () => {
+      const { socket, rooms, chat } = setUp();
+      rooms.upsert({ ...group(1, 'noisy'), muted: true });
+      rooms.upsert(dmWithBob);
+      socket.serverSends('message:new', message(7, 1, bob, 'hello'));
+      socket.serverSends('message:new', message(1, 1, bob, 'chatter'));
+      expect(chat.announcement()).toBe('Bob Builder: hello');
+    });
+
     it('on a phone, while a field has the focus, offers the chat in a banner instead of covering the screen', () => {
       const { socket, rooms, chat, dock } = setUp();
       dock.setLayout({ capacity: 1, overlay: true });

@@ -319,7 +319,8 @@ export class ChatStore {
     if (previousSeq !== undefined && message.seq > previousSeq + 1) this.noteGap(message.roomId, previousSeq);
     if (mine) return;
 
-    this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
+    // A muted chat is meant to stay quiet: the screen reader is not told of its messages either.
+    if (!room?.muted) this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
     const arrival = this.dock.arrive(message.roomId, { mine, muted: room?.muted ?? false });
     // A chat that pops up with one message deserves the conversation before it.
     if (arrival !== 'badge' && arrival !== 'banner' && !before) void this.loadOlder(message.roomId);
