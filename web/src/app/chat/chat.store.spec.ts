@@ -513,6 +513,24 @@ describe('ChatStore', () => {
       expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
     });
 
+    it('does not lose a reconnect’s sync to a round refused while it was on its way', async () => {
+      const { socket, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      let refuse!: () => void;
+      socket.responders.sync = () =>
+        new Promise((resolve) => (refuse = () => resolve({ ok: false, error: { code: 'invalid', message: 'Check the highlighted fields.' } })));
+      socket.serverSends('message:new', message(1, 3));
+      await settle();
+      const catchingUp = chat.catchUpAll();
+      await settle();
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: true }] });
+      refuse();
+      await catchingUp;
+      expect(socket.sent('sync')).toHaveLength(2);
+      expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    });
+
     it('names at most the rooms sync takes: the gap first, then the open boxes, then the most recently active', async () => {
       const { socket, rooms, chat } = setUp();
       for (let id = 1; id <= LIMITS.syncRoomsMax; id++) rooms.upsert(group(id, `room ${id}`));

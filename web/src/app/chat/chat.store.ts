@@ -246,9 +246,11 @@ export class ChatStore {
       const ack = await this.socket.request('sync', { rooms: held });
       if (resets !== this.resets) return;
       if (!ack.ok) {
-        // What is still missing stays in catchUpFrom for the next sync (a later gap, the next reconnect).
-        if (!SYNC_RETRIED.has(ack.error.code) || retries === SYNC_RETRY_MS.length) return;
-        await pause(SYNC_RETRY_MS[retries++]!);
+        // Asked for again while this round was on its way (a reconnect, a new gap), or worth asking again:
+        // after a pause, longer each time. Otherwise what is still missing stays in catchUpFrom for the next sync.
+        const again = this.syncWanted || (SYNC_RETRIED.has(ack.error.code) && retries < SYNC_RETRY_MS.length);
+        if (!again) return;
+        await pause(SYNC_RETRY_MS[Math.min(retries++, SYNC_RETRY_MS.length - 1)]!);
         this.syncWanted = true;
         continue;
       }
