@@ -12,6 +12,7 @@ export class FakeChatSocket {
   responders: Responder = {};
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
   private readonly reconnected = new Set<() => void>();
+  private readonly connected = new Set<(again: boolean) => void>();
 
   connect(): void {}
   disconnect(): void {}
@@ -30,6 +31,11 @@ export class FakeChatSocket {
     return () => set.delete(listener as (payload: never) => void);
   }
 
+  onConnected(listener: (again: boolean) => void): () => void {
+    this.connected.add(listener);
+    return () => this.connected.delete(listener);
+  }
+
   onReconnected(listener: () => void): () => void {
     this.reconnected.add(listener);
     return () => this.reconnected.delete(listener);
@@ -44,7 +50,13 @@ export class FakeChatSocket {
     for (const listener of this.listeners.get(event) ?? []) (listener as (p: unknown) => void)(payload);
   }
 
+  /** The first connect since log-in. */
+  connectFirst(): void {
+    for (const listener of this.connected) listener(false);
+  }
+
   reconnect(): void {
+    for (const listener of this.connected) listener(true);
     for (const listener of this.reconnected) listener();
   }
 

@@ -4,7 +4,7 @@ import { LIMITS, type Room } from '@parley/protocol';
 import { FakeChatSocket, alice, bob, message, settle } from '../../testing/fake-chat-socket';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
-import { DockStore } from '../dock/dock.store';
+import { DockStore, HIDDEN_KEPT } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
 import { ChatStore } from './chat.store';
 
@@ -126,6 +126,15 @@ describe('ChatStore', () => {
       expect(chat.boxes()).toEqual([]);
       expect(rooms.byId().get(1)?.unread).toBe(1);
       expect(rooms.byId().get(7)?.unread).toBe(1);
+    });
+
+    it('is not announced to the screen reader when its chat is muted', () => {
+      const { socket, rooms, chat } = setUp();
+      rooms.upsert({ ...group(1, 'noisy'), muted: true });
+      rooms.upsert(dmWithBob);
+      socket.serverSends('message:new', message(7, 1, bob, 'hello'));
+      socket.serverSends('message:new', message(1, 1, bob, 'chatter'));
+      expect(chat.announcement()).toBe('Bob Builder: hello');
     });
 
     it('on a phone, while a field has the focus, offers the chat in a banner instead of covering the screen', () => {
@@ -395,14 +404,146 @@ describe('ChatStore', () => {
       expect(chat.boxes().find((b) => b.room.id === 5)?.conversation.messages.map((m) => m.seq)).toEqual([1, 2]);
     });
 
-    it('after a reconnect, drops the boxes of rooms the list no longer has', async () => {
-      const { socket, chat } = setUp();
+    it('after a reconnect, closes the boxes of rooms sync says I left', async () => {
+      const { socket, chat, dock } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
-      socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
+      socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [2] });
       chat.show(group(1, 'lobby'), []);
       chat.show(group(2, 'gone'), []);
       await chat.catchUpAll();
       expect(chat.boxes().map((b) => b.room.id)).toEqual([1]);
+      expect(dock.shown()).toEqual([1]);
+    });
+
+    it('after a reconnect, keeps a chat that popped up while the list was on its way', async () => {
+      const { socket, chat } = setUp();
+      const lists: ((value: unknown) => void)[] = [];
+      socket.responders['rooms:list'] = () => new Promise((resolve) => lists.push(resolve as (value: unknown) => void));
+      socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
+      chat.show(group(1, 'lobby'), []);
+      const catchingUp = chat.catchUpAll();
+      // Carol opens a direct chat and writes: the box pops up, and the list is asked for again to learn the room.
+      const fromCarol = { ...dmWithBob, id: 5 };
+      socket.serverSends('message:new', message(5, 1));
+      lists[0]!({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      await settle();
+      lists[1]!({ ok: true, rooms: [group(1, 'lobby'), { ...fromCarol, lastSeq: 1, unread: 1 }], joinable: { rooms: [], nextCursor: null } });
+      await catchingUp;
+      await settle();
+      expect(chat.boxes().map((b) => b.room.id)).toEqual([1, 5]);
+      expect(chat.boxes()[1]?.conversation.messages.map((m) => m.seq)).toEqual([1]);
+    });
+
+    it('after a reconnect, gaps found while the list is on its way wait for the one sync after it', async () => {
+      const { socket, chat, dock } = setUp();
+      dock.setLayout({ capacity: 4, overlay: false });
+      for (const id of [1, 2, 3, 4]) chat.show(group(id, `room ${id}`), [message(id, 1)]);
+      let list!: (value: unknown) => void;
+      socket.responders['rooms:list'] = () => new Promise((resolve) => (list = resolve as (value: unknown) => void));
+      socket.responders.sync = ({ rooms }) => ({
+        ok: true,
+        joined: [],
+        left: [],
+        rooms: Object.entries(rooms).map(([id, from]) => ({ roomId: Number(id), messages: from < 2 ? [message(Number(id), 2)] : [], complete: true })),
+      });
+      socket.reconnect();
+      for (const id of [1, 2, 3, 4]) socket.serverSends('message:new', message(id, 3));
+      await settle();
+      expect(socket.sent('sync')).toEqual([]);
+
+      list({ ok: true, rooms: [1, 2, 3, 4].map((id) => group(id, `room ${id}`)), joinable: { rooms: [], nextCursor: null } });
+      await vi.waitFor(() => expect(chat.boxes().every((b) => b.conversation.messages.length === 3)).toBe(true));
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1, 4: 1 } }]);
+    });
+
+    it('runs one sync at a time: gaps found while one is on its way make one more round', async () => {
+      const { socket, chat, dock } = setUp();
+      dock.setLayout({ capacity: 3, overlay: false });
+      for (const id of [1, 2, 3]) chat.show(group(id, `room ${id}`), [message(id, 1)]);
+      const answers: (() => void)[] = [];
+      let inFlight = 0;
+      let most = 0;
+      socket.responders.sync = ({ rooms }) => {
+        most = Math.max(most, ++inFlight);
+        return new Promise((resolve) =>
+          answers.push(() => {
+            inFlight -= 1;
+            const caughtUp = Object.entries(rooms).map(([id, from]) => ({ roomId: Number(id), messages: from < 2 ? [message(Number(id), 2)] : [], complete: true }));
+            resolve({ ok: true, joined: [], left: [], rooms: caughtUp });
+          }),
+        );
+      };
+      socket.serverSends('message:new', message(1, 3));
+      await settle();
+      socket.serverSends('message:new', message(2, 3));
+      socket.serverSends('message:new', message(3, 3));
+      await settle();
+      expect(socket.sent('sync')).toHaveLength(1);
+      answers.shift()!();
+      await vi.waitFor(() => expect(answers).toHaveLength(1));
+      answers.shift()!();
+      await vi.waitFor(() => expect(chat.boxes().every((b) => b.conversation.messages.length === 3)).toBe(true));
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1 } }, { rooms: { 1: 3, 2: 1, 3: 1 } }]);
+      expect(most).toBe(1);
+    });
+
+    it('asks again, later, for a gap whose sync was refused for being over budget', async () => {
+      const { socket, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      const answers = [
+        { ok: false as const, error: { code: 'rate_limited' as const, message: 'Too many events; slow down.' } },
+        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: true }] },
+      ];
+      socket.responders.sync = () => answers.shift()!;
+      socket.serverSends('message:new', message(1, 3));
+      await vi.waitFor(() => expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3]), { timeout: 3000 });
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
+    });
+
+    it('stops at a refusal asking again cannot mend, and the next gap’s sync asks from the older one', async () => {
+      const { socket, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      socket.responders.sync = () => ({ ok: false, error: { code: 'invalid', message: 'Check the highlighted fields.' } });
+      socket.serverSends('message:new', message(1, 3));
+      await settle();
+      expect(socket.sent('sync')).toHaveLength(1);
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 4)], complete: true }] });
+      socket.serverSends('message:new', message(1, 5));
+      await vi.waitFor(() => expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]));
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
+    });
+
+    it('does not lose a reconnect’s sync to a round refused while it was on its way', async () => {
+      const { socket, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      let refuse!: () => void;
+      socket.responders.sync = () =>
+        new Promise((resolve) => (refuse = () => resolve({ ok: false, error: { code: 'invalid', message: 'Check the highlighted fields.' } })));
+      socket.serverSends('message:new', message(1, 3));
+      await settle();
+      const catchingUp = chat.catchUpAll();
+      await settle();
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: true }] });
+      refuse();
+      await catchingUp;
+      expect(socket.sent('sync')).toHaveLength(2);
+      expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    });
+
+    it('names at most the rooms sync takes: the gap first, then the open boxes, then the most recently active', async () => {
+      const { socket, rooms, chat } = setUp();
+      for (let id = 1; id <= LIMITS.syncRoomsMax; id++) rooms.upsert(group(id, `room ${id}`));
+      chat.show(group(5000, 'new and open'), [message(5000, 1)]);
+      chat.show(group(6000, 'open'), [message(6000, 1)]);
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [] });
+      socket.serverSends('message:new', message(5000, 3));
+      await vi.waitFor(() => expect(socket.sent('sync')).toHaveLength(1));
+      const named = (socket.sent('sync')[0] as { rooms: Record<string, number> }).rooms;
+      expect(Object.keys(named)).toHaveLength(LIMITS.syncRoomsMax);
+      expect(named).toMatchObject({ 5000: 1, 6000: 1 });
+      // The rooms listed with the oldest activity are the ones left out.
+      expect(named).not.toHaveProperty('1');
     });
   });
 
@@ -431,6 +572,67 @@ describe('ChatStore', () => {
       dock.toggleCollapsed(1);
       chat.close(2);
       expect(remembered()).toEqual({ open: [1], collapsed: [1], closed: [2] });
+    });
+
+    it('restores them when the first list of my rooms arrives, on whichever connect that is', async () => {
+      const { socket, chat } = setUp();
+      saved({ open: [1], collapsed: [], closed: [] });
+      // The server was restarting: the list asked for at start-up timed out, and the connect that works is the first.
+      socket.responders['rooms:list'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
+      socket.connectFirst();
+      await settle();
+      expect(chat.boxes()).toEqual([]);
+
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      socket.connectFirst();
+      await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1]));
+      expect(remembered()).toEqual({ open: [1], collapsed: [], closed: [] });
+    });
+
+    it('restores them even when a search or a room to learn asked for the list again before the answer', async () => {
+      const { socket, rooms, chat } = setUp();
+      saved({ open: [1], collapsed: [], closed: [] });
+      const lists: ((value: unknown) => void)[] = [];
+      socket.responders['rooms:list'] = () => new Promise((resolve) => lists.push(resolve as (value: unknown) => void));
+      socket.connectFirst();
+      void rooms.search('lo');
+      const list = { ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } };
+      lists[1]!(list);
+      lists[0]!(list);
+      await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1]));
+    });
+
+    it('loads only the boxes on screen; one under "+N" loads when it comes on screen', async () => {
+      const { socket, rooms, chat, dock } = setUp();
+      dock.setLayout({ capacity: 2, overlay: false });
+      saved({ open: [1, 2, 3], collapsed: [], closed: [] });
+      for (const id of [1, 2, 3]) rooms.upsert(group(id, `room ${id}`));
+      socket.responders['room:history'] = ({ roomId }) => ({ ok: true, messages: [message(roomId, 1)] });
+
+      await chat.restoreDock();
+      expect(socket.sent('room:history')).toEqual([
+        { roomId: 2, limit: LIMITS.historyDefault },
+        { roomId: 3, limit: LIMITS.historyDefault },
+      ]);
+      expect(dock.hidden()).toEqual([1]);
+
+      chat.close(3);
+      TestBed.tick();
+      await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1, 2]));
+      expect(socket.sent('room:history')).toHaveLength(3);
+    });
+
+    it('keeps a few boxes under "+N" at most: the oldest go, and are not remembered', async () => {
+      const { rooms, chat, dock } = setUp();
+      dock.setLayout({ capacity: 2, overlay: false });
+      await chat.restoreDock();
+      for (let id = 1; id <= 30; id++) {
+        rooms.upsert(group(id, `room ${id}`));
+        dock.arrive(id, { mine: false, muted: false });
+      }
+      expect(dock.shown()).toEqual([1, 2]);
+      expect(dock.hidden()).toEqual([30, 29, 28, 27, 26, 25, 24, 23, 22, 21]);
+      expect(remembered().open).toHaveLength(2 + HIDDEN_KEPT);
     });
 
     it('keeps what it remembers through a log-out, and remembers nothing before restoring', async () => {

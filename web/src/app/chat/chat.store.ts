@@ -1,5 +1,5 @@
-import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, isInvisible, type Message, type Room } from '@parley/protocol';
+import { Injectable, computed, effect, inject, signal } from '@angular/core';
+import { LIMITS, isInvisible, type ErrorCode, type Message, type Room } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
@@ -34,6 +34,17 @@ export interface ChatBox {
 const OLDER_PAGE = 30;
 
 /**
+ * A socket may spend 50 event points a second and a `sync` costs 10: rounds of one catch-up start at least
+ * this far apart, leaving room for what the person does meanwhile.
+ */
+const SYNC_SPACING_MS = 250;
+/** After a `sync` refused for being over budget, or unanswered: the waits before asking again, then give up. */
+const SYNC_RETRY_MS = [1000, 2000, 4000];
+const SYNC_RETRIED: ReadonlySet<ErrorCode> = new Set(['rate_limited', 'internal']);
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
  * The chats' messages, and sending with retry. Which boxes are open is the dock's (`DockStore`); the
  * unread counts are the rooms' own, from the server, kept current here as messages arrive.
  */
@@ -47,6 +58,21 @@ export class ChatStore {
   private readonly conversations = signal<ReadonlyMap<number, Conversation>>(new Map());
   private readonly lastAnnouncement = signal('');
   private learningRooms = false;
+  /**
+   * Per room, the seq to catch up from when it is not the newest held: the start of a gap in the live stream,
+   * or where an answer that was not complete stopped. Kept until the room comes back complete, so a `sync`
+   * refused or cut short leaves it for the next one.
+   */
+  private readonly catchUpFrom = new Map<number, number>();
+  /** The one `sync` loop running, if any: whatever needs a sync meanwhile joins it (see `sync`). */
+  private syncing: Promise<void> | null = null;
+  private syncWanted = false;
+  /** Lists asked for on connect and not answered yet: gaps found meanwhile wait for the sync after them. */
+  private listing = 0;
+  /** Counts log-outs, so that a sync loop from before one stops. */
+  private resets = 0;
+  /** Rooms whose box came on screen without its messages, being loaded. */
+  private readonly loadingBoxes = new Set<number>();
 
   /** The boxes on screen, left to right, oldest first. */
   readonly boxes = computed<ChatBox[]>(() => {
@@ -68,7 +94,12 @@ export class ChatStore {
 
   constructor() {
     this.socket.on('message:new', (message) => this.receive(message));
-    this.socket.onReconnected(() => void this.catchUpAll());
+    this.socket.onConnected((again) => void (again ? this.catchUpAll() : this.listRooms()));
+    // A box that comes on screen without its messages (restored, or out of "+N" when another closes) loads them.
+    effect(() => {
+      const held = this.conversations();
+      for (const roomId of this.dock.shown()) if (!held.has(roomId)) void this.loadBox(roomId);
+    });
   }
 
   /** Opens the chat with a person: the server finds or creates the direct room and sends its latest messages. */
@@ -105,12 +136,15 @@ export class ChatStore {
     this.dock.toggleCollapsed(roomId);
   }
 
-  /** After the rooms are loaded: opens again the boxes this device had open, those still mine. */
+  /**
+   * After my rooms are listed: opens again the boxes this device had open, those still mine. Only the boxes
+   * on screen load their messages now; one under "+N" loads when it comes back.
+   */
   async restoreDock(): Promise<void> {
     const memory = this.dock.recall();
     const mine = (id: number) => this.rooms.byId().get(id)?.joined === true;
-    const loaded = await Promise.all(memory.open.filter(mine).map(async (id) => ((await this.loadLatest(id)) ? [id] : [])));
-    this.dock.restore({ open: loaded.flat(), collapsed: memory.collapsed, closed: memory.closed.filter(mine) });
+    this.dock.restore({ open: memory.open.filter(mine), collapsed: memory.collapsed, closed: memory.closed.filter(mine) });
+    await Promise.all(this.dock.shown().map((roomId) => this.loadBox(roomId)));
   }
 
   async send(roomId: number, body: string): Promise<void> {
@@ -145,17 +179,14 @@ export class ChatStore {
   }
 
   /**
-   * After a reconnect: the room list is refreshed (unread counts, last messages, rooms joined or left
-   * elsewhere), every room of mine gets what it missed from the database (`sync`, repeated while a room is
-   * not complete), and messages still unsent are sent again with their clientIds, so none is lost or
-   * stored twice. Nothing caught up pops a box open: the Chats list shows the counts.
+   * After a reconnect: the room list is refreshed (unread counts, last messages), every room of mine gets
+   * what it missed from the database (`sync`, which also says which rooms I joined or left elsewhere), and
+   * messages still unsent are sent again with their clientIds, so none is lost or stored twice. Nothing
+   * caught up pops a box open: the Chats list shows the counts.
    */
   async catchUpAll(): Promise<void> {
-    await this.rooms.load();
-    for (const roomId of [...this.conversations().keys()]) {
-      if (!this.rooms.byId().get(roomId)?.joined) this.forgetRoom(roomId);
-    }
-    await this.syncUntilComplete();
+    await this.listRooms();
+    await this.sync();
     for (const [roomId, conversation] of this.conversations()) {
       for (const outgoing of conversation.outbox) {
         this.setOutgoing(roomId, outgoing.clientId, { status: 'sending', error: undefined });
@@ -164,56 +195,108 @@ export class ChatStore {
     }
   }
 
-  /**
-   * Fills a gap the live stream left (a message arrived whose seq skips some): fetches what comes after
-   * the newest message held before it. Merging by seq makes overlaps harmless.
-   */
-  catchUp(roomId: number, afterSeq: number): Promise<void> {
-    return this.syncUntilComplete({ [roomId]: afterSeq });
-  }
-
   reset(): void {
+    this.resets += 1;
+    this.catchUpFrom.clear();
     this.conversations.set(new Map());
     this.lastAnnouncement.set('');
     this.dock.reset();
   }
 
   /**
-   * The seq held in each room of mine, as `sync` wants every room named each time (a room not named comes
-   * back in `joined`): a loaded chat's newest message; for the others, the last seq the list gave, so that
-   * only what arrived since comes back.
+   * My rooms, asked for on every connect (a list asked for before the first one may have timed out), and
+   * the first time a list arrives since log-in, the boxes this device had open.
    */
-  private heldSeqs(): Record<string, number> {
-    const held: Record<string, number> = {};
-    for (const [roomId, conversation] of this.conversations()) held[roomId] = conversation.messages.at(-1)?.seq ?? 0;
-    for (const room of this.rooms.mine()) held[room.id] ??= room.lastSeq;
-    return Object.fromEntries(Object.entries(held).slice(0, LIMITS.syncRoomsMax));
+  private async listRooms(): Promise<void> {
+    this.listing += 1;
+    try {
+      await this.rooms.load();
+    } finally {
+      this.listing -= 1;
+    }
+    await this.restoreOnce();
+    if (this.catchUpFrom.size > 0) void this.sync();
+  }
+
+  private async restoreOnce(): Promise<void> {
+    if (this.rooms.mineLoaded() && !this.dock.remembering()) await this.restoreDock();
   }
 
   /**
-   * `sync` until every room is complete and none comes back in `joined`. `from` holds seqs to ask from
-   * instead of what is held (the start of a gap), kept for a room until it is complete.
+   * Catches up with the server: one loop at a time, which whoever needs a sync meanwhile (a gap, a reconnect)
+   * joins; it goes round once more for them. Resolves when the loop ends.
    */
-  private async syncUntilComplete(from: Record<string, number> = {}): Promise<void> {
-    let asking = from;
-    for (;;) {
-      const held = { ...this.heldSeqs(), ...asking };
+  private sync(): Promise<void> {
+    this.syncWanted = true;
+    this.syncing ??= this.syncRounds().finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  /**
+   * `sync` until every room is complete, none comes back in `joined`, and nobody asked for another round.
+   * Rounds are spaced (`SYNC_SPACING_MS`); one refused or unanswered is asked again a few times, ever later.
+   */
+  private async syncRounds(): Promise<void> {
+    const resets = this.resets;
+    let retries = 0;
+    while (this.syncWanted && resets === this.resets) {
+      this.syncWanted = false;
+      const held = this.heldSeqs();
+      const asked = new Map(this.catchUpFrom);
       const ack = await this.socket.request('sync', { rooms: held });
-      if (!ack.ok) return;
+      if (resets !== this.resets) return;
+      if (!ack.ok) {
+        // Asked for again while this round was on its way (a reconnect, a new gap), or worth asking again:
+        // after a pause, longer each time. Otherwise what is still missing stays in catchUpFrom for the next sync.
+        const again = this.syncWanted || (SYNC_RETRIED.has(ack.error.code) && retries < SYNC_RETRY_MS.length);
+        if (!again) return;
+        await pause(SYNC_RETRY_MS[Math.min(retries++, SYNC_RETRY_MS.length - 1)]!);
+        this.syncWanted = true;
+        continue;
+      }
+      retries = 0;
       for (const room of ack.joined) this.rooms.upsert(room);
       for (const roomId of ack.left) this.forgetRoom(roomId);
       for (const room of ack.rooms) for (const message of room.messages) this.catchUpWith(message);
+      const joinedAt = new Map(ack.joined.map((room) => [room.id, room.lastReadSeq]));
+      for (const { roomId, messages, complete } of ack.rooms) {
+        // A gap found while this answer was on its way may be older than it: asked for in the next round.
+        const noted = this.catchUpFrom.get(roomId);
+        const newGap = noted !== asked.get(roomId) ? noted : undefined;
+        if (complete) {
+          if (newGap === undefined) this.catchUpFrom.delete(roomId);
+          continue;
+        }
+        // Not complete: from the last seq received, or, when the answer had no space left for it, from the seq
+        // named (for a room of `joined`, its read marker: its unread messages were coming).
+        const from = messages.at(-1)?.seq ?? held[roomId] ?? joinedAt.get(roomId) ?? 0;
+        this.catchUpFrom.set(roomId, Math.min(from, newGap ?? from));
+      }
       // The server puts at least one message in an answer that is not complete, and names a room in `joined`
-      // only while it is not named; without either, stop.
-      const newlyJoined = ack.joined.filter((room) => !(room.id in held));
-      const progress = newlyJoined.length > 0 || ack.rooms.some((room) => room.messages.length > 0);
-      const incomplete = ack.rooms.filter((room) => !room.complete);
-      if (!progress || (incomplete.length === 0 && newlyJoined.length === 0)) return;
-      // A room the answer had no space left for comes back empty and incomplete: ask again from the same seq.
-      asking = Object.fromEntries(
-        incomplete.filter((room) => room.roomId in asking).map((room) => [room.roomId, room.messages.at(-1)?.seq ?? held[room.roomId] ?? 0]),
-      );
+      // only while it is not named; without either, this loop would ask the same forever.
+      const newlyJoined = ack.joined.some((room) => !(room.id in held));
+      const progress = newlyJoined || ack.rooms.some((room) => room.messages.length > 0);
+      if (progress && (newlyJoined || ack.rooms.some((room) => !room.complete))) this.syncWanted = true;
+      if (this.syncWanted) await pause(SYNC_SPACING_MS);
     }
+  }
+
+  /**
+   * What `sync` names: every room I hold, with the seq held (a room not named comes back in `joined`): where
+   * to catch up from, else a loaded chat's newest message, else the last seq the list gave, so that only what
+   * arrived since comes back. At most `LIMITS.syncRoomsMax` are named: those with something to catch up
+   * first, then the boxes on screen, the other loaded chats, and the rest by activity.
+   */
+  private heldSeqs(): Record<string, number> {
+    const conversations = this.conversations();
+    const rooms = this.rooms.byId();
+    const ranked = new Set([...this.catchUpFrom.keys(), ...this.dock.shown(), ...conversations.keys(), ...this.rooms.mine().map((room) => room.id)]);
+    const held: Record<string, number> = {};
+    for (const roomId of [...ranked].slice(0, LIMITS.syncRoomsMax)) {
+      const conversation = conversations.get(roomId);
+      held[roomId] = this.catchUpFrom.get(roomId) ?? (conversation ? (conversation.messages.at(-1)?.seq ?? 0) : (rooms.get(roomId)?.lastSeq ?? 0));
+    }
+    return held;
   }
 
   /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */
@@ -235,13 +318,23 @@ export class ChatStore {
     if (room) this.rooms.noteMessage(message, mine);
     else this.learnRooms();
 
-    if (previousSeq !== undefined && message.seq > previousSeq + 1) void this.catchUp(message.roomId, previousSeq);
+    if (previousSeq !== undefined && message.seq > previousSeq + 1) this.noteGap(message.roomId, previousSeq);
     if (mine) return;
 
-    this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
+    // A muted chat is meant to stay quiet: the screen reader is not told of its messages either.
+    if (!room?.muted) this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
     const arrival = this.dock.arrive(message.roomId, { mine, muted: room?.muted ?? false });
     // A chat that pops up with one message deserves the conversation before it.
     if (arrival !== 'badge' && arrival !== 'banner' && !before) void this.loadOlder(message.roomId);
+  }
+
+  /**
+   * A message skipped some after `afterSeq`: they are fetched by the sync loop, right away unless a list asked
+   * for on connect is on its way (the sync after it takes the gap along). Merging by seq makes overlaps harmless.
+   */
+  private noteGap(roomId: number, afterSeq: number): void {
+    this.catchUpFrom.set(roomId, Math.min(afterSeq, this.catchUpFrom.get(roomId) ?? afterSeq));
+    if (this.listing === 0) void this.sync();
   }
 
   /**
@@ -251,11 +344,15 @@ export class ChatStore {
   private learnRooms(): void {
     if (this.learningRooms) return;
     this.learningRooms = true;
-    void this.rooms.load().finally(() => (this.learningRooms = false));
+    void this.rooms
+      .load()
+      .then(() => this.restoreOnce())
+      .finally(() => (this.learningRooms = false));
   }
 
   /** A room I am no longer in: its box closes and its messages go. */
   private forgetRoom(roomId: number): void {
+    this.catchUpFrom.delete(roomId);
     this.dock.forget(roomId);
     this.rooms.forget(roomId);
     this.conversations.update((all) => {
@@ -264,6 +361,17 @@ export class ChatStore {
       next.delete(roomId);
       return next;
     });
+  }
+
+  /** Loads the messages of a box on screen, once at a time; a box the server refuses them for goes. */
+  private async loadBox(roomId: number): Promise<void> {
+    if (this.loadingBoxes.has(roomId)) return;
+    this.loadingBoxes.add(roomId);
+    try {
+      if (!(await this.loadLatest(roomId))) this.dock.forget(roomId);
+    } finally {
+      this.loadingBoxes.delete(roomId);
+    }
   }
 
   /** Loads a room's latest messages unless they are here already; false when the server refused. */

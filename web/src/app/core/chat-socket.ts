@@ -11,13 +11,14 @@ export const ACK_TIMEOUT_MS = 8000;
 
 /**
  * The one Socket.IO connection. The browser's session cookie authenticates it. Listeners registered
- * here survive reconnects and log-outs; `reconnected` listeners run after every connect but the first,
- * so stores can fetch what they missed.
+ * here survive reconnects and log-outs; `connected` listeners run after every connect, `reconnected` ones
+ * after every connect but the first, so stores can fetch what they missed.
  */
 @Injectable({ providedIn: 'root' })
 export class ChatSocket {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private readonly connectionState = signal<ConnectionState>('offline');
+  private readonly connectedListeners = new Set<(again: boolean) => void>();
   private readonly reconnectedListeners = new Set<() => void>();
   private readonly rejectedListeners = new Set<() => void>();
   private readonly eventListeners = new Map<ServerEvent, Set<(payload: never) => void>>();
@@ -60,6 +61,15 @@ export class ChatSocket {
     return () => listeners.delete(listener as (payload: never) => void);
   }
 
+  /**
+   * Runs on every connect, the first included (`again` false): what a request made before it (and timed out
+   * while the server was unreachable) should have fetched can be fetched now.
+   */
+  onConnected(listener: (again: boolean) => void): () => void {
+    this.connectedListeners.add(listener);
+    return () => this.connectedListeners.delete(listener);
+  }
+
   onReconnected(listener: () => void): () => void {
     this.reconnectedListeners.add(listener);
     return () => this.reconnectedListeners.delete(listener);
@@ -88,6 +98,7 @@ export class ChatSocket {
       this.connectionState.set('connected');
       const reconnect = this.everConnected;
       this.everConnected = true;
+      for (const listener of this.connectedListeners) listener(reconnect);
       if (reconnect) for (const listener of this.reconnectedListeners) listener();
     });
     let closing: SocketClosingReason | undefined;

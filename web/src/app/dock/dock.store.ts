@@ -3,6 +3,12 @@ import { SessionStore } from '../core/session.store';
 import { recallDock, rememberDock, type DockMemory } from './dock-memory';
 import { arrival, type Arrival } from './pop-up';
 
+/**
+ * Open boxes kept beyond those on screen: the oldest of more are dropped (not closed: a message may pop them
+ * up again), so that the "+N" list, and what is remembered and restored, stays short.
+ */
+export const HIDDEN_KEPT = 10;
+
 /** How many boxes fit on screen, and whether an open box covers the page (a phone) rather than docking beside it. */
 export interface DockLayout {
   capacity: number;
@@ -51,13 +57,14 @@ export class DockStore {
     if (current.capacity !== capacity || current.overlay !== layout.overlay) this.layoutState.set({ capacity, overlay: layout.overlay });
   }
 
-  isOpen(roomId: number): boolean {
-    return this.openIds().includes(roomId);
+  /** Whether changes are remembered: the saved boxes were restored since log-in. */
+  remembering(): boolean {
+    return this.owner !== null;
   }
 
   /** The person opens a chat: its box comes on screen at the right end, expanded; the leftmost may move to "+N". */
   open(roomId: number, { focus = false } = {}): void {
-    this.openIds.update((ids) => [...ids.filter((id) => id !== roomId), roomId]);
+    this.setOpen([...this.openIds().filter((id) => id !== roomId), roomId]);
     this.collapsedIds.update((ids) => without(ids, roomId));
     this.closedIds.update((ids) => ids.filter((id) => id !== roomId));
     if (this.bannerRoom() === roomId) this.bannerRoom.set(null);
@@ -96,9 +103,9 @@ export class DockStore {
       openCount: ids.length,
       capacity,
     });
-    if (what === 'open') this.openIds.set([...ids, roomId]);
+    if (what === 'open') this.setOpen([...ids, roomId]);
     // Not pushing a box off screen: it waits at the head of "+N", first to come on screen when one closes.
-    if (what === 'overflow') this.openIds.set([...ids.slice(0, ids.length - capacity), roomId, ...ids.slice(ids.length - capacity)]);
+    if (what === 'overflow') this.setOpen([...ids.slice(0, ids.length - capacity), roomId, ...ids.slice(ids.length - capacity)]);
     if (what === 'banner') this.bannerRoom.set(roomId);
     if (what === 'open' || what === 'overflow') this.save();
     return what;
@@ -115,12 +122,12 @@ export class DockStore {
   }
 
   /**
-   * Puts back the boxes recalled (already checked to be mine and loaded), before any that popped up
-   * meanwhile, and from now on remembers every change for this user.
+   * Puts back the boxes recalled (already checked to be mine), before any that popped up meanwhile, and
+   * from now on remembers every change for this user.
    */
   restore(memory: DockMemory): void {
     const open = memory.open.filter((id) => !this.openIds().includes(id));
-    this.openIds.update((ids) => [...open, ...ids]);
+    this.setOpen([...open, ...this.openIds()]);
     this.collapsedIds.update((ids) => new Set([...ids, ...memory.collapsed.filter((id) => open.includes(id))]));
     this.closedIds.update((ids) => [...memory.closed.filter((id) => !ids.includes(id)), ...ids]);
     this.owner = this.session.user()?.id ?? null;
@@ -144,6 +151,10 @@ export class DockStore {
     this.closedIds.set([]);
     this.focusTarget.set(null);
     this.bannerRoom.set(null);
+  }
+
+  private setOpen(ids: readonly number[]): void {
+    this.openIds.set(ids.slice(-(this.layoutState().capacity + HIDDEN_KEPT)));
   }
 
   private save(): void {

@@ -143,4 +143,51 @@ describe('RoomsStore', () => {
     rooms.forget(2);
     expect(rooms.mine().map((r) => r.id)).toEqual([1]);
   });
+
+  it('keeps what arrived live while a list was on its way: seqs and read markers never move back', async () => {
+    const { socket, rooms } = setUp();
+    const dm = (changes: Partial<Room>) => room(1, '', { kind: 'direct', name: null, peer: { id: 7, username: 'bo', firstName: 'Bo', lastName: 'B' }, peerLastReadSeq: 0, ...changes });
+    rooms.upsert(dm({ lastSeq: 7, lastReadSeq: 5, unread: 2, peerLastReadSeq: 6 }));
+    let answer!: (value: unknown) => void;
+    socket.responders['rooms:list'] = () => new Promise((resolve) => (answer = resolve as (value: unknown) => void));
+    const loading = rooms.load();
+    rooms.noteMessage(message(1, 8), false);
+    rooms.upsert({ ...rooms.byId().get(1)!, peerLastReadSeq: 8 });
+    // What the server saw before seq 8, with a new name for the room and a marker moved on another device.
+    answer({ ok: true, rooms: [dm({ lastSeq: 7, lastReadSeq: 6, unread: 1, peerLastReadSeq: 6, memberCount: 2 })], joinable: page([]) });
+    expect(await loading).toBe(true);
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 2 });
+  });
+
+  it('forgets the rooms a list no longer has, but not one that arrived while it was on its way', async () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(1, 'Left elsewhere'));
+    rooms.upsert(room(2, 'Still mine'));
+    let answer!: (value: unknown) => void;
+    socket.responders['rooms:list'] = () => new Promise((resolve) => (answer = resolve as (value: unknown) => void));
+    const loading = rooms.load();
+    rooms.upsert(room(3, 'New'));
+    answer({ ok: true, rooms: [room(2, 'Still mine')], joinable: page([]) });
+    await loading;
+    expect(rooms.mine().map((r) => r.id).sort()).toEqual([2, 3]);
+  });
+
+  it('searching leaves my rooms alone, and a search does not stop the list of my rooms from counting', async () => {
+    const { socket, rooms } = setUp();
+    const answers: ((value: unknown) => void)[] = [];
+    socket.responders['rooms:list'] = () => new Promise((resolve) => answers.push(resolve as (value: unknown) => void));
+    const loading = rooms.load();
+    const searching = rooms.search('ap');
+    rooms.upsert(room(1, 'Lobby', { lastSeq: 3, unread: 3 }));
+    answers[1]!({ ok: true, rooms: [room(1, 'Lobby'), room(2, 'Old')], joinable: page([room(5, 'Apple', { joined: false })]) });
+    await searching;
+    expect(rooms.mine().map((r) => r.id)).toEqual([1]);
+    expect(rooms.mineLoaded()).toBe(false);
+    answers[0]!({ ok: true, rooms: [room(1, 'Lobby', { lastSeq: 3, unread: 3 }), room(2, 'Old')], joinable: page([]) });
+    expect(await loading).toBe(true);
+    expect(rooms.mineLoaded()).toBe(true);
+    expect(rooms.mine().map((r) => r.id)).toEqual([2, 1]);
+    // The older answer does not replace the newer search's page.
+    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple']);
+  });
 });

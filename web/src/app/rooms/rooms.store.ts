@@ -21,12 +21,17 @@ export class RoomsStore {
   private readonly loadingMore = signal(false);
   /** Counts first-page requests, so that the answer to an older search never replaces a newer one. */
   private listing = 0;
+  /** Counts log-outs, so that a list asked for before one is not merged after it. */
+  private resets = 0;
+  /** A list of my rooms arrived since the last log-in: until then the Chats list knows only what arrived live. */
+  private readonly mineListed = signal(false);
 
   readonly byId = this.rooms.asReadonly();
   readonly query = this.searchQuery.asReadonly();
   readonly loading = this.loadingMore.asReadonly();
   /** More joinable rooms match the search than are loaded. */
   readonly hasMore = computed(() => this.nextCursor() !== null);
+  readonly mineLoaded = this.mineListed.asReadonly();
 
   /** My rooms, direct and group, most recently active first: the Chats list. */
   readonly mine = computed(() =>
@@ -56,25 +61,30 @@ export class RoomsStore {
 
   /**
    * My rooms, and the first page of the joinable rooms that match the current search. False when the answer
-   * failed, or a newer search replaced it.
+   * failed. My rooms are merged in even when a newer search replaced the joinable page: they do not depend on it.
    */
   async load(): Promise<boolean> {
-    const query = this.searchQuery();
+    const resets = this.resets;
     const listing = ++this.listing;
-    const ack = await this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
-    if (!ack.ok || listing !== this.listing) return false;
-    const known = new Map<number, Room>();
-    for (const room of [...(ack.rooms ?? []), ...ack.joinable.rooms]) known.set(room.id, room);
-    this.rooms.set(known);
-    this.joinableIds.set(ack.joinable.rooms.map((room) => room.id));
-    this.nextCursor.set(ack.joinable.nextCursor);
+    // The answer speaks for the rooms known when it was asked for; one learned live meanwhile may be newer than it.
+    const asked = new Set(this.rooms().keys());
+    const ack = await this.firstPage();
+    if (!ack.ok || resets !== this.resets) return false;
+    this.mergeMine(ack.rooms ?? [], asked);
+    this.mineListed.set(true);
+    if (listing === this.listing) this.setJoinable(ack.joinable);
     return true;
   }
 
-  /** Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes). */
+  /**
+   * Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes).
+   * My rooms are left alone: the answer's may be older than what arrived live meanwhile.
+   */
   async search(query: string): Promise<void> {
     this.searchQuery.set(query.trimStart());
-    await this.load();
+    const listing = ++this.listing;
+    const ack = await this.firstPage();
+    if (ack.ok && listing === this.listing) this.setJoinable(ack.joinable);
   }
 
   /** Loads the next page of joinable rooms for the current search. */
@@ -111,8 +121,9 @@ export class RoomsStore {
     return undefined;
   }
 
+  /** Adds a room, or updates one, never moving its seqs and read markers back (see `merged`). */
   upsert(room: Room): void {
-    this.rooms.update((rooms) => new Map(rooms).set(room.id, room));
+    this.rooms.update((rooms) => new Map(rooms).set(room.id, merged(rooms.get(room.id), room)));
   }
 
   /**
@@ -145,10 +156,38 @@ export class RoomsStore {
 
   reset(): void {
     this.listing += 1;
+    this.resets += 1;
+    this.mineListed.set(false);
     this.rooms.set(new Map());
     this.joinableIds.set([]);
     this.nextCursor.set(null);
     this.searchQuery.set('');
+  }
+
+  /** `rooms:list` without a cursor: all my rooms, and the first joinable page for the current search. */
+  private firstPage(): Promise<AckOf<'rooms:list'>> {
+    const query = this.searchQuery();
+    return this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
+  }
+
+  /**
+   * My rooms from a list: each merged with what is held, and those known when the list was asked for that it
+   * no longer has (left on another device) forgotten. Joinable rooms not in the page stay until replaced.
+   */
+  private mergeMine(mine: readonly Room[], asked: ReadonlySet<number>): void {
+    const listed = new Set(mine.map((room) => room.id));
+    this.rooms.update((rooms) => {
+      const next = new Map(rooms);
+      for (const [id, room] of rooms) if (room.joined && asked.has(id) && !listed.has(id)) next.delete(id);
+      for (const room of mine) next.set(room.id, merged(rooms.get(room.id), room));
+      return next;
+    });
+  }
+
+  /** The first page of joinable rooms for the current search, replacing the one before. */
+  private setJoinable(page: RoomsList['joinable']): void {
+    this.joinableIds.set([]);
+    this.addPage(page);
   }
 
   private addPage(page: RoomsList['joinable']): void {
@@ -170,6 +209,28 @@ export class RoomsStore {
 function matchesSearch(room: Room, query: string): boolean {
   const fold = (text: string) => text.normalize('NFKC').toLowerCase();
   return query === '' || fold(room.name ?? '').startsWith(fold(query));
+}
+
+/**
+ * A room as heard of now, over what was held: an answer can be older than a message or read marker that
+ * arrived live while it was on its way, and seqs and markers only ever move forward. The newest message
+ * comes with its activity time; the rest (name, members, mute) is taken as heard.
+ */
+function merged(held: Room | undefined, heard: Room): Room {
+  if (!held) return heard;
+  const latest = held.lastSeq > heard.lastSeq ? held : heard;
+  const lastReadSeq = Math.max(held.lastReadSeq, heard.lastReadSeq);
+  const peerLastReadSeq = heard.peerLastReadSeq === null ? held.peerLastReadSeq : Math.max(held.peerLastReadSeq ?? 0, heard.peerLastReadSeq);
+  return {
+    ...heard,
+    lastSeq: latest.lastSeq,
+    lastMessage: latest.lastMessage,
+    lastActivityAt: latest.lastActivityAt,
+    lastReadSeq,
+    peerLastReadSeq,
+    // What lies after my marker was written by others (see `noteMessage`).
+    unread: latest === heard && lastReadSeq === heard.lastReadSeq ? heard.unread : Math.max(0, latest.lastSeq - lastReadSeq),
+  };
 }
 
 function insertByName(ids: readonly number[], room: Room, rooms: ReadonlyMap<number, Room>): number[] {

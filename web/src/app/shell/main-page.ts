@@ -42,8 +42,9 @@ const CONNECTION_LABELS = {
       }
       <div class="actions">
         @if (notifications.permission() !== 'unsupported') {
-          <button type="button" class="action" (click)="notifications.toggle()" [disabled]="notifications.permission() === 'denied'"
-            [title]="notifications.permission() === 'denied' ? 'Notifications are blocked in the browser’s site settings' : ''">
+          <!-- Blocked, it stays focusable (aria-disabled, not disabled): a click shows why, and how to allow them. -->
+          <button type="button" class="action" (click)="toggleNotifications()" [attr.aria-disabled]="blocked() ? 'true' : null"
+            [attr.aria-describedby]="blockedHint() ? 'notifications-blocked' : null">
             <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
               <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0" />
               @if (!notifications.on()) {
@@ -66,6 +67,11 @@ const CONNECTION_LABELS = {
         </button>
         <button type="button" class="logout" (click)="logout()">Log out</button>
       </div>
+      @if (blockedHint()) {
+        <p id="notifications-blocked" class="blocked-hint" role="status">
+          Notifications are blocked for this site in the browser’s settings: allow them there, then turn them on here.
+        </p>
+      }
     </header>
     <main class="sidebar">
       <app-chats-list />
@@ -90,8 +96,11 @@ export class MainPage {
   protected readonly topbarHeight = signal<number | null>(null);
 
   protected readonly connectionLabel = computed(() => CONNECTION_LABELS[this.socket.state()]);
+  protected readonly blocked = computed(() => this.notifications.permission() === 'denied');
+  private readonly blockedHintWanted = signal(false);
+  protected readonly blockedHint = computed(() => this.blocked() && this.blockedHintWanted());
   protected readonly notificationsLabel = computed(() => {
-    if (this.notifications.permission() === 'denied') return 'Notifications blocked';
+    if (this.blocked()) return 'Notifications blocked';
     return this.notifications.on() ? 'Turn off notifications' : 'Turn on notifications';
   });
 
@@ -101,7 +110,7 @@ export class MainPage {
     inject(ReadsStore);
     this.socket.connect();
     void this.directory.load().catch(() => undefined);
-    void this.loadChats();
+    // My chats, and the boxes this device had open, come on every connect (see ChatStore).
     const stopListening = [
       this.socket.onReconnected(() => void this.directory.load().catch(() => undefined)),
       this.socket.onRejected(() => void this.sessionEnded()),
@@ -114,9 +123,9 @@ export class MainPage {
     });
   }
 
-  /** The Chats list, then the boxes this device had open: only a list that arrived tells which are still mine. */
-  private async loadChats(): Promise<void> {
-    if (await this.rooms.load()) await this.chat.restoreDock();
+  protected toggleNotifications(): void {
+    if (this.blocked()) this.blockedHintWanted.set(!this.blockedHintWanted());
+    else void this.notifications.toggle();
   }
 
   protected async logout(): Promise<void> {
