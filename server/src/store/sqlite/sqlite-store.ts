@@ -5,7 +5,9 @@ import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
   LAST_MESSAGE_COLUMNS,
+  ROOM_ROW_COLUMNS,
   joinablePage,
+  roomRowOf,
   toMembershipRecord,
   toMessage,
   toPublicUser,
@@ -13,7 +15,7 @@ import {
   toUserRecord,
   type MembershipRow,
   type MessageRow,
-  type RoomRow,
+  type RoomValues,
   type UserRow,
 } from '../rows.js';
 import {
@@ -82,6 +84,16 @@ const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
          u.username, u.first_name, u.last_name
   FROM messages m JOIN users u ON u.id = m.author_id`;
+
+/** A statement of room rows read as arrays (see ROOM_ROW_COLUMNS); fails at start should its columns drift from that list. */
+function roomStatement<P extends object>(db: Database.Database, sql: string): Database.Statement<[P], RoomValues> {
+  const statement = db.prepare<[P], RoomValues>(sql);
+  const names = statement.columns().map((column) => column.name);
+  if (names.join() !== ROOM_ROW_COLUMNS.join()) throw new Error(`room columns out of order: ${names.join()}`);
+  return statement.raw();
+}
+
+const toRoom = (values: RoomValues): RoomRecord => toRoomRecord(roomRowOf(values));
 
 function isUniqueViolation(error: unknown, column: string): boolean {
   return (
@@ -160,28 +172,32 @@ class SqliteStore implements Store {
          VALUES ('direct', ?, ?, ?, ?) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
       ),
       directRoomId: db.prepare<[string], number>('SELECT id FROM rooms WHERE direct_key = ?').pluck(),
-      roomForViewer: db.prepare<{ viewer: number; room: number }, RoomRow>(`${ROOM_SELECT} WHERE r.id = @room`),
+      roomForViewer: roomStatement<{ viewer: number; room: number }>(db, `${ROOM_SELECT} WHERE r.id = @room`),
       roomIdByNameKey: db.prepare<[string], number>('SELECT id FROM rooms WHERE name_key = ?').pluck(),
       groupRoomsCreatedBy: db
         .prepare<[number], number>("SELECT count(*) FROM rooms WHERE created_by = ? AND kind = 'group'")
         .pluck(),
       // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
-      memberRooms: db.prepare<{ viewer: number }, RoomRow>(
+      memberRooms: roomStatement<{ viewer: number }>(
+        db,
         `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
          WHERE me.user_id = @viewer
          ORDER BY r.last_activity_at DESC, r.id DESC`,
       ),
       // The same, but for the rooms in @except (a JSON array of ids), and no more than @limit.
-      memberRoomsExcept: db.prepare<{ viewer: number; except: string; limit: number }, RoomRow>(
+      memberRoomsExcept: roomStatement<{ viewer: number; except: string; limit: number }>(
+        db,
         `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
          WHERE me.user_id = @viewer AND me.room_id NOT IN (SELECT value FROM json_each(@except))
          ORDER BY r.last_activity_at DESC, r.id DESC LIMIT @limit`,
       ),
       // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
-      joinableRooms: db.prepare<JoinableParams, RoomRow>(
+      joinableRooms: roomStatement<JoinableParams>(
+        db,
         `${ROOM_SELECT} WHERE ${JOINABLE} ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
-      joinableRoomsBefore: db.prepare<JoinableParams & { to: string }, RoomRow>(
+      joinableRoomsBefore: roomStatement<JoinableParams & { to: string }>(
+        db,
         `${ROOM_SELECT} WHERE ${JOINABLE} AND r.name_fold < @to ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
       // A new member has read what came before them.
@@ -331,7 +347,7 @@ class SqliteStore implements Store {
 
   async findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null> {
     const row = this.q.roomForViewer.get({ room: roomId, viewer: viewerId });
-    return row ? toRoomRecord(row) : null;
+    return row ? toRoom(row) : null;
   }
 
   async findRoomIdByNameKey(nameKey: string): Promise<number | null> {
@@ -346,7 +362,7 @@ class SqliteStore implements Store {
     const rows = query
       ? this.q.memberRoomsExcept.all({ viewer: viewerId, except: JSON.stringify(query.except), limit: query.limit })
       : this.q.memberRooms.all({ viewer: viewerId });
-    return rows.map(toRoomRecord);
+    return rows.map(toRoom);
   }
 
   async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
@@ -360,7 +376,7 @@ class SqliteStore implements Store {
       limit: query.limit + 1,
     };
     const rows = to === null ? this.q.joinableRooms.all(params) : this.q.joinableRoomsBefore.all({ ...params, to });
-    return joinablePage(rows, query.limit);
+    return joinablePage(rows.map(roomRowOf), query.limit);
   }
 
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
@@ -448,6 +464,6 @@ class SqliteStore implements Store {
   }
 
   private roomFor(roomId: number, viewerId: number): RoomRecord {
-    return toRoomRecord(this.q.roomForViewer.get({ room: roomId, viewer: viewerId })!);
+    return toRoom(this.q.roomForViewer.get({ room: roomId, viewer: viewerId })!);
   }
 }
