@@ -95,11 +95,17 @@ export const roomRowOf = (v: RoomValues): RoomRow => ({
   last_message_last_name: v[25],
 });
 
-/** The columns of a room's last message, joined on (room_id, seq = last_seq) for a member: `lm` and its author `la`. */
+/**
+ * The columns of a room's last message, from the copy on the room row `r` (migration 5) and its author `la`;
+ * null for someone who is not a member (`me`).
+ */
 export const LAST_MESSAGE_COLUMNS = `
-  lm.id AS last_message_id, lm.author_id AS last_message_author_id, lm.client_id AS last_message_client_id,
-  lm.body AS last_message_body, lm.created_at AS last_message_created_at, la.username AS last_message_username,
-  la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
+  CASE WHEN me.user_id IS NULL THEN NULL ELSE r.last_message_id END AS last_message_id,
+  r.last_message_author_id, r.last_message_client_id, r.last_message_body, r.last_message_created_at,
+  la.username AS last_message_username, la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
+
+/** The author of the room's last message, for a member. */
+export const LAST_MESSAGE_JOIN = 'LEFT JOIN users la ON me.user_id IS NOT NULL AND la.id = r.last_message_author_id';
 
 export interface MembershipRow {
   kind: 'direct' | 'group';

@@ -5,6 +5,7 @@ import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
   LAST_MESSAGE_COLUMNS,
+  LAST_MESSAGE_JOIN,
   ROOM_ROW_COLUMNS,
   joinablePage,
   roomRowOf,
@@ -59,8 +60,7 @@ const ROOM_JOINS = `
   LEFT JOIN members pm ON r.kind = 'direct' AND pm.room_id = r.id
     AND pm.user_id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)
   LEFT JOIN users p ON p.id = pm.user_id
-  LEFT JOIN messages lm ON me.user_id IS NOT NULL AND lm.room_id = r.id AND lm.seq = r.last_seq
-  LEFT JOIN users la ON la.id = lm.author_id`;
+  ${LAST_MESSAGE_JOIN}`;
 
 const ROOM_SELECT = `
   SELECT ${ROOM_COLUMNS}
@@ -230,12 +230,19 @@ class SqliteStore implements Store {
         `${MESSAGE_SELECT} WHERE m.author_id = ? AND m.client_id = ?`,
       ),
       messageById: db.prepare<[number], MessageRow>(`${MESSAGE_SELECT} WHERE m.id = ?`),
-      nextSeq: db.prepare<[number, number], number>(
-        'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq',
-      ).pluck(),
-      insertMessage: db.prepare<[number, number, number, string, string, number], { id: number }>(
-        `INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      // Also keeps the copy of the room's last message (migration 5) in the same write. The message's id is
+      // the one SQLite would give it (max + 1; no AUTOINCREMENT), taken here so that the copy needs no second UPDATE.
+      nextSeq: db.prepare<
+        { room: number; author: number; clientId: string; body: string; at: number },
+        { last_seq: number; last_message_id: number }
+      >(
+        `UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = @at,
+           last_message_id = (SELECT coalesce(max(id), 0) + 1 FROM messages), last_message_author_id = @author,
+           last_message_client_id = @clientId, last_message_body = @body, last_message_created_at = @at
+         WHERE id = @room RETURNING last_seq, last_message_id`,
+      ),
+      insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
+        `INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       messagesBefore: db.prepare<[number, number, number], MessageRow>(
         `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
@@ -248,9 +255,16 @@ class SqliteStore implements Store {
       const at = message.createdAt.getTime();
       const existing = this.q.messageByClientId.get(message.authorId, message.clientId);
       if (existing) return { message: toMessage(existing), created: false };
-      const seq = this.q.nextSeq.get(at, message.roomId);
-      if (seq === undefined) throw new Error(`room ${message.roomId} does not exist`);
-      const { id } = this.q.insertMessage.get(message.roomId, seq, message.authorId, message.clientId, message.body, at)!;
+      const next = this.q.nextSeq.get({
+        room: message.roomId,
+        author: message.authorId,
+        clientId: message.clientId,
+        body: message.body,
+        at,
+      });
+      if (next === undefined) throw new Error(`room ${message.roomId} does not exist`);
+      const { last_seq: seq, last_message_id: id } = next;
+      this.q.insertMessage.run(id, message.roomId, seq, message.authorId, message.clientId, message.body, at);
       this.q.authorHasRead.run(seq, message.roomId, message.authorId);
       return { message: toMessage(this.q.messageById.get(id)!), created: true };
     });
