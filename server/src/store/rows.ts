@@ -1,4 +1,5 @@
 import type { Message, PublicUser } from '@parley/protocol';
+import { isoTime } from './iso-time.js';
 import type { JoinablePage, MembershipRecord, RoomRecord, UserRecord } from './store.js';
 
 /**
@@ -128,7 +129,7 @@ export interface MessageRow {
   last_name: string;
 }
 
-const iso = (time: Time) => new Date(time).toISOString();
+const iso = (time: Time) => (typeof time === 'number' ? isoTime(time) : time.toISOString());
 
 export const toPublicUser = (row: UserRow): PublicUser => ({
   id: row.id,
