@@ -98,11 +98,12 @@ export const roomRowOf = (v: RoomValues): RoomRow => ({
 
 /**
  * The columns of a room's last message, from the copy on the room row `r` (migration 5) and its author `la`;
- * null for someone who is not a member (`me`).
+ * null for someone who is not a member (`me`). `time` is how the driver selects a time column.
  */
-export const LAST_MESSAGE_COLUMNS = `
+export const lastMessageColumns = (time: (column: string) => string = (column) => column) => `
   CASE WHEN me.user_id IS NULL THEN NULL ELSE r.last_message_id END AS last_message_id,
-  r.last_message_author_id, r.last_message_client_id, r.last_message_body, r.last_message_created_at,
+  r.last_message_author_id, r.last_message_client_id, r.last_message_body,
+  ${time('r.last_message_created_at')} AS last_message_created_at,
   la.username AS last_message_username, la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
 
 /** The author of the room's last message, for a member. */

@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
-  LAST_MESSAGE_COLUMNS,
   LAST_MESSAGE_JOIN,
+  lastMessageColumns,
   joinablePage,
   toMembershipRecord,
   toMessage,
@@ -77,19 +77,27 @@ const typeParsers: pg.CustomTypesConfig = {
 const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at';
 
 /**
+ * A room's times as milliseconds since the epoch (an int8, a JS number) rather than timestamptz: pg's
+ * parser turns each into a `Date` with a regular expression, and with the `toISOString` after it that took
+ * about a third of the server's time for `rooms:list` at 1,000 rooms (3,000 times; profiled).
+ */
+const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
+
+/**
  * The columns of a room as seen by the viewer `$1`: member count, the viewer's membership (read marker, unread count, mute)
  * and, for a member, the last message; for a direct room, the other member and their read marker. Every
  * join is on a key: `rooms:list` answers in one query however many rooms the viewer is in.
  */
 const ROOM_COLUMNS = `
-  r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq, r.last_activity_at, r.created_at,
+  r.id, r.kind, r.name, r.name_fold, r.password_hash, r.last_seq,
+  ${epochMs('r.last_activity_at')} AS last_activity_at, ${epochMs('r.created_at')} AS created_at,
   (SELECT count(*) FROM members m WHERE m.room_id = r.id) AS member_count,
   me.user_id IS NOT NULL AS joined,
   coalesce(me.last_read_seq, 0) AS last_read_seq,
   CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
   coalesce(me.muted, false) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns(epochMs)}`;
 
 /**
  * What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. The peer is a LATERAL subquery with

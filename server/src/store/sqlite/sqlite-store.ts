@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
-  LAST_MESSAGE_COLUMNS,
   LAST_MESSAGE_JOIN,
+  lastMessageColumns,
   ROOM_ROW_COLUMNS,
   joinablePage,
   roomRowOf,
@@ -53,7 +53,7 @@ const ROOM_COLUMNS = `
   CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
   coalesce(me.muted, 0) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns()}`;
 
 /** What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. */
 const ROOM_JOINS = `
