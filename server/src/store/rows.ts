@@ -48,7 +48,7 @@ export interface RoomRow {
 }
 
 /**
- * The columns of a RoomRow in the order both drivers select them. SQLite reads room rows as arrays
+ * The columns of a RoomRow in the order the room queries select them. SQLite reads room rows as arrays
  * (`roomRowOf`): better-sqlite3 builds a named row key by key, which for `rooms:list` at 1,000 rooms took
  * about as long as the query itself (9 ms against 5 ms, measured), while one object literal built in JS
  * from the array costs next to nothing. The store checks its statements' columns against this list.
