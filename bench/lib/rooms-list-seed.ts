@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { migrate, type DbTarget } from './seed.js';
+import { copyLastMessage, migrate, type DbTarget } from './seed.js';
 
 const dist = (file: string) => new URL(`../../server/dist/${file}`, import.meta.url).href;
 
@@ -154,6 +154,7 @@ function sqliteSeeder(file: string): Seeder {
             @body || seq, @lastAt - (@count - seq) * 1000
      FROM s`,
   );
+  const copyLast = db.prepare(copyLastMessage('?'));
   return {
     async users(usernames, at) {
       return usernames.map((u) => insertUser.get(u, u, at)!.id);
@@ -180,6 +181,7 @@ function sqliteSeeder(file: string): Seeder {
         body: BODY,
         lastAt: room.lastActivityAt,
       });
+      copyLast.run(roomId);
     },
     async commit() {
       db.exec('COMMIT');
@@ -250,6 +252,7 @@ async function postgresSeeder(url: string): Promise<Seeder> {
          FROM generate_series(1, $6::bigint) AS g`,
         [roomId, room.others, room.others.length, BODY, new Date(room.lastActivityAt), count],
       );
+      await client.query(copyLastMessage('$1'), [roomId]);
     },
     async commit() {
       await client.query('COMMIT');

@@ -18,6 +18,15 @@ export const PASSWORD = 'bench-password-1';
 export const BCRYPT_COST = 11;
 const SESSION_TTL_MS = 7 * 86_400_000;
 
+/**
+ * Copies a room's last message onto its row (server migration 5), as sending does, for rooms whose
+ * messages a seeder wrote straight into the table; `param` is the driver's placeholder for the room id.
+ */
+export const copyLastMessage = (param: string) => `
+  UPDATE rooms SET last_message_id = m.id, last_message_author_id = m.author_id, last_message_client_id = m.client_id,
+                   last_message_body = m.body, last_message_created_at = m.created_at
+  FROM messages m WHERE rooms.id = ${param} AND m.room_id = rooms.id AND m.seq = rooms.last_seq`;
+
 export type DbTarget = { driver: 'sqlite'; file: string } | { driver: 'postgres'; url: string; schema: string; baseUrl: string };
 
 export interface SeedPlan {
@@ -112,6 +121,7 @@ function sqliteSeedDb(file: string): SeedDb {
         insertMessage.run(roomId, seq, author, `seed-${seq}`, `${HISTORY_BODY}${seq}`, t0 + seq);
       }
       db.prepare('UPDATE rooms SET last_seq = ?, last_activity_at = ? WHERE id = ?').run(count, at.getTime(), roomId);
+      db.prepare(copyLastMessage('?')).run(roomId);
     },
     async close() {
       db.exec('COMMIT');
@@ -199,6 +209,7 @@ async function postgresSeedDb(url: string): Promise<SeedDb> {
         [roomId, authors, authors.length, HISTORY_BODY, at, count],
       );
       await client.query('UPDATE rooms SET last_seq = $1, last_activity_at = $2 WHERE id = $3', [count, at, roomId]);
+      await client.query(copyLastMessage('$1'), [roomId]);
     },
     async close() {
       await client.query('COMMIT');

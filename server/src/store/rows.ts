@@ -1,4 +1,5 @@
 import type { Message, PublicUser } from '@parley/protocol';
+import { isoTime } from './iso-time.js';
 import type { JoinablePage, MembershipRecord, RoomRecord, UserRecord } from './store.js';
 
 /**
@@ -46,11 +47,67 @@ export interface RoomRow {
   last_message_last_name: string | null;
 }
 
-/** The columns of a room's last message, joined on (room_id, seq = last_seq) for a member: `lm` and its author `la`. */
-export const LAST_MESSAGE_COLUMNS = `
-  lm.id AS last_message_id, lm.author_id AS last_message_author_id, lm.client_id AS last_message_client_id,
-  lm.body AS last_message_body, lm.created_at AS last_message_created_at, la.username AS last_message_username,
-  la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
+/**
+ * The columns of a RoomRow in the order the room queries select them. SQLite reads room rows as arrays
+ * (`roomRowOf`): better-sqlite3 builds a named row key by key, which for `rooms:list` at 1,000 rooms took
+ * about as long as the query itself (9 ms against 5 ms, measured), while one object literal built in JS
+ * from the array costs next to nothing. The store checks its statements' columns against this list.
+ */
+export const ROOM_ROW_COLUMNS = [
+  'id', 'kind', 'name', 'name_fold', 'password_hash', 'last_seq', 'last_activity_at', 'created_at', 'member_count',
+  'joined', 'last_read_seq', 'unread', 'muted', 'peer_id', 'peer_username', 'peer_first_name', 'peer_last_name',
+  'peer_last_read_seq', 'last_message_id', 'last_message_author_id', 'last_message_client_id', 'last_message_body',
+  'last_message_created_at', 'last_message_username', 'last_message_first_name', 'last_message_last_name',
+] as const satisfies readonly (keyof RoomRow)[];
+
+/** A room row read as an array in the order of ROOM_ROW_COLUMNS. */
+export type RoomValues = {
+  -readonly [K in keyof typeof ROOM_ROW_COLUMNS]: (typeof ROOM_ROW_COLUMNS)[K] extends keyof RoomRow
+    ? RoomRow[(typeof ROOM_ROW_COLUMNS)[K]]
+    : never;
+};
+
+export const roomRowOf = (v: RoomValues): RoomRow => ({
+  id: v[0],
+  kind: v[1],
+  name: v[2],
+  name_fold: v[3],
+  password_hash: v[4],
+  last_seq: v[5],
+  last_activity_at: v[6],
+  created_at: v[7],
+  member_count: v[8],
+  joined: v[9],
+  last_read_seq: v[10],
+  unread: v[11],
+  muted: v[12],
+  peer_id: v[13],
+  peer_username: v[14],
+  peer_first_name: v[15],
+  peer_last_name: v[16],
+  peer_last_read_seq: v[17],
+  last_message_id: v[18],
+  last_message_author_id: v[19],
+  last_message_client_id: v[20],
+  last_message_body: v[21],
+  last_message_created_at: v[22],
+  last_message_username: v[23],
+  last_message_first_name: v[24],
+  last_message_last_name: v[25],
+});
+
+/**
+ * The columns of a room's last message, from the copy on the room row `r` (migration 5) and its author `la`;
+ * null for someone who is not a member (`me`). `time` is how the driver selects a time column.
+ */
+export const lastMessageColumns = (time: (column: string) => string = (column) => column) => `
+  CASE WHEN me.user_id IS NULL THEN NULL ELSE r.last_message_id END AS last_message_id,
+  r.last_message_author_id, r.last_message_client_id, r.last_message_body,
+  ${time('r.last_message_created_at')} AS last_message_created_at,
+  la.username AS last_message_username, la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
+
+/** The author of the room's last message, for a member. */
+export const LAST_MESSAGE_JOIN = 'LEFT JOIN users la ON me.user_id IS NOT NULL AND la.id = r.last_message_author_id';
 
 export interface MembershipRow {
   kind: 'direct' | 'group';
@@ -73,7 +130,7 @@ export interface MessageRow {
   last_name: string;
 }
 
-const iso = (time: Time) => new Date(time).toISOString();
+const iso = (time: Time) => (typeof time === 'number' ? isoTime(time) : time.toISOString());
 
 export const toPublicUser = (row: UserRow): PublicUser => ({
   id: row.id,

@@ -196,3 +196,63 @@ onLegacyDatabases('migration 4, read markers and mute', (start) => {
     expect(await store.findRoom(room, bob)).toMatchObject({ lastSeq: 3, lastReadSeq: 2, unread: 1, lastMessage: { seq: 3, body: 'new' } });
   });
 });
+
+onLegacyDatabases('migration 5, each room keeps a copy of its last message', (start) => {
+
+  it('copies the last existing message onto each room, none for an empty room, and sending keeps the copy', async () => {
+    const { legacy, t } = await start();
+    const user = (name: string) =>
+      legacy.insert(
+        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+         VALUES ($1, $2, $3, 'L', 'hash', $4) RETURNING id`,
+        [name, name, name, t],
+      );
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const carol = await user('carol');
+    const direct = async (peer: number, lastSeq: number) => {
+      const room = await legacy.insert(
+        `INSERT INTO rooms (kind, direct_key, created_by, last_seq, last_activity_at, created_at)
+         VALUES ('direct', $1, $2, $3, $4, $5) RETURNING id`,
+        [`${alice}:${peer}`, alice, lastSeq, t, t],
+      );
+      for (const member of [alice, peer]) {
+        await legacy.insert('INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) RETURNING room_id AS id', [room, member, t]);
+      }
+      return room;
+    };
+    const withBob = await direct(bob, 2);
+    const withCarol = await direct(carol, 0);
+    const ids: number[] = [];
+    for (const [seq, author, body] of [[1, alice, 'first'], [2, bob, 'second']] as const) {
+      ids.push(
+        await legacy.insert(
+          `INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [withBob, seq, author, `c-${seq}`, body, t],
+        ),
+      );
+    }
+
+    const store = await legacy.open();
+
+    expect((await store.findRoom(withBob, alice))!.lastMessage).toMatchObject({
+      id: ids[1],
+      roomId: withBob,
+      seq: 2,
+      authorId: bob,
+      author: { id: bob, username: 'bob' },
+      body: 'second',
+      clientId: 'c-2',
+    });
+    expect((await store.findRoom(withCarol, alice))!.lastMessage).toBeNull();
+    const sent = await store.appendMessage({ roomId: withCarol, authorId: carol, clientId: 'c-3', body: 'hello', createdAt: new Date(5000) });
+    const [newest, older] = await store.listMemberRooms(alice);
+    expect(newest!.id).toBe(withCarol);
+    expect(newest!.lastMessage).toEqual(sent.message);
+    expect(await store.listMessages(withCarol, { limit: 10 })).toEqual([sent.message]);
+    expect(older!.lastMessage!.id).toBe(ids[1]);
+    // Not a member: no last message, although the room row holds one.
+    expect((await store.findRoom(withCarol, bob))!.lastMessage).toBeNull();
+  });
+});

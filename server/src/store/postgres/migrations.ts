@@ -121,4 +121,21 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       UPDATE members m SET last_read_seq = r.last_seq FROM rooms r WHERE r.id = m.room_id;
     `,
   },
+  {
+    version: 5,
+    name: 'each room keeps a copy of its last message',
+    // As in SQLite's migration 5: rooms:list reads each room's last message from the room row, which the
+    // send's UPDATE (last_seq) writes anyway, instead of one more index probe per room into messages.
+    sql: `
+      ALTER TABLE rooms
+        ADD COLUMN last_message_id         bigint,
+        ADD COLUMN last_message_author_id  bigint,
+        ADD COLUMN last_message_client_id  text COLLATE "C",
+        ADD COLUMN last_message_body       text,
+        ADD COLUMN last_message_created_at timestamptz;
+      UPDATE rooms r SET last_message_id = m.id, last_message_author_id = m.author_id, last_message_client_id = m.client_id,
+                         last_message_body = m.body, last_message_created_at = m.created_at
+      FROM messages m WHERE m.room_id = r.id AND m.seq = r.last_seq;
+    `,
+  },
 ];

@@ -107,4 +107,22 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       UPDATE members SET last_read_seq = (SELECT r.last_seq FROM rooms r WHERE r.id = members.room_id);
     `,
   },
+  {
+    version: 5,
+    name: "each room keeps a copy of its last message",
+    // rooms:list shows every room with its last message. Read from messages, that is one more B-tree
+    // descent into the biggest table per room, on a page of its own: about half of the query at 1,000
+    // rooms of 10,000 messages. Sending already rewrites the room row (last_seq), so the copy rides on
+    // that same UPDATE; messages are never edited or deleted alone, so it cannot go stale.
+    sql: `
+      ALTER TABLE rooms ADD COLUMN last_message_id INTEGER;
+      ALTER TABLE rooms ADD COLUMN last_message_author_id INTEGER;
+      ALTER TABLE rooms ADD COLUMN last_message_client_id TEXT;
+      ALTER TABLE rooms ADD COLUMN last_message_body TEXT;
+      ALTER TABLE rooms ADD COLUMN last_message_created_at INTEGER;
+      UPDATE rooms SET last_message_id = m.id, last_message_author_id = m.author_id, last_message_client_id = m.client_id,
+                       last_message_body = m.body, last_message_created_at = m.created_at
+      FROM messages m WHERE m.room_id = rooms.id AND m.seq = rooms.last_seq;
+    `,
+  },
 ];

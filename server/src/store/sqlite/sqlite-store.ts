@@ -4,8 +4,11 @@ import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
 import { prefixEnd } from '../name-keys.js';
 import {
-  LAST_MESSAGE_COLUMNS,
+  LAST_MESSAGE_JOIN,
+  lastMessageColumns,
+  ROOM_ROW_COLUMNS,
   joinablePage,
+  roomRowOf,
   toMembershipRecord,
   toMessage,
   toPublicUser,
@@ -13,7 +16,7 @@ import {
   toUserRecord,
   type MembershipRow,
   type MessageRow,
-  type RoomRow,
+  type RoomValues,
   type UserRow,
 } from '../rows.js';
 import {
@@ -50,15 +53,14 @@ const ROOM_COLUMNS = `
   CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
   coalesce(me.muted, 0) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-  pm.last_read_seq AS peer_last_read_seq, ${LAST_MESSAGE_COLUMNS}`;
+  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns()}`;
 
 /** What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. */
 const ROOM_JOINS = `
   LEFT JOIN members pm ON r.kind = 'direct' AND pm.room_id = r.id
     AND pm.user_id = (SELECT m.user_id FROM members m WHERE m.room_id = r.id AND m.user_id <> @viewer LIMIT 1)
   LEFT JOIN users p ON p.id = pm.user_id
-  LEFT JOIN messages lm ON me.user_id IS NOT NULL AND lm.room_id = r.id AND lm.seq = r.last_seq
-  LEFT JOIN users la ON la.id = lm.author_id`;
+  ${LAST_MESSAGE_JOIN}`;
 
 const ROOM_SELECT = `
   SELECT ${ROOM_COLUMNS}
@@ -82,6 +84,16 @@ const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
          u.username, u.first_name, u.last_name
   FROM messages m JOIN users u ON u.id = m.author_id`;
+
+/** A statement of room rows read as arrays (see ROOM_ROW_COLUMNS); fails at start should its columns drift from that list. */
+function roomStatement<P extends object>(db: Database.Database, sql: string): Database.Statement<[P], RoomValues> {
+  const statement = db.prepare<[P], RoomValues>(sql);
+  const names = statement.columns().map((column) => column.name);
+  if (names.join() !== ROOM_ROW_COLUMNS.join()) throw new Error(`room columns out of order: ${names.join()}`);
+  return statement.raw();
+}
+
+const toRoom = (values: RoomValues): RoomRecord => toRoomRecord(roomRowOf(values));
 
 function isUniqueViolation(error: unknown, column: string): boolean {
   return (
@@ -160,28 +172,32 @@ class SqliteStore implements Store {
          VALUES ('direct', ?, ?, ?, ?) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
       ),
       directRoomId: db.prepare<[string], number>('SELECT id FROM rooms WHERE direct_key = ?').pluck(),
-      roomForViewer: db.prepare<{ viewer: number; room: number }, RoomRow>(`${ROOM_SELECT} WHERE r.id = @room`),
+      roomForViewer: roomStatement<{ viewer: number; room: number }>(db, `${ROOM_SELECT} WHERE r.id = @room`),
       roomIdByNameKey: db.prepare<[string], number>('SELECT id FROM rooms WHERE name_key = ?').pluck(),
       groupRoomsCreatedBy: db
         .prepare<[number], number>("SELECT count(*) FROM rooms WHERE created_by = ? AND kind = 'group'")
         .pluck(),
       // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
-      memberRooms: db.prepare<{ viewer: number }, RoomRow>(
+      memberRooms: roomStatement<{ viewer: number }>(
+        db,
         `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
          WHERE me.user_id = @viewer
          ORDER BY r.last_activity_at DESC, r.id DESC`,
       ),
       // The same, but for the rooms in @except (a JSON array of ids), and no more than @limit.
-      memberRoomsExcept: db.prepare<{ viewer: number; except: string; limit: number }, RoomRow>(
+      memberRoomsExcept: roomStatement<{ viewer: number; except: string; limit: number }>(
+        db,
         `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
          WHERE me.user_id = @viewer AND me.room_id NOT IN (SELECT value FROM json_each(@except))
          ORDER BY r.last_activity_at DESC, r.id DESC LIMIT @limit`,
       ),
       // Walks the index rooms_joinable from the cursor (or the prefix) on, skipping the viewer's own rooms.
-      joinableRooms: db.prepare<JoinableParams, RoomRow>(
+      joinableRooms: roomStatement<JoinableParams>(
+        db,
         `${ROOM_SELECT} WHERE ${JOINABLE} ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
-      joinableRoomsBefore: db.prepare<JoinableParams & { to: string }, RoomRow>(
+      joinableRoomsBefore: roomStatement<JoinableParams & { to: string }>(
+        db,
         `${ROOM_SELECT} WHERE ${JOINABLE} AND r.name_fold < @to ORDER BY r.name_fold, r.id LIMIT @limit`,
       ),
       // A new member has read what came before them.
@@ -214,12 +230,19 @@ class SqliteStore implements Store {
         `${MESSAGE_SELECT} WHERE m.author_id = ? AND m.client_id = ?`,
       ),
       messageById: db.prepare<[number], MessageRow>(`${MESSAGE_SELECT} WHERE m.id = ?`),
-      nextSeq: db.prepare<[number, number], number>(
-        'UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq',
-      ).pluck(),
-      insertMessage: db.prepare<[number, number, number, string, string, number], { id: number }>(
-        `INSERT INTO messages (room_id, seq, author_id, client_id, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      // Also keeps the copy of the room's last message (migration 5) in the same write. The message's id is
+      // the one SQLite would give it (max + 1; no AUTOINCREMENT), taken here so that the copy needs no second UPDATE.
+      nextSeq: db.prepare<
+        { room: number; author: number; clientId: string; body: string; at: number },
+        { last_seq: number; last_message_id: number }
+      >(
+        `UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = @at,
+           last_message_id = (SELECT coalesce(max(id), 0) + 1 FROM messages), last_message_author_id = @author,
+           last_message_client_id = @clientId, last_message_body = @body, last_message_created_at = @at
+         WHERE id = @room RETURNING last_seq, last_message_id`,
+      ),
+      insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
+        `INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       messagesBefore: db.prepare<[number, number, number], MessageRow>(
         `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
@@ -232,9 +255,16 @@ class SqliteStore implements Store {
       const at = message.createdAt.getTime();
       const existing = this.q.messageByClientId.get(message.authorId, message.clientId);
       if (existing) return { message: toMessage(existing), created: false };
-      const seq = this.q.nextSeq.get(at, message.roomId);
-      if (seq === undefined) throw new Error(`room ${message.roomId} does not exist`);
-      const { id } = this.q.insertMessage.get(message.roomId, seq, message.authorId, message.clientId, message.body, at)!;
+      const next = this.q.nextSeq.get({
+        room: message.roomId,
+        author: message.authorId,
+        clientId: message.clientId,
+        body: message.body,
+        at,
+      });
+      if (next === undefined) throw new Error(`room ${message.roomId} does not exist`);
+      const { last_seq: seq, last_message_id: id } = next;
+      this.q.insertMessage.run(id, message.roomId, seq, message.authorId, message.clientId, message.body, at);
       this.q.authorHasRead.run(seq, message.roomId, message.authorId);
       return { message: toMessage(this.q.messageById.get(id)!), created: true };
     });
@@ -331,7 +361,7 @@ class SqliteStore implements Store {
 
   async findRoom(roomId: number, viewerId: number): Promise<RoomRecord | null> {
     const row = this.q.roomForViewer.get({ room: roomId, viewer: viewerId });
-    return row ? toRoomRecord(row) : null;
+    return row ? toRoom(row) : null;
   }
 
   async findRoomIdByNameKey(nameKey: string): Promise<number | null> {
@@ -346,7 +376,7 @@ class SqliteStore implements Store {
     const rows = query
       ? this.q.memberRoomsExcept.all({ viewer: viewerId, except: JSON.stringify(query.except), limit: query.limit })
       : this.q.memberRooms.all({ viewer: viewerId });
-    return rows.map(toRoomRecord);
+    return rows.map(toRoom);
   }
 
   async listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage> {
@@ -360,7 +390,7 @@ class SqliteStore implements Store {
       limit: query.limit + 1,
     };
     const rows = to === null ? this.q.joinableRooms.all(params) : this.q.joinableRoomsBefore.all({ ...params, to });
-    return joinablePage(rows, query.limit);
+    return joinablePage(rows.map(roomRowOf), query.limit);
   }
 
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
@@ -448,6 +478,6 @@ class SqliteStore implements Store {
   }
 
   private roomFor(roomId: number, viewerId: number): RoomRecord {
-    return toRoomRecord(this.q.roomForViewer.get({ room: roomId, viewer: viewerId })!);
+    return toRoom(this.q.roomForViewer.get({ room: roomId, viewer: viewerId })!);
   }
 }
