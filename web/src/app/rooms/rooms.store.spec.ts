@@ -2,27 +2,11 @@ import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Room } from '@parley/protocol';
 import { FakeChatSocket, message } from '../../testing/fake-chat-socket';
+import { groupRoom } from '../../testing/rooms';
 import { ChatSocket } from '../core/chat-socket';
 import { RoomsStore } from './rooms.store';
 
-const room = (id: number, name: string, changes: Partial<Room> = {}): Room => ({
-  id,
-  kind: 'group',
-  name,
-  protected: false,
-  joined: true,
-  memberCount: 1,
-  lastSeq: 0,
-  lastActivityAt: `2026-11-24T10:00:0${id}.000Z`,
-  createdAt: '2026-11-24T10:00:00.000Z',
-  peer: null,
-  lastReadSeq: 0,
-  unread: 0,
-  lastMessage: null,
-  muted: false,
-  peerLastReadSeq: null,
-  ...changes,
-});
+const room = groupRoom;
 
 function setUp() {
   TestBed.configureTestingModule({
@@ -154,9 +138,9 @@ describe('RoomsStore', () => {
     rooms.noteMessage(message(1, 8), false);
     rooms.upsert({ ...rooms.byId().get(1)!, peerLastReadSeq: 8 });
     // What the server saw before seq 8, with a new name for the room and a marker moved on another device.
-    answer({ ok: true, rooms: [dm({ lastSeq: 7, lastReadSeq: 6, unread: 1, peerLastReadSeq: 6, memberCount: 2 })], joinable: page([]) });
+    answer({ ok: true, rooms: [dm({ lastSeq: 7, lastReadSeq: 6, unread: 1, peerLastReadSeq: 6, memberCount: 3 })], joinable: page([]) });
     expect(await loading).toBe(true);
-    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 2 });
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 3 });
   });
 
   it('forgets the rooms a list no longer has, but not one that arrived while it was on its way', async () => {
