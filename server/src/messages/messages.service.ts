@@ -77,15 +77,16 @@ export class MessagesService {
    */
   async sync(actor: Session, input: SyncInput): Promise<SyncAnswer> {
     const userId = actor.user.id;
-    const memberOf = new Set(await this.store.roomIdsOf(userId));
+    // One query for every room of the caller's: a room named at its last seq needs no other.
+    const lastSeqs = await this.store.lastSeqsOf(userId);
     const named = Object.entries(input.rooms).map(([key, afterSeq]) => ({ roomId: Number(key), afterSeq }));
-    const asked = named.filter(({ roomId }) => memberOf.has(roomId));
-    const left = named.filter(({ roomId }) => !memberOf.has(roomId)).map(({ roomId }) => roomId);
+    const asked = named.filter(({ roomId }) => lastSeqs.has(roomId));
+    const left = named.filter(({ roomId }) => !lastSeqs.has(roomId)).map(({ roomId }) => roomId);
     const budget = new SyncBudget(asked.length, left.length);
 
     const unnamedMax = LIMITS.syncRoomsMax - asked.length;
     const unnamed =
-      unnamedMax > 0 && asked.length < memberOf.size
+      unnamedMax > 0 && asked.length < lastSeqs.size
         ? await this.store.listMemberRooms(userId, { except: named.map(({ roomId }) => roomId), limit: unnamedMax })
         : [];
     const joined: Room[] = [];
@@ -97,7 +98,13 @@ export class MessagesService {
     }
 
     const rooms: RoomCatchUp[] = [];
-    for (const { roomId, afterSeq } of asked) rooms.push(await this.catchUp(roomId, afterSeq, budget));
+    for (const { roomId, afterSeq } of asked) {
+      rooms.push(
+        afterSeq >= lastSeqs.get(roomId)!
+          ? { roomId, messages: [], complete: true }
+          : await this.catchUp(roomId, afterSeq, budget),
+      );
+    }
     for (const room of joined) {
       rooms.push(
         room.unread === 0

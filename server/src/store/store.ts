@@ -187,6 +187,8 @@ export interface Store {
   removeMember(roomId: number, userId: number): Promise<boolean>;
   isMember(roomId: number, userId: number): Promise<boolean>;
   roomIdsOf(userId: number): Promise<number[]>;
+  /** The last seq of each room the user is a member of, by room id. */
+  lastSeqsOf(userId: number): Promise<Map<number, number>>;
   /** The room's kind and last seq, and the user's membership of it; null when the room does not exist. */
   findMembership(roomId: number, userId: number): Promise<MembershipRecord | null>;
   /** Moves a member's read marker up to `seq`, never down; null when they are not a member. */

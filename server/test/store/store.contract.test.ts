@@ -417,6 +417,21 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await roomAs(room, bob)).peer).toEqual(publicOf(alice));
     });
 
+    it("knows the last seq of each of a user's rooms, and only of theirs", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const carol = await createUser('Carol');
+      const { room: direct } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      const quiet = await createGroup(alice, 'Quiet');
+      const elsewhere = await createGroup(carol, 'Elsewhere');
+      await say(direct, alice, 'one');
+      await say(direct, bob, 'two');
+      await say(elsewhere, carol, 'not hers');
+
+      expect(await store.lastSeqsOf(alice.id)).toEqual(new Map([[direct.id, 2], [quiet.id, 0]]));
+      expect(await store.lastSeqsOf(bob.id)).toEqual(new Map([[direct.id, 2]]));
+    });
+
     it('gives each pair of users its own room', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');

@@ -169,6 +169,7 @@ const Q = {
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
   isMember: 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2',
   roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
+  lastSeqsOf: 'SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1',
   membership: `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
                       coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, false) AS muted
                FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $2 WHERE r.id = $1`,
@@ -468,6 +469,11 @@ class PostgresStore implements Store {
   async roomIdsOf(userId: number): Promise<number[]> {
     const { rows } = await this.pool.query<{ room_id: number }>(Q.roomIdsOf, [userId]);
     return rows.map((row) => row.room_id);
+  }
+
+  async lastSeqsOf(userId: number): Promise<Map<number, number>> {
+    const { rows } = await this.pool.query<{ room_id: number; last_seq: number }>(Q.lastSeqsOf, [userId]);
+    return new Map(rows.map((row) => [row.room_id, row.last_seq]));
   }
 
   async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {

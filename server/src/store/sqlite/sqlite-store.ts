@@ -208,6 +208,9 @@ class SqliteStore implements Store {
       deleteMember: db.prepare<[number, number]>('DELETE FROM members WHERE room_id = ? AND user_id = ?'),
       isMember: db.prepare<[number, number], number>('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').pluck(),
       roomIdsOf: db.prepare<[number], number>('SELECT room_id FROM members WHERE user_id = ?').pluck(),
+      lastSeqsOf: db
+        .prepare<[number], [number, number]>('SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?')
+        .raw(),
       membership: db.prepare<[number, number], MembershipRow>(
         `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
                 coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, 0) AS muted
@@ -407,6 +410,10 @@ class SqliteStore implements Store {
 
   async roomIdsOf(userId: number): Promise<number[]> {
     return this.q.roomIdsOf.all(userId);
+  }
+
+  async lastSeqsOf(userId: number): Promise<Map<number, number>> {
+    return new Map(this.q.lastSeqsOf.all(userId));
   }
 
   async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {
