@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { copyLastMessage, migrate, type DbTarget } from './seed.js';
+import { copyLastMessage, migrate, stopwatch, type DbTarget } from './seed.js';
 
 const dist = (file: string) => new URL(`../../server/dist/${file}`, import.meta.url).href;
 
@@ -78,13 +78,7 @@ function planRooms(plan: RoomsListPlan, otherIds: number[], now: number): Planne
 
 export async function seedRoomsList(target: DbTarget, plan: RoomsListPlan, log: (line: string) => void): Promise<RoomsListSeeded> {
   const { hashToken } = (await import(dist('auth/tokens.js'))) as typeof import('../../server/src/auth/tokens.js');
-  const timings: Record<string, number> = {};
-  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const result = await work();
-    timings[name] = Math.round(performance.now() - t);
-    return result;
-  };
+  const { timings, time } = stopwatch();
   await time('migrate', () => migrate(target));
   const tokens = Array.from({ length: plan.sessions }, () => randomBytes(32).toString('base64url'));
   const seeder = target.driver === 'sqlite' ? sqliteSeeder(target.file) : await postgresSeeder(target.url);

@@ -268,13 +268,7 @@ export async function seed(target: DbTarget, plan: SeedPlan, log: (line: string)
   const { hashToken } = (await import(dist('auth/tokens.js'))) as typeof import('../../server/src/auth/tokens.js');
   const { roomNameKey, roomNameFold } = (await import(dist('rooms/room-name-key.js'))) as typeof import('../../server/src/rooms/room-name-key.js');
   const groupRoom = (name: string, creatorId: number) => ({ name, nameKey: roomNameKey(name), nameFold: roomNameFold(name), creatorId });
-  const timings: Record<string, number> = {};
-  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const result = await work();
-    timings[name] = Math.round(performance.now() - t);
-    return result;
-  };
+  const { timings, time } = stopwatch();
 
   await time('migrate', () => migrate(target));
   const passwordHash = await time('bcrypt', () => bcrypt.hash(PASSWORD, BCRYPT_COST));
@@ -386,4 +380,16 @@ export async function seed(target: DbTarget, plan: SeedPlan, log: (line: string)
     await db.close().catch(() => {});
     throw error;
   }
+}
+
+/** Times the named steps of a seeding, in whole milliseconds, for its log line and results. */
+export function stopwatch(): { timings: Record<string, number>; time: <T>(name: string, work: () => Promise<T>) => Promise<T> } {
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const result = await work();
+    timings[name] = Math.round(performance.now() - t);
+    return result;
+  };
+  return { timings, time };
 }

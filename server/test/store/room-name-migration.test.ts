@@ -87,6 +87,15 @@ const legacyPostgres = {
   },
 };
 
+/** A person in a version-1 database, by name; resolves with their id. */
+function insertLegacyUser(legacy: LegacyDatabase, t: number | Date, name: string): Promise<number> {
+  return legacy.insert(
+    `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+     VALUES ($1, $2, $3, 'L', 'hash', $4) RETURNING id`,
+    [name, name, name, t],
+  );
+}
+
 /**
  * A suite run on a version-1 database of each driver (skipped, with the reason, where the driver is not
  * available). `start` creates the test's database, removed after the test, and the time value its
@@ -165,12 +174,7 @@ onLegacyDatabases('migration 4, read markers and mute', (start) => {
 
   it("starts every existing membership with the room's messages read, unmuted, and counts only what comes after", async () => {
     const { legacy, t } = await start();
-    const user = (name: string) =>
-      legacy.insert(
-        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
-         VALUES ($1, $2, $3, 'L', 'hash', $4) RETURNING id`,
-        [name, name, name, t],
-      );
+    const user = (name: string) => insertLegacyUser(legacy, t, name);
     const alice = await user('alice');
     const bob = await user('bob');
     const room = await legacy.insert(
@@ -201,12 +205,7 @@ onLegacyDatabases('migration 5, each room keeps a copy of its last message', (st
 
   it('copies the last existing message onto each room, none for an empty room, and sending keeps the copy', async () => {
     const { legacy, t } = await start();
-    const user = (name: string) =>
-      legacy.insert(
-        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
-         VALUES ($1, $2, $3, 'L', 'hash', $4) RETURNING id`,
-        [name, name, name, t],
-      );
+    const user = (name: string) => insertLegacyUser(legacy, t, name);
     const alice = await user('alice');
     const bob = await user('bob');
     const carol = await user('carol');
