@@ -9,7 +9,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { serve } from './lib/rpc.js';
 import { now, Samples, sleep } from './lib/stats.js';
-import type { ChatUser, IdleUser, SendReport, StepCollect, StepSpec, StepStatus, Target } from './lib/types.js';
+import type { ChatUser, IdleUser, PageWalks, SendReport, StepCollect, StepSpec, StepStatus, Target } from './lib/types.js';
 
 const workerId = Number(process.env.BENCH_WORKER_ID ?? '0');
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -206,6 +206,80 @@ async function requests(payload: {
 }
 
 /**
+ * Walks a paged list to its end `walks` times, as a client loading it does: page after page, each asked as
+ * soon as the one before is answered, on one socket. Between walks it pauses for `pauseMs`, long enough for
+ * the server's per-socket event budget to refill, so that no page is refused for the rate.
+ */
+async function pageWalks(payload: {
+  url: string;
+  token: string;
+  event: string;
+  limit: number;
+  walks: number;
+  pauseMs: number;
+}): Promise<PageWalks> {
+  const socket = await connectOne(payload.url, { token: payload.token });
+  const walkMs = new Samples(payload.walks);
+  const pageMs: number[] = [];
+  const errors: Record<string, number> = {};
+  let failed = 0;
+  let pagesPerWalk = 0;
+  let itemsPerWalk = 0;
+  let maxPageBytes = 0;
+  const cpu0 = process.cpuUsage();
+  try {
+    for (let walk = 0; walk < payload.walks; walk++) {
+      if (walk > 0) await sleep(payload.pauseMs);
+      const started = now();
+      let cursor: string | null = null;
+      let pages = 0;
+      let items = 0;
+      let complete = true;
+      do {
+        const t = now();
+        const ack = await new Promise<Ack>((resolve) => {
+          socket.timeout(ACK_TIMEOUT_MS).emit(
+            payload.event,
+            { limit: payload.limit, ...(cursor !== null && { cursor }) },
+            (err: Error | null, res: Ack) => resolve(err ? { ok: false, error: { code: 'timeout' } } : res),
+          );
+        });
+        if (!ack?.ok) {
+          failed++;
+          const code = ack?.ok === false ? ack.error.code : 'bad ack';
+          errors[code] = (errors[code] ?? 0) + 1;
+          complete = false;
+          break;
+        }
+        pageMs.push(now() - t);
+        pages++;
+        const page = ack as unknown as { rooms: unknown[]; nextCursor: string | null };
+        items += page.rooms.length;
+        // Measured on the first walk: later walks read the same pages.
+        if (walk === 0) maxPageBytes = Math.max(maxPageBytes, Buffer.byteLength(JSON.stringify(ack)));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      if (!complete) continue;
+      walkMs.push(now() - started);
+      pagesPerWalk = pages;
+      itemsPerWalk = items;
+    }
+  } finally {
+    socket.close();
+  }
+  return {
+    walkMs: walkMs.toArray(),
+    pageMs: Float64Array.from(pageMs),
+    pagesPerWalk,
+    itemsPerWalk,
+    maxPageBytes,
+    failed,
+    errors,
+    cpu: process.cpuUsage(cpu0),
+  };
+}
+
+/**
  * Logs in over HTTP with `concurrency` requests in flight, until `durationMs` or `maxCount`. Each account
  * logs in from an address of its own, as people do, told to the server (which trusts the loopback proxy
  * here) in X-Forwarded-For; from one address they would soon meet the per-address log-in limit.
@@ -328,6 +402,7 @@ serve({
   },
 
   requests: (payload: Parameters<typeof requests>[0]) => requests(payload),
+  pageWalks: (payload: Parameters<typeof pageWalks>[0]) => pageWalks(payload),
   logins: (payload: Parameters<typeof logins>[0]) => logins(payload),
 
   stop() {

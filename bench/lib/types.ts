@@ -74,3 +74,15 @@ export interface StepCollect {
   acksFailed: number;
   errors: Record<string, number>;
 }
+
+/** What the worker's `pageWalks` returns: each walk of a paged list to its end, and each page of them. */
+export interface PageWalks {
+  walkMs: Float64Array;
+  pageMs: Float64Array;
+  pagesPerWalk: number;
+  itemsPerWalk: number;
+  maxPageBytes: number;
+  failed: number;
+  errors: Record<string, number>;
+  cpu: NodeJS.CpuUsage;
+}

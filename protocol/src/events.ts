@@ -5,7 +5,7 @@ import type {
   ReadMarker,
   Room,
   RoomMute,
-  RoomsList,
+  RoomsPage,
   SocketClosing,
   SyncAnswer,
   TypingSignal,
@@ -19,6 +19,7 @@ import type {
   RoomLeaveInput,
   RoomMuteInput,
   RoomReadInput,
+  RoomsBrowseInput,
   RoomsListInput,
   SyncInput,
   TypingInput,
@@ -32,8 +33,10 @@ export interface ClientToServerEvents {
   'room:create': Call<RoomCreateInput, { room: Room }>;
   'room:join': Call<RoomJoinInput, { room: Room; messages: Message[] }>;
   'room:leave': Call<RoomLeaveInput, object>;
-  /** My rooms (first page only) and a page of the group rooms I could join, searchable by name. */
-  'rooms:list': Call<RoomsListInput, RoomsList>;
+  /** A page of my rooms, most recently active first, each with its read state and last message. */
+  'rooms:list': Call<RoomsListInput, RoomsPage>;
+  /** A page of the group rooms I could join, by name, searchable. */
+  'rooms:browse': Call<RoomsBrowseInput, RoomsPage>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
   /**

@@ -28,9 +28,14 @@ export const LIMITS = {
   syncMessagesMax: 1000,
   syncBytesMax: 1024 * 1024,
   historyMax: 100,
-  /** Joinable rooms per `rooms:list` page: the default, and the most one page may ask for. */
+  /** Rooms per `rooms:list` or `rooms:browse` page: the default, and the most one page may ask for. */
   roomsPageDefault: 50,
   roomsPageMax: 100,
-  /** The longest `rooms:list` cursor: the one the server gives (a room name and id, base64url-encoded) is shorter. */
+  /**
+   * One `rooms:list` page, in bytes of JSON (the ack, envelope included): a page stops early rather than pass it,
+   * since each room carries its last message (up to 4000 characters). Its first room goes whatever its size.
+   */
+  roomsPageBytesMax: 256 * 1024,
+  /** The longest cursor either list takes: those the server gives (a few numbers, or a name and an id, base64url) are shorter. */
   roomsCursorMax: 2048,
 } as const;

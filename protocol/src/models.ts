@@ -49,19 +49,11 @@ export interface Room {
   peerLastReadSeq: number | null;
 }
 
-/** The answer to `rooms:list`. */
-export interface RoomsList {
-  /**
-   * The caller's own rooms, direct and group, most recently active first: all of them. Only on the first page
-   * (a request without `cursor`); absent on later pages.
-   */
-  rooms?: Room[];
-  /** One page of the group rooms the caller could join, ordered by name. */
-  joinable: {
-    rooms: Room[];
-    /** Pass as `cursor` for the next page; null when this page is the last. */
-    nextCursor: string | null;
-  };
+/** The answer to `rooms:list` (the caller's rooms) and to `rooms:browse` (the group rooms they could join): one page. */
+export interface RoomsPage {
+  rooms: Room[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
 }
 
 export interface Message {

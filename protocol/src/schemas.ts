@@ -101,22 +101,33 @@ export type RoomJoinInput = z.infer<typeof roomJoinSchema>;
 export const roomLeaveSchema = z.strictObject({ roomId: idSchema });
 export type RoomLeaveInput = z.infer<typeof roomLeaveSchema>;
 
+const roomsCursorSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(LIMITS.roomsCursorMax, `must be at most ${LIMITS.roomsCursorMax} characters`)
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this server gave');
+const roomsLimitSchema = z.int().min(1).max(LIMITS.roomsPageMax);
+
 /**
- * `rooms:list`: the caller's own rooms, complete, on the first page (no `cursor`); and one page of the group
- * rooms they could join, ordered by name, whose name starts with `query` (ignoring case and width). `cursor`
- * is the `nextCursor` of the page before, opaque.
+ * `rooms:list`: one page of the caller's own rooms, most recently active first. `cursor` is the `nextCursor` of
+ * the page before, opaque.
  */
 export const roomsListSchema = z.strictObject({
-  query: z.string().max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`).optional(),
-  cursor: z
-    .string()
-    .min(1, 'must not be empty')
-    .max(LIMITS.roomsCursorMax, `must be at most ${LIMITS.roomsCursorMax} characters`)
-    .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this server gave')
-    .optional(),
-  limit: z.int().min(1).max(LIMITS.roomsPageMax).optional(),
+  cursor: roomsCursorSchema.optional(),
+  limit: roomsLimitSchema.optional(),
 });
 export type RoomsListInput = z.infer<typeof roomsListSchema>;
+
+/**
+ * `rooms:browse`: one page of the group rooms the caller could join, ordered by name, whose name starts with
+ * `query` (ignoring case and width). `cursor` is the `nextCursor` of the page before, opaque.
+ */
+export const roomsBrowseSchema = z.strictObject({
+  query: z.string().max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`).optional(),
+  cursor: roomsCursorSchema.optional(),
+  limit: roomsLimitSchema.optional(),
+});
+export type RoomsBrowseInput = z.infer<typeof roomsBrowseSchema>;
 
 export const roomHistorySchema = z.strictObject({
   roomId: idSchema,

@@ -15,6 +15,7 @@ import {
   roomLeaveSchema,
   roomMuteSchema,
   roomReadSchema,
+  roomsBrowseSchema,
   roomsListSchema,
   syncSchema,
   typingSchema,
@@ -81,6 +82,8 @@ export const errorBodyShape = z.strictObject({
 
 export const errorResponseShape = z.strictObject({ error: errorBodyShape });
 
+const roomsPageShape = z.strictObject({ rooms: z.array(roomShape), nextCursor: z.string().nullable() });
+
 const withHistory = { room: roomShape, messages: z.array(messageShape) };
 
 /** Each client event's input, and the success part of its ack (without `ok`). */
@@ -89,13 +92,8 @@ export const clientEvents = {
   'room:create': { payload: roomCreateSchema, success: z.strictObject({ room: roomShape }) },
   'room:join': { payload: roomJoinSchema, success: z.strictObject(withHistory) },
   'room:leave': { payload: roomLeaveSchema, success: z.strictObject({}) },
-  'rooms:list': {
-    payload: roomsListSchema,
-    success: z.strictObject({
-      rooms: z.array(roomShape).optional(),
-      joinable: z.strictObject({ rooms: z.array(roomShape), nextCursor: z.string().nullable() }),
-    }),
-  },
+  'rooms:list': { payload: roomsListSchema, success: roomsPageShape },
+  'rooms:browse': { payload: roomsBrowseSchema, success: roomsPageShape },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
   sync: {

@@ -1,3 +1,4 @@
+import { LIMITS } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestServer, call, drain, expectOk, nextEvent, record } from './support/harness.js';
 
@@ -119,7 +120,7 @@ describe('group rooms', () => {
     expect(await server.store.isMember(room.id, eve.user.id)).toBe(false);
   });
 
-  it('rooms:list shows all my rooms, direct ones with the other person, and the groups I could join', async () => {
+  it('rooms:list shows my rooms, direct ones with the other person; rooms:browse the groups I could join', async () => {
     const alice = await server.signUpAndConnect();
     const bob = await server.signUpAndConnect();
     const carol = await server.signUpAndConnect();
@@ -129,43 +130,97 @@ describe('group rooms', () => {
     const othersDm = expectOk(await call(bob.socket, 'dm:open', { userId: carol.user.id })).room;
     expectOk(await call(alice.socket, 'message:send', { roomId: mine.id, clientId: 'x', body: 'activity' }));
 
-    const { rooms, joinable } = expectOk(await call(alice.socket, 'rooms:list', {}));
+    const { rooms, nextCursor } = expectOk(await call(alice.socket, 'rooms:list', {}));
     // Mine, most recently active first: the room with a message, then the direct chat opened before it.
-    expect(rooms?.map((room) => room.id)).toEqual([mine.id, dm.id]);
-    expect(rooms?.[0]).toMatchObject({ joined: true, protected: false, memberCount: 1, lastSeq: 1 });
-    expect(rooms?.[1]).toMatchObject({ kind: 'direct', joined: true, peer: bob.user });
-    expect(Date.parse(rooms![0]!.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(mine.createdAt));
-    expect(joinable).toEqual({ rooms: [{ ...locked, joined: false }], nextCursor: null });
-    expect(JSON.stringify({ rooms, joinable })).not.toContain(String(othersDm.id) + ',"kind":"direct"');
-    expect([...rooms!, ...joinable.rooms].map((room) => room.id)).not.toContain(othersDm.id);
+    expect(rooms.map((room) => room.id)).toEqual([mine.id, dm.id]);
+    expect(nextCursor).toBeNull();
+    expect(rooms[0]).toMatchObject({ joined: true, protected: false, memberCount: 1, lastSeq: 1 });
+    expect(rooms[1]).toMatchObject({ kind: 'direct', joined: true, peer: bob.user });
+    expect(Date.parse(rooms[0]!.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(mine.createdAt));
+
+    const joinable = expectOk(await call(alice.socket, 'rooms:browse', {}));
+    expect(joinable).toEqual({ ok: true, rooms: [{ ...locked, joined: false }], nextCursor: null });
+    expect([...rooms, ...joinable.rooms].map((room) => room.id)).not.toContain(othersDm.id);
   });
 
-  it('rooms:list pages the joinable rooms by name with a cursor, my rooms coming with the first page only', async () => {
+  it('rooms:list pages my rooms by last activity with a cursor: each room once, in order, a room active meanwhile at the front', async () => {
+    const alice = await server.signUpAndConnect();
+    const created: number[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const { room } = expectOk(await call(alice.socket, 'room:create', { name: `Paged ${i}` }));
+      expectOk(await call(alice.socket, 'message:send', { roomId: room.id, clientId: `p${i}`, body: `n${i}` }));
+      created.push(room.id);
+    }
+    const newestFirst = [...created].reverse();
+
+    const first = expectOk(await call(alice.socket, 'rooms:list', { limit: 3 }));
+    expect(first.rooms.map((room) => room.id)).toEqual(newestFirst.slice(0, 3));
+    // The oldest room speaks up between two pages: it moves to the front, and the pages after it do not repeat it.
+    const revived = expectOk(await call(alice.socket, 'message:send', { roomId: created[0]!, clientId: 'again', body: 'back' }));
+    const ids = first.rooms.map((room) => room.id);
+    let cursor = first.nextCursor;
+    while (cursor !== null) {
+      const page = expectOk(await call(alice.socket, 'rooms:list', { limit: 3, cursor }));
+      ids.push(...page.rooms.map((room) => room.id));
+      cursor = page.nextCursor;
+    }
+    expect(ids).toEqual(newestFirst.slice(0, 6));
+    const again = expectOk(await call(alice.socket, 'rooms:list', { limit: 100 }));
+    expect(again.rooms.map((room) => room.id)).toEqual([created[0], ...newestFirst.slice(0, 6)]);
+    expect(again.rooms[0]).toMatchObject({ lastSeq: 2, lastMessage: { id: revived.message.id } });
+    expect(again.nextCursor).toBeNull();
+  });
+
+  it('rooms:list stops a page early rather than pass its byte limit, and the pages still hold every room once', async () => {
+    await server.close();
+    server = await TestServer.start({ limits: { roomCreationsPerWindow: 100 } });
+    const alice = await server.signUpAndConnect();
+    const rooms = 20;
+    // Each room's last message is 4000 emoji, 16 KB of JSON: 20 of them do not fit in one page's 256 KiB.
+    const body = '😀'.repeat(LIMITS.bodyMax);
+    for (let i = 1; i <= rooms; i++) {
+      const { room } = expectOk(await call(alice.socket, 'room:create', { name: `Heavy ${i}` }));
+      expectOk(await call(alice.socket, 'message:send', { roomId: room.id, clientId: `h${i}`, body }));
+    }
+    const sizes: number[] = [];
+    const seen: number[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await call(alice.socket, 'rooms:list', { limit: 100, ...(cursor && { cursor }) });
+      sizes.push(Buffer.byteLength(JSON.stringify(page)));
+      const { rooms: got, nextCursor } = expectOk(page);
+      seen.push(...got.map((room) => room.id));
+      cursor = nextCursor;
+    } while (cursor !== null);
+    expect(sizes.length).toBeGreaterThan(1);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(LIMITS.roomsPageBytesMax);
+    expect(new Set(seen).size).toBe(rooms);
+    expect(seen).toHaveLength(rooms);
+  });
+
+  it('rooms:browse pages the joinable rooms by name with a cursor', async () => {
     const alice = await server.signUpAndConnect();
     const bob = await server.signUpAndConnect();
-    const mine = expectOk(await call(alice.socket, 'room:create', { name: 'Alpha' })).room;
+    expectOk(await call(alice.socket, 'room:create', { name: 'Alpha' }));
     for (const name of ['Delta', 'Bravo', 'Echo', 'Charlie', 'Foxtrot']) expectOk(await call(bob.socket, 'room:create', { name }));
 
     const names: string[] = [];
-    const first = expectOk(await call(alice.socket, 'rooms:list', { limit: 2 }));
-    expect(first.rooms?.map((room) => room.id)).toEqual([mine.id]);
-    names.push(...first.joinable.rooms.map((room) => room.name!));
-    let cursor = first.joinable.nextCursor;
-    while (cursor !== null) {
-      const page = expectOk(await call(alice.socket, 'rooms:list', { limit: 2, cursor }));
-      expect(page.rooms).toBeUndefined();
-      names.push(...page.joinable.rooms.map((room) => room.name!));
-      cursor = page.joinable.nextCursor;
-    }
+    let cursor: string | null | undefined;
+    do {
+      const page = expectOk(await call(alice.socket, 'rooms:browse', { limit: 2, ...(cursor && { cursor }) }));
+      expect(page.rooms.length).toBeLessThanOrEqual(2);
+      names.push(...page.rooms.map((room) => room.name!));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
     expect(names).toEqual(['Bravo', 'Charlie', 'Delta', 'Echo', 'Foxtrot']);
   });
 
-  it('rooms:list finds joinable rooms by the start of their name, ignoring case and width', async () => {
+  it('rooms:browse finds joinable rooms by the start of their name, ignoring case and width', async () => {
     const alice = await server.signUpAndConnect();
     const bob = await server.signUpAndConnect();
     for (const name of ['Book Club', 'Bookworms', 'Cookbook', 'Café Crème']) expectOk(await call(bob.socket, 'room:create', { name }));
     const search = async (query: string) =>
-      expectOk(await call(alice.socket, 'rooms:list', { query })).joinable.rooms.map((room) => room.name);
+      expectOk(await call(alice.socket, 'rooms:browse', { query })).rooms.map((room) => room.name);
 
     expect(await search('book')).toEqual(['Book Club', 'Bookworms']);
     expect(await search('  BOOK C')).toEqual(['Book Club']);
@@ -177,25 +232,34 @@ describe('group rooms', () => {
     expect(await search('')).toEqual(['Book Club', 'Bookworms', 'Café Crème', 'Cookbook']);
   });
 
-  it('rooms:list refuses a page size out of range, and a cursor it did not make, rather than guessing', async () => {
+  it('both lists refuse a page size out of range, and a cursor they did not make, rather than guessing', async () => {
     const alice = await server.signUpAndConnect();
-    for (const limit of [0, 101, 1.5]) {
-      expect(await call(alice.socket, 'rooms:list', { limit })).toMatchObject({
-        ok: false,
-        error: { code: 'invalid', fields: { limit: expect.any(String) } },
-      });
+    const browseCursor = Buffer.from('["room",3]').toString('base64url');
+    const listCursor = Buffer.from('[1764633600000,3]').toString('base64url');
+    const foreign = { 'rooms:list': browseCursor, 'rooms:browse': listCursor };
+    for (const event of ['rooms:list', 'rooms:browse'] as const) {
+      for (const limit of [0, 101, 1.5]) {
+        expect(await call(alice.socket, event, { limit })).toMatchObject({
+          ok: false,
+          error: { code: 'invalid', fields: { limit: expect.any(String) } },
+        });
+      }
+      const badCursors = ['not base64!', Buffer.from('["room", -1]').toString('base64url'), 'bm9wZQ', foreign[event]];
+      for (const cursor of badCursors) {
+        expect(await call(alice.socket, event, { cursor })).toMatchObject({
+          ok: false,
+          error: { code: 'invalid', fields: { cursor: expect.any(String) } },
+        });
+      }
+      expectOk(await call(alice.socket, event, { limit: 100 }));
     }
-    for (const cursor of ['not base64!', Buffer.from('["room", -1]').toString('base64url'), 'bm9wZQ']) {
-      expect(await call(alice.socket, 'rooms:list', { cursor })).toMatchObject({
-        ok: false,
-        error: { code: 'invalid', fields: { cursor: expect.any(String) } },
-      });
-    }
-    expect(await call(alice.socket, 'rooms:list', { query: 'x'.repeat(65) })).toMatchObject({
+    expect(await call(alice.socket, 'rooms:browse', { query: 'x'.repeat(65) })).toMatchObject({
       ok: false,
       error: { code: 'invalid', fields: { query: expect.any(String) } },
     });
-    expectOk(await call(alice.socket, 'rooms:list', { limit: 100 }));
+    expect(await call(alice.socket, 'rooms:list', { query: 'x' } as never)).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expectOk(await call(alice.socket, 'rooms:list', { cursor: listCursor }));
+    expectOk(await call(alice.socket, 'rooms:browse', { cursor: browseCursor }));
   });
 
   it('history pages backwards by seq, oldest first within a page, at most 100 at a time', async () => {

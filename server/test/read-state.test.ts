@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ackShape, serverEvents, type Room } from '@parley/protocol';
+import { LIMITS, ackShape, serverEvents, type Room } from '@parley/protocol';
 import { TestServer, call, callRaw, drain, expectOk, nextEvent, record, type ClientSocket, type Person } from './support/harness.js';
 
 let server: TestServer;
@@ -10,11 +10,13 @@ afterEach(async () => {
   await server.close();
 });
 
-/** My rooms as `rooms:list` answers them, checked against the protocol's response schema. */
+/** My rooms as `rooms:list` answers them (one page holds them all here), checked against the protocol's response schema. */
 async function myRooms(socket: ClientSocket): Promise<Room[]> {
-  const ack = await call(socket, 'rooms:list', {});
+  const ack = await call(socket, 'rooms:list', { limit: LIMITS.roomsPageMax });
   ackShape('rooms:list').parse(ack);
-  return expectOk(ack).rooms!;
+  const { rooms, nextCursor } = expectOk(ack);
+  expect(nextCursor).toBeNull();
+  return rooms;
 }
 
 async function myRoom(socket: ClientSocket, roomId: number): Promise<Room> {
@@ -99,9 +101,9 @@ describe('unread counts', () => {
 
     const group = await groupOf(alice);
     await send(alice.socket, group.id, 'members only');
-    const listed = expectOk(await call(bob.socket, 'rooms:list', {}));
-    ackShape('rooms:list').parse(listed);
-    expect(listed.joinable.rooms.find((r) => r.id === group.id)).toMatchObject({
+    const listed = expectOk(await call(bob.socket, 'rooms:browse', {}));
+    ackShape('rooms:browse').parse(listed);
+    expect(listed.rooms.find((r) => r.id === group.id)).toMatchObject({
       joined: false, lastSeq: 1, lastReadSeq: 0, unread: 0, lastMessage: null, muted: false, peerLastReadSeq: null,
     });
   });

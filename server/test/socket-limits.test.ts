@@ -70,9 +70,9 @@ describe('events per user', () => {
     expect(syncs.filter((ack) => ack.ok)).toHaveLength(Math.floor((socketEventsPerSecond - 1) / 10));
 
     const bob = await server.signUpAndConnect();
-    const lists = await Promise.all(Array.from({ length: 20 }, () => call(bob.socket, 'rooms:list', {})));
-    // rooms:list costs 5 points.
-    expect(lists.filter((ack) => ack.ok)).toHaveLength(socketEventsPerSecond / 5);
+    const lists = await Promise.all(Array.from({ length: 40 }, () => call(bob.socket, 'rooms:list', {})));
+    // A page of rooms costs 2 points.
+    expect(lists.filter((ack) => ack.ok)).toHaveLength(socketEventsPerSecond / 2);
   });
 });
 
@@ -118,7 +118,8 @@ describe('a socket that keeps sending after being refused', () => {
     const { refusedEventsBeforeClose } = server.config.limits;
     const patient = await server.signUpAndConnect();
     const patientAcks = await Promise.all(Array.from({ length: 10 }, () => callRaw(patient.socket, 'rooms:list', {})));
-    expect(patientAcks.filter((ack) => ack.error?.code === 'rate_limited')).toHaveLength(10 - 1);
+    // A page of rooms costs 2 of the 5 points a second.
+    expect(patientAcks.filter((ack) => ack.error?.code === 'rate_limited')).toHaveLength(10 - 2);
 
     const hammering = (await server.signUpAndConnect()).socket;
     const closed = closing(hammering);

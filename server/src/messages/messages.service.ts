@@ -15,7 +15,8 @@ import type { Publisher } from '../realtime/publisher.js';
 import { assertMember } from '../rooms/membership.js';
 import { toRoom } from '../rooms/room-view.js';
 import type { Store } from '../store/store.js';
-import { ROOM_ENTRY_BYTES, SyncBudget, jsonBytes } from './sync-budget.js';
+import { jsonBytes } from '../json-bytes.js';
+import { ROOM_ENTRY_BYTES, SyncBudget } from './sync-budget.js';
 
 export class MessagesService {
   constructor(
@@ -73,7 +74,7 @@ export class MessagesService {
    * until every room is complete and `joined` is empty gets everything: each answer that leaves something
    * out carries a message or a room, and a room of `joined` is named from then on. The rooms named that are
    * the caller's and `joined` together never go beyond `LIMITS.syncRoomsMax`, the most a client can name: a
-   * client that names that many of its rooms gets no more (it sees the others in `rooms:list`).
+   * client that names that many of its rooms gets no more (it sees the others in `rooms:list`'s pages).
    */
   async sync(actor: Session, input: SyncInput): Promise<SyncAnswer> {
     const userId = actor.user.id;

@@ -1,7 +1,5 @@
 import { LIMITS, type RoomCatchUp } from '@parley/protocol';
-
-/** The bytes of a value's JSON, as the ack carries it. */
-export const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+import { jsonBytes } from '../json-bytes.js';
 
 /** The JSON of a `sync` answer with nothing in it (`{"ok":true,"rooms":[],"joined":[],"left":[]}`), with room to spare. */
 const ANSWER_ENVELOPE_BYTES = 96;

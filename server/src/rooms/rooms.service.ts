@@ -7,8 +7,9 @@ import {
   type RoomCreateInput,
   type RoomJoinInput,
   type RoomLeaveInput,
-  type RoomsList,
+  type RoomsBrowseInput,
   type RoomsListInput,
+  type RoomsPage,
 } from '@parley/protocol';
 import type { FailureThrottle } from '../auth/throttle.js';
 import type { Passwords } from '../auth/passwords.js';
@@ -18,9 +19,18 @@ import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type RoomRecord, type Store } from '../store/store.js';
-import { decodeJoinableCursor, encodeJoinableCursor } from './joinable-cursor.js';
+import { jsonBytes } from '../json-bytes.js';
+import {
+  decodeActivityCursor,
+  decodeJoinableCursor,
+  encodeActivityCursor,
+  encodeJoinableCursor,
+} from './room-cursors.js';
 import { roomNameFold, roomNameKey } from './room-name-key.js';
 import { asOutsider, toRoom } from './room-view.js';
+
+/** The JSON of a `rooms:list` answer with no room in it, its cursor at its longest (two 16-digit numbers), with room to spare. */
+const ROOMS_PAGE_ENVELOPE_BYTES = 128;
 
 export type RoomCreationLimits = Pick<Limits, 'roomCreationsPerWindow' | 'roomCreationWindowMs' | 'roomsPerCreator'>;
 
@@ -129,24 +139,47 @@ export class RoomsService {
   }
 
   /**
-   * The caller's own rooms, all of them, on the first page; and a page of the group rooms they could join,
-   * ordered by name, whose name starts with `query` (case and width ignored).
+   * A page of the caller's own rooms, direct and group, most recently active first, each with its read state
+   * and last message. A page is bounded in rooms (`limit`) and in bytes (`LIMITS.roomsPageBytesMax`, since a
+   * room carries a message of up to 4000 characters): it stops at whichever comes first, and its first room
+   * goes whatever its size, so that paging always moves on.
    */
-  async list(actor: Session, input: RoomsListInput): Promise<RoomsList> {
-    const userId = actor.user.id;
+  async list(actor: Session, input: RoomsListInput): Promise<RoomsPage> {
+    const limit = input.limit ?? LIMITS.roomsPageDefault;
+    // One more than the page tells whether another follows, without counting.
+    const found = await this.store.listMemberRoomsPage(actor.user.id, {
+      after: input.cursor === undefined ? undefined : decodeActivityCursor(input.cursor),
+      limit: limit + 1,
+    });
+    let bytesLeft = LIMITS.roomsPageBytesMax - ROOMS_PAGE_ENVELOPE_BYTES;
+    const rooms: Room[] = [];
+    for (const record of found.slice(0, limit)) {
+      const room = toRoom(record);
+      // The room and the comma after it.
+      bytesLeft -= jsonBytes(room) + 1;
+      if (bytesLeft < 0 && rooms.length > 0) break;
+      rooms.push(room);
+    }
+    const last = rooms.at(-1);
+    const more = rooms.length < found.length;
+    return {
+      rooms,
+      nextCursor: more && last ? encodeActivityCursor({ activityMs: Date.parse(last.lastActivityAt), id: last.id }) : null,
+    };
+  }
+
+  /** A page of the group rooms the caller could join, ordered by name, whose name starts with `query` (case and width ignored). */
+  async browse(actor: Session, input: RoomsBrowseInput): Promise<RoomsPage> {
     const query = input.query?.trimStart() ?? '';
-    const page = await this.store.listJoinableRooms(userId, {
+    const page = await this.store.listJoinableRooms(actor.user.id, {
       namePrefix: query === '' ? undefined : roomNameFold(query),
       after: input.cursor === undefined ? undefined : decodeJoinableCursor(input.cursor),
       limit: input.limit ?? LIMITS.roomsPageDefault,
     });
-    const joinable = {
+    return {
       rooms: page.rooms.map(toRoom),
       nextCursor: page.next === null ? null : encodeJoinableCursor(page.next),
     };
-    if (input.cursor !== undefined) return { joinable };
-    const rooms = await this.store.listMemberRooms(userId);
-    return { rooms: rooms.map(toRoom), joinable };
   }
 
   /** The rooms whose messages a user's sockets receive. */

@@ -1,4 +1,11 @@
-import { dmOpenSchema, roomCreateSchema, roomJoinSchema, roomLeaveSchema, roomsListSchema } from '@parley/protocol';
+import {
+  dmOpenSchema,
+  roomCreateSchema,
+  roomJoinSchema,
+  roomLeaveSchema,
+  roomsBrowseSchema,
+  roomsListSchema,
+} from '@parley/protocol';
 import { handler, type SocketHandlers } from '../realtime/socket-handler.js';
 import type { RoomsService } from './rooms.service.js';
 
@@ -8,6 +15,8 @@ export function roomsSocketHandlers(rooms: RoomsService): SocketHandlers {
     'room:create': handler(roomCreateSchema, (actor, input) => rooms.createGroup(actor, input)),
     'room:join': handler(roomJoinSchema, (actor, input) => rooms.join(actor, input), { cost: 3 }),
     'room:leave': handler(roomLeaveSchema, (actor, input) => rooms.leave(actor, input)),
-    'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input), { cost: 5 }),
+    // A page of rooms costs what a page of history does: at most 100 items, bounded in bytes.
+    'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input), { cost: 2 }),
+    'rooms:browse': handler(roomsBrowseSchema, (actor, input) => rooms.browse(actor, input), { cost: 2 }),
   };
 }

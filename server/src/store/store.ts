@@ -115,6 +115,21 @@ export interface JoinablePage {
   next: JoinablePosition | null;
 }
 
+/** A place in the order of the viewer's rooms, most recently active first: (activity time in ms, id). */
+export interface ActivityPosition {
+  activityMs: number;
+  id: number;
+}
+
+/** Before every room in that order: where the first page starts. */
+export const FIRST_ACTIVITY_POSITION: ActivityPosition = { activityMs: Number.MAX_SAFE_INTEGER, id: Number.MAX_SAFE_INTEGER };
+
+/** A page of the viewer's rooms: those after `after` (from the most recently active without it). */
+export interface MemberRoomsPageQuery {
+  after?: ActivityPosition;
+  limit: number;
+}
+
 /** Which of the viewer's rooms to list. */
 export interface MemberRoomsQuery {
   /** Leave these rooms out. */
@@ -172,10 +187,13 @@ export interface Store {
   /** How many group rooms the user has created (that still exist). */
   countGroupRoomsCreatedBy(userId: number): Promise<number>;
   /**
-   * The rooms the viewer is a member of, direct and group, most recently active first: all of them, or those
-   * the query keeps. One query however many rooms.
+   * A page of the rooms the viewer is a member of, direct and group, most recently active first (activity
+   * time in ms, then id, both descending): at most `limit`, after `after`. One query, whose cost grows with
+   * the page, not with the viewer's rooms beyond a sort of their keys.
    */
-  listMemberRooms(viewerId: number, query?: MemberRoomsQuery): Promise<RoomRecord[]>;
+  listMemberRoomsPage(viewerId: number, query: MemberRoomsPageQuery): Promise<RoomRecord[]>;
+  /** The rooms the viewer is a member of but those in `except`, the `limit` most recently active, in that order. */
+  listMemberRooms(viewerId: number, query: MemberRoomsQuery): Promise<RoomRecord[]>;
   /** A page of the group rooms the viewer is not a member of, ordered by folded name and id. */
   listJoinableRooms(viewerId: number, query: JoinableQuery): Promise<JoinablePage>;
   /**

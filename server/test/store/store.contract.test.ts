@@ -3,6 +3,7 @@ import type { Message, PublicUser } from '@parley/protocol';
 import {
   StoreConflictError,
   type AppendResult,
+  type ActivityPosition,
   type RoomRecord,
   type Store,
   type UserRecord,
@@ -499,7 +500,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       await store.addMember(joined.id, alice.id, at(6));
       const { message: latest } = await say(aliceAndBob, bob, 'latest', { createdAt: at(10) });
 
-      const mine = await store.listMemberRooms(alice.id);
+      const mine = await store.listMemberRoomsPage(alice.id, { limit: 100 });
 
       expect(mine).toEqual([
         {
@@ -516,7 +517,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       ]);
       expect(mine.map((r) => r.id)).not.toContain(bobAndCarol.id);
       expect(mine.map((r) => r.id)).not.toContain(bobClub.id);
-      expect((await store.listMemberRooms(carol.id)).find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
+      expect((await store.listMemberRoomsPage(carol.id, { limit: 100 })).find((r) => r.id === bobAndCarol.id)?.peer).toEqual(publicOf(bob));
     });
 
     it("lists the viewer's rooms but those named, the most recently active up to a limit, as the full list shows them", async () => {
@@ -527,7 +528,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const direct = (await store.openDirectRoom(bob.id, alice.id, at(9))).room;
       await store.addMember(rooms[1]!.id, bob.id, at(10));
       await say(rooms[1]!, bob, 'late news', { clientId: 'late', createdAt: at(20) });
-      const all = await store.listMemberRooms(alice.id);
+      const all = await store.listMemberRoomsPage(alice.id, { limit: 100 });
       const byId = new Map(all.map((room) => [room.id, room]));
 
       const except = [rooms[0]!.id, rooms[3]!.id, 424242];
@@ -537,6 +538,30 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await store.listMemberRooms(alice.id, { except, limit: 2 })).toEqual([rooms[1]!, direct].map((room) => byId.get(room.id)));
       expect(await store.listMemberRooms(alice.id, { except: [], limit: 10 })).toEqual(all);
       expect(await store.listMemberRooms(alice.id, { except: all.map((room) => room.id), limit: 10 })).toEqual([]);
+    });
+
+    it("pages the viewer's rooms by activity then id, both descending, each room once, ties included", async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const rooms = [];
+      // Three rooms share one activity time: the id decides between them, on both sides of a page's end.
+      for (let i = 0; i < 7; i++) rooms.push(await createGroup(alice, `Paged ${i}`, { createdAt: at(i < 3 ? 1 : i) }));
+      await createGroup(bob, 'Not mine', { createdAt: at(50) });
+      const all = await store.listMemberRoomsPage(alice.id, { limit: 100 });
+      const expected = [...rooms].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt) || b.id - a.id);
+      expect(all.map((room) => room.id)).toEqual(expected.map((room) => room.id));
+
+      const paged: RoomRecord[] = [];
+      let after: ActivityPosition | undefined;
+      for (;;) {
+        const page = await store.listMemberRoomsPage(alice.id, { after, limit: 2 });
+        paged.push(...page);
+        const last = page.at(-1);
+        if (page.length < 2 || !last) break;
+        after = { activityMs: Date.parse(last.lastActivityAt), id: last.id };
+      }
+      expect(paged).toEqual(all);
+      expect(await store.listMemberRoomsPage(alice.id, { after: { activityMs: 0, id: 1 }, limit: 10 })).toEqual([]);
     });
 
     it('lists the groups the viewer could join by folded name, never a direct room or one they are in', async () => {
@@ -613,7 +638,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       await store.addMember(room.id, bob.id, at(1));
       await store.removeMember(room.id, alice.id);
 
-      expect(await store.listMemberRooms(alice.id)).toEqual([]);
+      expect(await store.listMemberRoomsPage(alice.id, { limit: 100 })).toEqual([]);
       const { rooms } = await store.listJoinableRooms(alice.id, { limit: 10 });
       expect(rooms).toEqual([expect.objectContaining({ id: room.id, joined: false, memberCount: 1 })]);
     });
@@ -1094,10 +1119,10 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       ];
       const summary = (rooms: RoomRecord[]) =>
         rooms.map(({ id, unread, lastReadSeq, muted, lastMessage, peerLastReadSeq }) => ({ id, unread, lastReadSeq, muted, lastMessage, peerLastReadSeq }));
-      expect(summary(await store.listMemberRooms(alice.id))).toEqual(expected);
+      expect(summary(await store.listMemberRoomsPage(alice.id, { limit: 100 }))).toEqual(expected);
 
       store = await opened.reopen();
-      expect(summary(await store.listMemberRooms(alice.id))).toEqual(expected);
+      expect(summary(await store.listMemberRoomsPage(alice.id, { limit: 100 }))).toEqual(expected);
     });
   });
 

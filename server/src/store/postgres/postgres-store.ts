@@ -22,6 +22,8 @@ import {
   type JoinablePage,
   type JoinableQuery,
   type MembershipRecord,
+  FIRST_ACTIVITY_POSITION,
+  type MemberRoomsPageQuery,
   type MemberRoomsQuery,
   type NewGroupRoom,
   type NewMessage,
@@ -149,9 +151,18 @@ const Q = {
   lockUser: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
   groupRoomsCreatedBy: "SELECT count(*) AS count FROM rooms WHERE created_by = $1 AND kind = 'group'",
   // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
-  memberRooms: `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
-                WHERE me.user_id = $1
-                ORDER BY r.last_activity_at DESC, r.id DESC`,
+  // The page is picked by activity alone (in ms, as the cursor holds it, so that a time with microseconds
+  // neither repeats nor skips a room); the columns of ROOM_COLUMNS are read for its rooms only.
+  memberRoomsPage: `WITH page AS (
+                      SELECT r.id, ${epochMs('r.last_activity_at')} AS activity_ms
+                      FROM members me JOIN rooms r ON r.id = me.room_id
+                      WHERE me.user_id = $1 AND (${epochMs('r.last_activity_at')}, r.id) < ($2::bigint, $3::bigint)
+                      ORDER BY activity_ms DESC, r.id DESC LIMIT $4
+                    )
+                    SELECT ${ROOM_COLUMNS}
+                    FROM page JOIN rooms r ON r.id = page.id JOIN members me ON me.room_id = r.id AND me.user_id = $1
+                    ${ROOM_JOINS}
+                    ORDER BY page.activity_ms DESC, r.id DESC`,
   // The same, but for the rooms in $2, and no more than $3.
   memberRoomsExcept: `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
                       WHERE me.user_id = $1 AND me.room_id <> ALL ($2::bigint[])
@@ -431,10 +442,14 @@ class PostgresStore implements Store {
     return rows[0]!.count;
   }
 
-  async listMemberRooms(viewerId: number, query?: MemberRoomsQuery): Promise<RoomRecord[]> {
-    const { rows } = query
-      ? await this.pool.query<RoomRow>(Q.memberRoomsExcept, [viewerId, query.except, query.limit])
-      : await this.pool.query<RoomRow>(Q.memberRooms, [viewerId]);
+  async listMemberRoomsPage(viewerId: number, query: MemberRoomsPageQuery): Promise<RoomRecord[]> {
+    const after = query.after ?? FIRST_ACTIVITY_POSITION;
+    const { rows } = await this.pool.query<RoomRow>(Q.memberRoomsPage, [viewerId, after.activityMs, after.id, query.limit]);
+    return rows.map(toRoomRecord);
+  }
+
+  async listMemberRooms(viewerId: number, query: MemberRoomsQuery): Promise<RoomRecord[]> {
+    const { rows } = await this.pool.query<RoomRow>(Q.memberRoomsExcept, [viewerId, query.except, query.limit]);
     return rows.map(toRoomRecord);
   }
 

@@ -26,6 +26,8 @@ import {
   type JoinablePage,
   type JoinableQuery,
   type MembershipRecord,
+  FIRST_ACTIVITY_POSITION,
+  type MemberRoomsPageQuery,
   type MemberRoomsQuery,
   type NewGroupRoom,
   type NewMessage,
@@ -177,11 +179,19 @@ class SqliteStore implements Store {
       groupRoomsCreatedBy: db
         .prepare<[number], number>("SELECT count(*) FROM rooms WHERE created_by = ? AND kind = 'group'")
         .pluck(),
-      // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key.
-      memberRooms: roomStatement<{ viewer: number }>(
+      // Starts from the viewer's memberships (the index members_user_id), each joined to its room by key, and
+      // picks the page by activity alone: the columns of ROOM_COLUMNS (member count, peer, last message) are
+      // read for the page's rooms only, not for every room sorted.
+      memberRoomsPage: roomStatement<{ viewer: number; afterMs: number; afterId: number; limit: number }>(
         db,
-        `SELECT ${ROOM_COLUMNS} FROM members me JOIN rooms r ON r.id = me.room_id ${ROOM_JOINS}
-         WHERE me.user_id = @viewer
+        `WITH page AS (
+           SELECT r.id FROM members me JOIN rooms r ON r.id = me.room_id
+           WHERE me.user_id = @viewer AND (r.last_activity_at, r.id) < (@afterMs, @afterId)
+           ORDER BY r.last_activity_at DESC, r.id DESC LIMIT @limit
+         )
+         SELECT ${ROOM_COLUMNS}
+         FROM page JOIN rooms r ON r.id = page.id JOIN members me ON me.room_id = r.id AND me.user_id = @viewer
+         ${ROOM_JOINS}
          ORDER BY r.last_activity_at DESC, r.id DESC`,
       ),
       // The same, but for the rooms in @except (a JSON array of ids), and no more than @limit.
@@ -375,10 +385,15 @@ class SqliteStore implements Store {
     return this.q.groupRoomsCreatedBy.get(userId)!;
   }
 
-  async listMemberRooms(viewerId: number, query?: MemberRoomsQuery): Promise<RoomRecord[]> {
-    const rows = query
-      ? this.q.memberRoomsExcept.all({ viewer: viewerId, except: JSON.stringify(query.except), limit: query.limit })
-      : this.q.memberRooms.all({ viewer: viewerId });
+  async listMemberRoomsPage(viewerId: number, query: MemberRoomsPageQuery): Promise<RoomRecord[]> {
+    const after = query.after ?? FIRST_ACTIVITY_POSITION;
+    return this.q.memberRoomsPage
+      .all({ viewer: viewerId, afterMs: after.activityMs, afterId: after.id, limit: query.limit })
+      .map(toRoom);
+  }
+
+  async listMemberRooms(viewerId: number, query: MemberRoomsQuery): Promise<RoomRecord[]> {
+    const rows = this.q.memberRoomsExcept.all({ viewer: viewerId, except: JSON.stringify(query.except), limit: query.limit });
     return rows.map(toRoom);
   }
 

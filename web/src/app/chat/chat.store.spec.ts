@@ -188,7 +188,7 @@ describe('ChatStore', () => {
 
     it('in a room not known yet, asks for the list once, however many messages come before the answer', async () => {
       const { socket, rooms } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(3, 'opened elsewhere')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(3, 'opened elsewhere')], nextCursor: null });
       for (let seq = 1; seq <= 5; seq++) socket.serverSends('message:new', message(3, seq, alice));
       await settle();
       expect(socket.sent('rooms:list')).toHaveLength(1);
@@ -294,7 +294,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, fetches everything missed in every chat, with no gap and no duplicate', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], nextCursor: null });
       TestBed.inject(DockStore).setLayout({ capacity: 2, overlay: false });
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
       chat.show(group(2, 'quiet'), []);
@@ -323,7 +323,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, asks again for a room the answer had no space left for, from the seq it holds', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'quiet')], nextCursor: null });
       TestBed.inject(DockStore).setLayout({ capacity: 2, overlay: false });
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       chat.show(group(2, 'quiet'), [message(2, 1)]);
@@ -341,7 +341,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
       const { socket, chat } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
       socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], complete: true }] });
       chat.show(group(1, 'lobby'), []);
       socket.responders['message:send'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
@@ -363,7 +363,7 @@ describe('ChatStore', () => {
       socket.responders['rooms:list'] = () => ({
         ok: true,
         rooms: [group(1, 'lobby'), { ...group(2, 'elsewhere'), lastSeq: 40, unread: 3 }],
-        joinable: { rooms: [], nextCursor: null },
+        nextCursor: null,
       });
       socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
       chat.show(group(1, 'lobby'), [message(1, 1), message(1, 2)]);
@@ -375,7 +375,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, adds the rooms I joined meanwhile with their messages, pops nothing, and closes those I left', async () => {
       const { socket, rooms, chat, dock } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'leaving')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby'), group(2, 'leaving')], nextCursor: null });
       dock.setLayout({ capacity: 3, overlay: false });
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       chat.show(group(2, 'leaving'), []);
@@ -406,7 +406,7 @@ describe('ChatStore', () => {
 
     it('after a reconnect, closes the boxes of rooms sync says I left', async () => {
       const { socket, chat, dock } = setUp();
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
       socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [2] });
       chat.show(group(1, 'lobby'), []);
       chat.show(group(2, 'gone'), []);
@@ -422,12 +422,13 @@ describe('ChatStore', () => {
       socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
       chat.show(group(1, 'lobby'), []);
       const catchingUp = chat.catchUpAll();
-      // Carol opens a direct chat and writes: the box pops up, and the list is asked for again to learn the room.
+      // Carol opens a direct chat and writes: the box pops up, and the list is asked for again, after the one on its
+      // way, to learn the room.
       const fromCarol = { ...dmWithBob, id: 5 };
       socket.serverSends('message:new', message(5, 1));
-      lists[0]!({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      lists[0]!({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
       await settle();
-      lists[1]!({ ok: true, rooms: [group(1, 'lobby'), { ...fromCarol, lastSeq: 1, unread: 1 }], joinable: { rooms: [], nextCursor: null } });
+      lists[1]!({ ok: true, rooms: [group(1, 'lobby'), { ...fromCarol, lastSeq: 1, unread: 1 }], nextCursor: null });
       await catchingUp;
       await settle();
       expect(chat.boxes().map((b) => b.room.id)).toEqual([1, 5]);
@@ -451,7 +452,7 @@ describe('ChatStore', () => {
       await settle();
       expect(socket.sent('sync')).toEqual([]);
 
-      list({ ok: true, rooms: [1, 2, 3, 4].map((id) => group(id, `room ${id}`)), joinable: { rooms: [], nextCursor: null } });
+      list({ ok: true, rooms: [1, 2, 3, 4].map((id) => group(id, `room ${id}`)), nextCursor: null });
       await vi.waitFor(() => expect(chat.boxes().every((b) => b.conversation.messages.length === 3)).toBe(true));
       expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1, 4: 1 } }]);
     });
@@ -487,6 +488,27 @@ describe('ChatStore', () => {
       expect(most).toBe(1);
     });
 
+    it('after a log-out with a sync on its way, the next log-in\'s sync runs: it does not join the old one', async () => {
+      const { socket, chat, rooms, dock } = setUp();
+      dock.setLayout({ capacity: 3, overlay: false });
+      chat.show(group(1, 'room 1'), [message(1, 1)]);
+      const answers: (() => void)[] = [];
+      socket.responders.sync = () =>
+        new Promise((resolve) => answers.push(() => resolve({ ok: true, joined: [], left: [], rooms: [] })));
+      socket.serverSends('message:new', message(1, 3));
+      await settle();
+      expect(socket.sent('sync')).toHaveLength(1);
+
+      chat.reset();
+      rooms.reset();
+      chat.show(group(2, 'room 2'), [message(2, 1)]);
+      socket.serverSends('message:new', message(2, 3));
+      await settle();
+      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 2: 1 } }]);
+      for (const answer of answers.splice(0)) answer();
+      await settle();
+    });
+
     it('asks again, later, for a gap whose sync was refused for being over budget', async () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), [message(1, 1)]);
@@ -516,7 +538,7 @@ describe('ChatStore', () => {
     it('does not lose a reconnect’s sync to a round refused while it was on its way', async () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), [message(1, 1)]);
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
       let refuse!: () => void;
       socket.responders.sync = () =>
         new Promise((resolve) => (refuse = () => resolve({ ok: false, error: { code: 'invalid', message: 'Check the highlighted fields.' } })));
@@ -583,23 +605,42 @@ describe('ChatStore', () => {
       await settle();
       expect(chat.boxes()).toEqual([]);
 
-      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } });
+      socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
       socket.connectFirst();
       await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1]));
       expect(remembered()).toEqual({ open: [1], collapsed: [], closed: [] });
     });
 
-    it('restores them even when a search or a room to learn asked for the list again before the answer', async () => {
-      const { socket, rooms, chat } = setUp();
+    it('restores them even when a room to learn asked for the list again before the answer', async () => {
+      const { socket, chat } = setUp();
       saved({ open: [1], collapsed: [], closed: [] });
       const lists: ((value: unknown) => void)[] = [];
       socket.responders['rooms:list'] = () => new Promise((resolve) => lists.push(resolve as (value: unknown) => void));
       socket.connectFirst();
-      void rooms.search('lo');
-      const list = { ok: true, rooms: [group(1, 'lobby')], joinable: { rooms: [], nextCursor: null } };
-      lists[1]!(list);
-      lists[0]!(list);
-      await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1]));
+      socket.serverSends('message:new', message(3, 1));
+      lists[0]!({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
+      await settle();
+      lists[1]!({ ok: true, rooms: [group(3, 'opened elsewhere'), group(1, 'lobby')], nextCursor: null });
+      await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1, 3]));
+      expect(socket.sent('rooms:list')).toHaveLength(2);
+    });
+
+    it('restores them only once every page of my rooms came: a room on a later page is not taken for one I left', async () => {
+      const { socket, rooms, chat } = setUp();
+      saved({ open: [1, 60], collapsed: [], closed: [] });
+      const timedOut = { ok: false as const, error: { code: 'internal' as const, message: 'The server did not answer in time.' } };
+      socket.responders['rooms:list'] = ({ cursor }) => (cursor === undefined ? { ok: true, rooms: [group(1, 'lobby')], nextCursor: 'after-1' } : timedOut);
+      socket.responders.sync = () => ({ ok: true, rooms: [], joined: [], left: [] });
+      socket.connectFirst();
+      await settle();
+      expect(rooms.mine().map((r) => r.id)).toEqual([1]);
+      expect(chat.boxes()).toEqual([]);
+
+      socket.responders['rooms:list'] = ({ cursor }) =>
+        cursor === undefined ? { ok: true, rooms: [group(1, 'lobby')], nextCursor: 'after-1' } : { ok: true, rooms: [group(60, 'further down')], nextCursor: null };
+      socket.reconnect();
+      await vi.waitFor(() => expect(chat.boxes().map((b) => b.room.id)).toEqual([1, 60]));
+      expect(remembered()).toEqual({ open: [1, 60], collapsed: [], closed: [] });
     });
 
     it('loads only the boxes on screen; one under "+N" loads when it comes on screen', async () => {

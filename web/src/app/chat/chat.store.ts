@@ -197,6 +197,10 @@ export class ChatStore {
 
   reset(): void {
     this.resets += 1;
+    // The loop from before the log-out stops at its next answer; a sync asked for after the next log-in must not
+    // join it, or it would be lost with it.
+    this.syncing = null;
+    this.syncWanted = false;
     this.catchUpFrom.clear();
     this.conversations.set(new Map());
     this.lastAnnouncement.set('');
@@ -205,7 +209,7 @@ export class ChatStore {
 
   /**
    * My rooms, asked for on every connect (a list asked for before the first one may have timed out), and
-   * the first time a list arrives since log-in, the boxes this device had open.
+   * the first time since log-in that every page of them came, the boxes this device had open.
    */
   private async listRooms(): Promise<void> {
     this.listing += 1;
@@ -228,7 +232,14 @@ export class ChatStore {
    */
   private sync(): Promise<void> {
     this.syncWanted = true;
-    this.syncing ??= this.syncRounds().finally(() => (this.syncing = null));
+    if (!this.syncing) {
+      const resets = this.resets;
+      const loop = this.syncRounds().finally(() => {
+        // After a log-out, `syncing` is the next log-in's loop, if anyone's.
+        if (resets === this.resets) this.syncing = null;
+      });
+      this.syncing = loop;
+    }
     return this.syncing;
   }
 

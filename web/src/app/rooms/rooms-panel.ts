@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { TextField } from '../ui/text-field';
+import { JoinableRoomsStore } from './joinable-rooms.store';
 import { RoomIcon } from './room-icon';
 import { RoomsStore } from './rooms.store';
 
@@ -14,9 +15,9 @@ import { RoomsStore } from './rooms.store';
   imports: [RoomIcon, TextField],
   template: `
     <h2 id="join-heading">Join a room</h2>
-    <app-text-field class="search" label="Search rooms" [value]="rooms.query()" (valueChange)="search($event)" [maxlength]="64" />
+    <app-text-field class="search" label="Search rooms" [value]="joinable.query()" (valueChange)="search($event)" [maxlength]="64" />
     <ul aria-labelledby="join-heading">
-      @for (room of rooms.joinable(); track room.id) {
+      @for (room of joinable.rooms(); track room.id) {
         <li>
           <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room)">
             <app-room-icon class="icon" [locked]="room.protected" />
@@ -36,12 +37,12 @@ import { RoomsStore } from './rooms.store';
           }
         </li>
       } @empty {
-        <li class="empty">{{ rooms.query() ? 'No room to join starts with that name.' : 'No other rooms to join.' }}</li>
+        <li class="empty">{{ joinable.query() ? 'No room to join starts with that name.' : 'No other rooms to join.' }}</li>
       }
     </ul>
-    @if (rooms.hasMore()) {
-      <button type="button" class="secondary more" (click)="rooms.loadMore()" [disabled]="rooms.loading()">
-        {{ rooms.loading() ? 'Loading…' : 'Load more rooms' }}
+    @if (joinable.hasMore()) {
+      <button type="button" class="secondary more" (click)="joinable.loadMore()" [disabled]="joinable.loading()">
+        {{ joinable.loading() ? 'Loading…' : 'Load more rooms' }}
       </button>
     }
 
@@ -59,7 +60,8 @@ import { RoomsStore } from './rooms.store';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RoomsPanel {
-  protected readonly rooms = inject(RoomsStore);
+  protected readonly joinable = inject(JoinableRoomsStore);
+  private readonly rooms = inject(RoomsStore);
   private readonly chat = inject(ChatStore);
 
   protected readonly asking = signal<Room | null>(null);
@@ -76,7 +78,7 @@ export class RoomsPanel {
   }
 
   protected search(query: string): void {
-    void this.rooms.search(query);
+    void this.joinable.search(query);
   }
 
   protected async choose(room: Room): Promise<void> {

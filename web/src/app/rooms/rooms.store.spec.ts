@@ -1,8 +1,8 @@
 import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { Room } from '@parley/protocol';
-import { FakeChatSocket, message } from '../../testing/fake-chat-socket';
-import { groupRoom } from '../../testing/rooms';
+import { LIMITS, type AckOf, type Room } from '@parley/protocol';
+import { FakeChatSocket, message, settle } from '../../testing/fake-chat-socket';
+import { directWithBob, groupRoom } from '../../testing/rooms';
 import { ChatSocket } from '../core/chat-socket';
 import { RoomsStore } from './rooms.store';
 
@@ -15,85 +15,159 @@ function setUp() {
   return { socket: TestBed.inject(ChatSocket) as unknown as FakeChatSocket, rooms: TestBed.inject(RoomsStore) };
 }
 
-const page = (rooms: Room[], nextCursor: string | null = null) => ({ rooms, nextCursor });
+const page = (rooms: Room[], nextCursor: string | null = null): AckOf<'rooms:list'> => ({ ok: true, rooms, nextCursor });
+
+/** Holds each `rooms:list` request until the test answers it, in the order asked. */
+function heldPages(socket: FakeChatSocket) {
+  const answers: ((ack: AckOf<'rooms:list'>) => void)[] = [];
+  socket.responders['rooms:list'] = () => new Promise((resolve) => answers.push(resolve));
+  return answers;
+}
 
 describe('RoomsStore', () => {
-  it('lists all my rooms, most recently active first, and the first page of rooms I could join in the server’s order', async () => {
+  it('lists my rooms, direct and group, most recently active first', async () => {
     const { socket, rooms } = setUp();
-    socket.responders['rooms:list'] = () => ({
-      ok: true,
-      rooms: [room(4, 'Recent'), room(2, 'Old'), room(9, '', { kind: 'direct', name: null, peer: { id: 7, username: 'bo', firstName: 'Bo', lastName: 'B' } })],
-      joinable: page([room(3, 'Apple', { joined: false }), room(1, 'Zebra', { joined: false })], 'cursor-1'),
-    });
-    await rooms.load();
-    expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }]);
+    socket.responders['rooms:list'] = () => page([room(4, 'Recent'), room(2, 'Old'), directWithBob(9)]);
+    expect(await rooms.load()).toBe(true);
+    expect(socket.sent('rooms:list')).toEqual([{ limit: 50 }]);
     expect(rooms.mine().map((r) => r.id)).toEqual([9, 4, 2]);
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Zebra']);
-    expect(rooms.hasMore()).toBe(true);
-    expect(rooms.directWith(7)?.id).toBe(9);
+    expect(rooms.directWith(2)?.id).toBe(9);
+    expect(rooms.mineLoaded()).toBe(true);
   });
 
-  it('loads more joinable rooms with the cursor, and stops when there are no more', async () => {
+  it('pages through my rooms until there is no next cursor: 50 first, then as many as a page may hold', async () => {
     const { socket, rooms } = setUp();
-    socket.responders['rooms:list'] = (input) =>
-      input.cursor === undefined
-        ? { ok: true, rooms: [], joinable: page([room(1, 'Apple', { joined: false })], 'after-apple') }
-        : { ok: true, joinable: page([room(2, 'Banana', { joined: false })]) };
-    await rooms.load();
-    await rooms.loadMore();
-    expect(socket.sent('rooms:list')).toEqual([{ limit: 25 }, { cursor: 'after-apple', limit: 25 }]);
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Banana']);
-    expect(rooms.hasMore()).toBe(false);
-    await rooms.loadMore();
+    const pages: Record<string, AckOf<'rooms:list'>> = {
+      first: page([room(9, 'Nine'), room(8, 'Eight')], 'after-8'),
+      'after-8': page([room(5, 'Five')], 'after-5'),
+      'after-5': page([room(2, 'Two')]),
+    };
+    socket.responders['rooms:list'] = ({ cursor }) => pages[cursor ?? 'first']!;
+    expect(await rooms.load()).toBe(true);
+    expect(socket.sent('rooms:list')).toEqual([
+      { limit: 50 },
+      { cursor: 'after-8', limit: LIMITS.roomsPageMax },
+      { cursor: 'after-5', limit: LIMITS.roomsPageMax },
+    ]);
+    expect(rooms.mine().map((r) => r.id)).toEqual([9, 8, 5, 2]);
+  });
+
+  it('shows the first page in the Chats list before the next one comes, and is done only after the last', async () => {
+    const { socket, rooms } = setUp();
+    const answers = heldPages(socket);
+    let done = false;
+    const loading = rooms.load().then((complete) => (done = complete));
+    answers[0]!(page([room(9, 'Nine'), room(8, 'Eight')], 'after-8'));
+    await settle();
+    expect(rooms.mine().map((r) => r.id)).toEqual([9, 8]);
     expect(socket.sent('rooms:list')).toHaveLength(2);
+    expect(done).toBe(false);
+    expect(rooms.mineLoaded()).toBe(false);
+
+    answers[1]!(page([room(5, 'Five')]));
+    await loading;
+    expect(done).toBe(true);
+    expect(rooms.mine().map((r) => r.id)).toEqual([9, 8, 5]);
+    expect(rooms.mineLoaded()).toBe(true);
   });
 
-  it('searches by name, paging within the search, and keeps the answer to the latest search only', async () => {
+  it('stops at a page that fails, keeping the pages before it', async () => {
     const { socket, rooms } = setUp();
-    const answers: Record<string, (value: unknown) => void> = {};
-    socket.responders['rooms:list'] = (input) =>
-      new Promise((resolve) => {
-        answers[input.query ?? ''] = resolve as (value: unknown) => void;
-      });
-    const slow = rooms.search('b');
-    const fast = rooms.search('bo');
-    answers['bo']!({ ok: true, rooms: [], joinable: page([room(2, 'Book Club', { joined: false })], 'next') });
-    await fast;
-    answers['b']!({ ok: true, rooms: [], joinable: page([room(3, 'Bagels', { joined: false })]) });
-    await slow;
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Book Club']);
-    expect(rooms.query()).toBe('bo');
-
-    socket.responders['rooms:list'] = () => ({ ok: true, joinable: page([room(4, 'Bookworms', { joined: false })]) });
-    await rooms.loadMore();
-    expect(socket.sent('rooms:list').at(-1)).toEqual({ query: 'bo', cursor: 'next', limit: 25 });
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Book Club', 'Bookworms']);
+    socket.responders['rooms:list'] = ({ cursor }) =>
+      cursor === undefined ? page([room(9, 'Nine')], 'after-9') : { ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down.' } };
+    expect(await rooms.load()).toBe(false);
+    expect(socket.sent('rooms:list')).toHaveLength(2);
+    expect(rooms.mine().map((r) => r.id)).toEqual([9]);
+    expect(rooms.mineLoaded()).toBe(false);
   });
 
-  it('moves a room I join from the joinable ones to mine', async () => {
+  it('stops paging at a log-out, and merges nothing more', async () => {
     const { socket, rooms } = setUp();
-    socket.responders['rooms:list'] = () => ({ ok: true, rooms: [], joinable: page([room(1, 'Apple', { joined: false })]) });
-    socket.responders['room:join'] = () => ({ ok: true, room: room(1, 'Apple'), messages: [] });
-    await rooms.load();
-    await rooms.join(1, '');
-    expect(rooms.joinable()).toEqual([]);
-    expect(rooms.mine().map((r) => r.name)).toEqual(['Apple']);
+    const answers = heldPages(socket);
+    const loading = rooms.load();
+    answers[0]!(page([room(9, 'Nine')], 'after-9'));
+    await settle();
+    rooms.reset();
+    answers[1]!(page([room(5, 'Five')], 'after-5'));
+    expect(await loading).toBe(false);
+    expect(socket.sent('rooms:list')).toHaveLength(2);
+    expect(rooms.byId().size).toBe(0);
+    expect(rooms.mineLoaded()).toBe(false);
+
+    // The next log-in's load pages anew rather than join the paging that was stopped.
+    socket.responders['rooms:list'] = () => page([room(3, 'Three')]);
+    expect(await rooms.load()).toBe(true);
+    expect(rooms.mine().map((r) => r.id)).toEqual([3]);
   });
 
-  it('learns of new rooms live, in name order, without overwriting one it holds as joined, nor showing one the search excludes', async () => {
+  it('runs one paging at a time: a load asked for meanwhile joins it, and it pages once more from the start', async () => {
     const { socket, rooms } = setUp();
-    socket.responders['rooms:list'] = () => ({ ok: true, rooms: [], joinable: page([room(5, 'Apple', { joined: false }), room(6, 'Cherry', { joined: false })]) });
-    await rooms.load();
-    rooms.upsert(room(1, 'Mine'));
-    socket.serverSends('room:created', room(1, 'Mine', { joined: false }));
-    socket.serverSends('room:created', room(2, 'Banana', { joined: false }));
-    expect(rooms.byId().get(1)?.joined).toBe(true);
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Banana', 'Cherry']);
+    const answers = heldPages(socket);
+    const first = rooms.load();
+    const second = rooms.load();
+    expect(second).toBe(first);
+    answers[0]!(page([room(9, 'Nine')], 'after-9'));
+    await settle();
+    const third = rooms.load();
+    answers[1]!(page([room(5, 'Five')]));
+    await settle();
+    // The room that prompted the third load is active now: on the first page, which the paging had passed.
+    expect(socket.sent('rooms:list')).toEqual([{ limit: 50 }, { cursor: 'after-9', limit: LIMITS.roomsPageMax }, { limit: 50 }]);
+    answers[2]!(page([room(12, 'New'), room(9, 'Nine'), room(5, 'Five')]));
+    expect(await third).toBe(true);
+    expect(await first).toBe(true);
+    expect(socket.sent('rooms:list')).toHaveLength(3);
+    expect(rooms.mine().map((r) => r.id)).toEqual([12, 9, 5]);
+  });
 
-    await rooms.search('ch');
-    socket.serverSends('room:created', room(3, 'Durian', { joined: false }));
-    socket.serverSends('room:created', room(4, 'CHOCOLATE', { joined: false }));
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple', 'Cherry', 'CHOCOLATE']);
+  it('keeps what arrived live while a page was on its way: seqs and read markers never move back', async () => {
+    const { socket, rooms } = setUp();
+    const dm = (changes: Partial<Room>) => directWithBob(1, changes);
+    rooms.upsert(dm({ lastSeq: 7, lastReadSeq: 5, unread: 2, peerLastReadSeq: 6 }));
+    const answers = heldPages(socket);
+    const loading = rooms.load();
+    rooms.noteMessage(message(1, 8), false);
+    rooms.upsert({ ...rooms.byId().get(1)!, peerLastReadSeq: 8 });
+    // What the server saw before seq 8, with a new member in the room and a marker moved on another device.
+    answers[0]!(page([dm({ lastSeq: 7, lastReadSeq: 6, unread: 1, peerLastReadSeq: 6, memberCount: 3 })]));
+    expect(await loading).toBe(true);
+    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 3 });
+  });
+
+  it('forgets the rooms no page listed, but not one that arrived while it paged', async () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(1, 'Left elsewhere'));
+    rooms.upsert(room(2, 'Still mine'));
+    const answers = heldPages(socket);
+    const loading = rooms.load();
+    rooms.upsert(room(3, 'New'));
+    answers[0]!(page([room(2, 'Still mine')]));
+    await loading;
+    expect(rooms.mine().map((r) => r.id).sort()).toEqual([2, 3]);
+  });
+
+  it('keeps a room no page listed that got a message while it paged: it may have moved ahead of the pages to come', async () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(1, 'Left elsewhere', { lastSeq: 4, lastReadSeq: 4 }));
+    rooms.upsert(room(2, 'Busy', { lastSeq: 4, lastReadSeq: 4 }));
+    rooms.upsert(room(3, 'Listed'));
+    const answers = heldPages(socket);
+    const loading = rooms.load();
+    answers[0]!(page([room(3, 'Listed')], 'after-3'));
+    await settle();
+    rooms.noteMessage(message(2, 5), false);
+    answers[1]!(page([room(7, 'Quiet')]));
+    expect(await loading).toBe(true);
+    expect(rooms.mine().map((r) => r.id).sort()).toEqual([2, 3, 7]);
+  });
+
+  it('forgets nothing after a paging that failed', async () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(1, 'Not listed yet'));
+    socket.responders['rooms:list'] = ({ cursor }) =>
+      cursor === undefined ? page([room(3, 'Listed')], 'after-3') : { ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } };
+    expect(await rooms.load()).toBe(false);
+    expect(rooms.mine().map((r) => r.id)).toEqual([3, 1]);
   });
 
   it('moves a room up as its messages arrive', () => {
@@ -122,56 +196,20 @@ describe('RoomsStore', () => {
   it('lists direct and group rooms alike as mine, and forgets one I left', () => {
     const { rooms } = setUp();
     rooms.upsert(room(1, 'Group'));
-    rooms.upsert(room(2, '', { kind: 'direct', name: null, peer: { id: 7, username: 'bo', firstName: 'Bo', lastName: 'B' } }));
+    rooms.upsert(directWithBob(2));
     expect(rooms.mine().map((r) => r.id)).toEqual([2, 1]);
     rooms.forget(2);
     expect(rooms.mine().map((r) => r.id)).toEqual([1]);
   });
 
-  it('keeps what arrived live while a list was on its way: seqs and read markers never move back', async () => {
+  it('adds a room I join or create to mine', async () => {
     const { socket, rooms } = setUp();
-    const dm = (changes: Partial<Room>) => room(1, '', { kind: 'direct', name: null, peer: { id: 7, username: 'bo', firstName: 'Bo', lastName: 'B' }, peerLastReadSeq: 0, ...changes });
-    rooms.upsert(dm({ lastSeq: 7, lastReadSeq: 5, unread: 2, peerLastReadSeq: 6 }));
-    let answer!: (value: unknown) => void;
-    socket.responders['rooms:list'] = () => new Promise((resolve) => (answer = resolve as (value: unknown) => void));
-    const loading = rooms.load();
-    rooms.noteMessage(message(1, 8), false);
-    rooms.upsert({ ...rooms.byId().get(1)!, peerLastReadSeq: 8 });
-    // What the server saw before seq 8, with a new name for the room and a marker moved on another device.
-    answer({ ok: true, rooms: [dm({ lastSeq: 7, lastReadSeq: 6, unread: 1, peerLastReadSeq: 6, memberCount: 3 })], joinable: page([]) });
-    expect(await loading).toBe(true);
-    expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 3 });
-  });
-
-  it('forgets the rooms a list no longer has, but not one that arrived while it was on its way', async () => {
-    const { socket, rooms } = setUp();
-    rooms.upsert(room(1, 'Left elsewhere'));
-    rooms.upsert(room(2, 'Still mine'));
-    let answer!: (value: unknown) => void;
-    socket.responders['rooms:list'] = () => new Promise((resolve) => (answer = resolve as (value: unknown) => void));
-    const loading = rooms.load();
-    rooms.upsert(room(3, 'New'));
-    answer({ ok: true, rooms: [room(2, 'Still mine')], joinable: page([]) });
-    await loading;
-    expect(rooms.mine().map((r) => r.id).sort()).toEqual([2, 3]);
-  });
-
-  it('searching leaves my rooms alone, and a search does not stop the list of my rooms from counting', async () => {
-    const { socket, rooms } = setUp();
-    const answers: ((value: unknown) => void)[] = [];
-    socket.responders['rooms:list'] = () => new Promise((resolve) => answers.push(resolve as (value: unknown) => void));
-    const loading = rooms.load();
-    const searching = rooms.search('ap');
-    rooms.upsert(room(1, 'Lobby', { lastSeq: 3, unread: 3 }));
-    answers[1]!({ ok: true, rooms: [room(1, 'Lobby'), room(2, 'Old')], joinable: page([room(5, 'Apple', { joined: false })]) });
-    await searching;
-    expect(rooms.mine().map((r) => r.id)).toEqual([1]);
-    expect(rooms.mineLoaded()).toBe(false);
-    answers[0]!({ ok: true, rooms: [room(1, 'Lobby', { lastSeq: 3, unread: 3 }), room(2, 'Old')], joinable: page([]) });
-    expect(await loading).toBe(true);
-    expect(rooms.mineLoaded()).toBe(true);
-    expect(rooms.mine().map((r) => r.id)).toEqual([2, 1]);
-    // The older answer does not replace the newer search's page.
-    expect(rooms.joinable().map((r) => r.name)).toEqual(['Apple']);
+    socket.responders['room:join'] = ({ roomId }) => ({ ok: true, room: room(roomId, 'Apple'), messages: [] });
+    socket.responders['room:create'] = ({ name }) => ({ ok: true, room: room(2, name) });
+    await rooms.join(1, '');
+    await rooms.create('Banana', '');
+    expect(rooms.mine().map((r) => r.name)).toEqual(['Banana', 'Apple']);
+    expect(socket.sent('room:join')).toEqual([{ roomId: 1 }]);
+    expect(socket.sent('room:create')).toEqual([{ name: 'Banana' }]);
   });
 });

@@ -1,36 +1,34 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import type { AckOf, Message, Room, RoomsList } from '@parley/protocol';
+import { LIMITS, type AckOf, type Message, type Room, type RoomsListInput } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 
-/** Joinable rooms per page: about what the panel shows before one scrolls far. */
-const JOINABLE_PAGE = 25;
+/** My rooms on the first page of a paging: what the Chats list shows first, so it comes quickly. */
+const MINE_FIRST_PAGE = 50;
 
 /**
- * The rooms I am in, all of them, direct and group, and the group rooms I could join, a page at a time and searchable by
- * name; kept current by live events.
+ * The rooms I am in, direct and group: listed a page at a time (`rooms:list`), kept current by live events.
+ * The group rooms I could join are `JoinableRoomsStore`'s.
  */
 @Injectable({ providedIn: 'root' })
 export class RoomsStore {
   private readonly socket = inject(ChatSocket);
-  /** Every room known: mine, and the joinable ones loaded so far. */
+  /** Every room of mine known: listed, or heard of live. */
   private readonly rooms = signal<ReadonlyMap<number, Room>>(new Map());
-  /** The joinable rooms loaded for the current search, in the server's order (by name). */
-  private readonly joinableIds = signal<readonly number[]>([]);
-  private readonly nextCursor = signal<string | null>(null);
-  private readonly searchQuery = signal('');
-  private readonly loadingMore = signal(false);
-  /** Counts first-page requests, so that the answer to an older search never replaces a newer one. */
-  private listing = 0;
-  /** Counts log-outs, so that a list asked for before one is not merged after it. */
+  /** Counts log-outs, so that a paging from before one merges nothing after it. */
   private resets = 0;
-  /** A list of my rooms arrived since the last log-in: until then the Chats list knows only what arrived live. */
+  /** A paging of my rooms went through to its last page since the last log-in (see `load`). */
   private readonly mineListed = signal(false);
+  /** The paging running, if any: a `load` asked for meanwhile joins it (see `load`). */
+  private paging: Promise<boolean> | null = null;
+  /** A `load` was asked for since the running paging began: it pages once more from the start. */
+  private pagingWanted = false;
 
   readonly byId = this.rooms.asReadonly();
-  readonly query = this.searchQuery.asReadonly();
-  readonly loading = this.loadingMore.asReadonly();
-  /** More joinable rooms match the search than are loaded. */
-  readonly hasMore = computed(() => this.nextCursor() !== null);
+  /**
+   * Until true, the rooms known since log-in may be only some of mine: what arrived live, or the pages that
+   * came before one failed. What is restored from an earlier visit waits for it, lest a room not listed yet
+   * pass for one I left.
+   */
   readonly mineLoaded = this.mineListed.asReadonly();
 
   /** My rooms, direct and group, most recently active first: the Chats list. */
@@ -40,67 +38,23 @@ export class RoomsStore {
       .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt) || b.id - a.id),
   );
 
-  /** The group rooms I could join that match the search, as loaded so far; one I join moves to `mine`. */
-  readonly joinable = computed(() => {
-    const rooms = this.rooms();
-    return this.joinableIds().flatMap((id) => {
-      const room = rooms.get(id);
-      return room && !room.joined ? [room] : [];
-    });
-  });
-
   constructor() {
     this.socket.on('room:new', (room) => this.upsert(room));
-    // Everyone but its creator hears of a new group room as an outsider; the creator's devices get room:new.
-    this.socket.on('room:created', (room) => {
-      if (this.rooms().has(room.id)) return;
-      this.upsert(room);
-      if (matchesSearch(room, this.searchQuery())) this.joinableIds.update((ids) => insertByName(ids, room, this.rooms()));
-    });
   }
 
   /**
-   * My rooms, and the first page of the joinable rooms that match the current search. False when the answer
-   * failed. My rooms are merged in even when a newer search replaced the joinable page: they do not depend on it.
+   * Lists my rooms, a page at a time, most recently active first, merging each page as it arrives: the Chats
+   * list shows the first at once. True once a paging went through to the last page; false when a page failed
+   * (what came before it stays) or a log-out stopped it.
+   *
+   * One paging at a time: a `load` asked for while one runs (a reconnect, a message in a room not known yet)
+   * joins it, and when it ends it pages once more from the start, for whoever joined. Carrying on would not do:
+   * the room that prompted the `load` is most likely active now, so at the front, among the pages already answered.
    */
-  async load(): Promise<boolean> {
-    const resets = this.resets;
-    const listing = ++this.listing;
-    // The answer speaks for the rooms known when it was asked for; one learned live meanwhile may be newer than it.
-    const asked = new Set(this.rooms().keys());
-    const ack = await this.firstPage();
-    if (!ack.ok || resets !== this.resets) return false;
-    this.mergeMine(ack.rooms ?? [], asked);
-    this.mineListed.set(true);
-    if (listing === this.listing) this.setJoinable(ack.joinable);
-    return true;
-  }
-
-  /**
-   * Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes).
-   * My rooms are left alone: the answer's may be older than what arrived live meanwhile.
-   */
-  async search(query: string): Promise<void> {
-    this.searchQuery.set(query.trimStart());
-    const listing = ++this.listing;
-    const ack = await this.firstPage();
-    if (ack.ok && listing === this.listing) this.setJoinable(ack.joinable);
-  }
-
-  /** Loads the next page of joinable rooms for the current search. */
-  async loadMore(): Promise<void> {
-    const cursor = this.nextCursor();
-    if (cursor === null || this.loadingMore()) return;
-    const listing = this.listing;
-    const query = this.searchQuery();
-    this.loadingMore.set(true);
-    try {
-      const ack = await this.socket.request('rooms:list', { ...(query && { query }), cursor, limit: JOINABLE_PAGE });
-      if (!ack.ok || listing !== this.listing) return;
-      this.addPage(ack.joinable);
-    } finally {
-      this.loadingMore.set(false);
-    }
+  load(): Promise<boolean> {
+    this.pagingWanted = true;
+    this.paging ??= this.pageRounds();
+    return this.paging;
   }
 
   async create(name: string, password: string): Promise<AckOf<'room:create'>> {
@@ -151,64 +105,85 @@ export class RoomsStore {
       next.delete(roomId);
       return next;
     });
-    this.joinableIds.update((ids) => ids.filter((id) => id !== roomId));
   }
 
   reset(): void {
-    this.listing += 1;
     this.resets += 1;
+    // The paging from before the log-out stops at its next answer; the next log-in's must not join it.
+    this.paging = null;
+    this.pagingWanted = false;
     this.mineListed.set(false);
     this.rooms.set(new Map());
-    this.joinableIds.set([]);
-    this.nextCursor.set(null);
-    this.searchQuery.set('');
   }
 
-  /** `rooms:list` without a cursor: all my rooms, and the first joinable page for the current search. */
-  private firstPage(): Promise<AckOf<'rooms:list'>> {
-    const query = this.searchQuery();
-    return this.socket.request('rooms:list', { ...(query && { query }), limit: JOINABLE_PAGE });
+  /** Pages through my rooms, again as long as a `load` was asked for meanwhile; the last paging's outcome. */
+  private async pageRounds(): Promise<boolean> {
+    const resets = this.resets;
+    let complete = false;
+    try {
+      while (resets === this.resets && this.pagingWanted) {
+        this.pagingWanted = false;
+        complete = await this.pageThrough(resets);
+      }
+      return complete;
+    } finally {
+      // After a log-out, `paging` is the next log-in's, if anyone's.
+      if (resets === this.resets) this.paging = null;
+    }
   }
 
   /**
-   * My rooms from a list: each merged with what is held, and those known when the list was asked for that it
-   * no longer has (left on another device) forgotten. Joinable rooms not in the page stay until replaced.
+   * One paging, from the first page to the last, each merged as it arrives. False when a page failed or a log-out
+   * came: nothing is forgotten then, since the pages not answered may hold any room.
    */
-  private mergeMine(mine: readonly Room[], asked: ReadonlySet<number>): void {
-    const listed = new Set(mine.map((room) => room.id));
+  private async pageThrough(resets: number): Promise<boolean> {
+    const heldSeqs = new Map([...this.rooms()].flatMap(([id, room]) => (room.joined ? [[id, room.lastSeq] as const] : [])));
+    const listed = new Set<number>();
+    let cursor: string | null = null;
+    do {
+      const ask: RoomsListInput = cursor === null ? { limit: MINE_FIRST_PAGE } : { cursor, limit: LIMITS.roomsPageMax };
+      const ack = await this.socket.request('rooms:list', ask);
+      if (resets !== this.resets || !ack.ok) return false;
+      for (const room of ack.rooms) listed.add(room.id);
+      this.mergePage(ack.rooms);
+      cursor = ack.nextCursor;
+    } while (cursor !== null);
+    this.forgetUnlisted(heldSeqs, listed);
+    this.mineListed.set(true);
+    return true;
+  }
+
+  /**
+   * A page of my rooms, each merged with what is held. A page can be older than what arrived live while it was on
+   * its way (see `merged`); it can even bring back a room `sync` said I left meanwhile, which the next `sync`,
+   * naming it, hears of as left again.
+   */
+  private mergePage(page: readonly Room[]): void {
     this.rooms.update((rooms) => {
       const next = new Map(rooms);
-      for (const [id, room] of rooms) if (room.joined && asked.has(id) && !listed.has(id)) next.delete(id);
-      for (const room of mine) next.set(room.id, merged(rooms.get(room.id), room));
+      for (const room of page) next.set(room.id, merged(rooms.get(room.id), room));
       return next;
     });
   }
 
-  /** The first page of joinable rooms for the current search, replacing the one before. */
-  private setJoinable(page: RoomsList['joinable']): void {
-    this.joinableIds.set([]);
-    this.addPage(page);
-  }
-
-  private addPage(page: RoomsList['joinable']): void {
-    this.rooms.update((rooms) => {
-      const next = new Map(rooms);
-      for (const room of page.rooms) if (!next.get(room.id)?.joined) next.set(room.id, room);
-      return next;
+  /**
+   * After a paging that reached its last page: the rooms of mine held when it began that no page listed are
+   * forgotten (left on another device). Not one that got a message meanwhile: its activity moved it to the
+   * front, among the pages already answered, so the pages after may have skipped it though it is still mine.
+   * One learned meanwhile (joined here, opened by someone) was not asked about. `sync`'s `left` is the authority
+   * on which rooms I left; this only keeps the Chats list from showing them until it speaks.
+   */
+  private forgetUnlisted(heldSeqs: ReadonlyMap<number, number>, listed: ReadonlySet<number>): void {
+    const rooms = this.rooms();
+    const gone = [...heldSeqs].filter(([id, lastSeq]) => {
+      const room = rooms.get(id);
+      return !listed.has(id) && room?.joined === true && room.lastSeq === lastSeq;
     });
-    // A room announced live may already be listed; it is not listed twice.
-    this.joinableIds.update((ids) => [...ids, ...page.rooms.map((room) => room.id).filter((id) => !ids.includes(id))]);
-    this.nextCursor.set(page.nextCursor);
+    if (gone.length === 0) return;
+    const next = new Map(rooms);
+    for (const [id] of gone) next.delete(id);
+    this.rooms.set(next);
   }
-}
-
-/**
- * Whether a room announced live belongs in the current search. The server compares names by look-alike
- * key, which the client does not have; a plain case-insensitive prefix is close enough for a live update.
- */
-function matchesSearch(room: Room, query: string): boolean {
-  const fold = (text: string) => text.normalize('NFKC').toLowerCase();
-  return query === '' || fold(room.name ?? '').startsWith(fold(query));
 }
 
 /**
@@ -231,10 +206,4 @@ function merged(held: Room | undefined, heard: Room): Room {
     // What lies after my marker was written by others (see `noteMessage`).
     unread: latest === heard && lastReadSeq === heard.lastReadSeq ? heard.unread : Math.max(0, latest.lastSeq - lastReadSeq),
   };
-}
-
-function insertByName(ids: readonly number[], room: Room, rooms: ReadonlyMap<number, Room>): number[] {
-  const name = room.name ?? '';
-  const at = ids.findIndex((id) => (rooms.get(id)?.name ?? '').localeCompare(name) > 0);
-  return at === -1 ? [...ids, room.id] : [...ids.slice(0, at), room.id, ...ids.slice(at)];
 }

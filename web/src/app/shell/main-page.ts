@@ -11,6 +11,7 @@ import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
 import { PeopleList } from '../people/people-list';
 import { ReadsStore } from '../reads/reads.store';
+import { JoinableRoomsStore } from '../rooms/joinable-rooms.store';
 import { RoomsPanel } from '../rooms/rooms-panel';
 import { RoomsStore } from '../rooms/rooms.store';
 
@@ -89,6 +90,8 @@ export class MainPage {
   protected readonly notifications = inject(DesktopNotifications);
   private readonly directory = inject(DirectoryStore);
   private readonly rooms = inject(RoomsStore);
+  /** Made before the socket connects: it lists the rooms to join on every connect, the first included. */
+  private readonly joinable = inject(JoinableRoomsStore);
   private readonly chat = inject(ChatStore);
   private readonly router = inject(Router);
 
@@ -148,6 +151,7 @@ export class MainPage {
   private async leave(): Promise<void> {
     this.chat.reset();
     this.rooms.reset();
+    this.joinable.reset();
     this.directory.reset();
     await this.router.navigateByUrl('/login');
   }
