@@ -14,20 +14,15 @@ export class ChatsStore {
   readonly unreadTotal = computed(() => this.chats().reduce((sum, room) => sum + (room.muted ? 0 : room.unread), 0));
 
   constructor() {
-    this.socket.on('room:mute', ({ roomId, muted }) => this.apply(roomId, muted));
+    this.socket.on('room:mute', ({ roomId, muted }) => this.rooms.setMuted(roomId, muted));
   }
 
   /** Mutes or unmutes a chat on all my devices: at once here, and back if the server refuses. */
   async setMuted(roomId: number, muted: boolean): Promise<void> {
     const before = this.rooms.byId().get(roomId)?.muted;
     if (before === undefined || before === muted) return;
-    this.apply(roomId, muted);
+    this.rooms.setMuted(roomId, muted);
     const ack = await this.socket.request('room:mute', { roomId, muted });
-    if (!ack.ok) this.apply(roomId, before);
-  }
-
-  private apply(roomId: number, muted: boolean): void {
-    const room = this.rooms.byId().get(roomId);
-    if (room && room.muted !== muted) this.rooms.upsert({ ...room, muted });
+    if (!ack.ok) this.rooms.setMuted(roomId, before);
   }
 }

@@ -134,6 +134,25 @@ describe('RoomsStore', () => {
     expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 3 });
   });
 
+  it('keeps a mute made while a page was on its way, and takes one the page brings otherwise', async () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(1, 'Muted here meanwhile'));
+    rooms.upsert(room(2, 'Muted elsewhere before'));
+    const answers = heldPages(socket);
+    const loading = rooms.load();
+    rooms.setMuted(1, true);
+    // The page was read before the mute of room 1, and after room 2 was muted on another device.
+    answers[0]!(page([room(1, 'Muted here meanwhile'), room(2, 'Muted elsewhere before', { muted: true })]));
+    expect(await loading).toBe(true);
+    expect(rooms.byId().get(1)?.muted).toBe(true);
+    expect(rooms.byId().get(2)?.muted).toBe(true);
+
+    // A page asked for after the change speaks for it.
+    socket.responders['rooms:list'] = () => page([room(1, 'Muted here meanwhile', { muted: false })]);
+    await rooms.load();
+    expect(rooms.byId().get(1)?.muted).toBe(false);
+  });
+
   it('forgets the rooms no page listed, but not one that arrived while it paged', async () => {
     const { socket, rooms } = setUp();
     rooms.upsert(room(1, 'Left elsewhere'));

@@ -22,6 +22,10 @@ export class RoomsStore {
   private paging: Promise<boolean> | null = null;
   /** A `load` was asked for since the running paging began: it pages once more from the start. */
   private pagingWanted = false;
+  /** Counts mute changes, made here or heard of from another device, so that a page asked for before one cannot undo it. */
+  private muteChanges = 0;
+  /** For each room, `muteChanges` at its latest mute change. */
+  private readonly mutedAt = new Map<number, number>();
 
   readonly byId = this.rooms.asReadonly();
   /**
@@ -75,6 +79,14 @@ export class RoomsStore {
     return undefined;
   }
 
+  /** Mutes or unmutes one of my rooms here: done on this device, or heard of from another. */
+  setMuted(roomId: number, muted: boolean): void {
+    const room = this.rooms().get(roomId);
+    if (!room) return;
+    this.mutedAt.set(roomId, ++this.muteChanges);
+    if (room.muted !== muted) this.upsert({ ...room, muted });
+  }
+
   /** Adds a room, or updates one, never moving its seqs and read markers back (see `merged`). */
   upsert(room: Room): void {
     this.rooms.update((rooms) => new Map(rooms).set(room.id, merged(rooms.get(room.id), room)));
@@ -114,6 +126,7 @@ export class RoomsStore {
     this.pagingWanted = false;
     this.mineListed.set(false);
     this.rooms.set(new Map());
+    this.mutedAt.clear();
   }
 
   /** Pages through my rooms, again as long as a `load` was asked for meanwhile; the last paging's outcome. */
@@ -142,10 +155,11 @@ export class RoomsStore {
     let cursor: string | null = null;
     do {
       const ask: RoomsListInput = cursor === null ? { limit: MINE_FIRST_PAGE } : { cursor, limit: LIMITS.roomsPageMax };
+      const askedAt = this.muteChanges;
       const ack = await this.socket.request('rooms:list', ask);
       if (resets !== this.resets || !ack.ok) return false;
       for (const room of ack.rooms) listed.add(room.id);
-      this.mergePage(ack.rooms);
+      this.mergePage(ack.rooms, askedAt);
       cursor = ack.nextCursor;
     } while (cursor !== null);
     this.forgetUnlisted(heldSeqs, listed);
@@ -155,13 +169,18 @@ export class RoomsStore {
 
   /**
    * A page of my rooms, each merged with what is held. A page can be older than what arrived live while it was on
-   * its way (see `merged`); it can even bring back a room `sync` said I left meanwhile, which the next `sync`,
-   * naming it, hears of as left again.
+   * its way (see `merged`), mute included: a room muted or unmuted since the page was asked for (`askedAt`) keeps
+   * what it is now. It can even bring back a room `sync` said I left meanwhile, which the next `sync`, naming it,
+   * hears of as left again.
    */
-  private mergePage(page: readonly Room[]): void {
+  private mergePage(page: readonly Room[], askedAt: number): void {
     this.rooms.update((rooms) => {
       const next = new Map(rooms);
-      for (const room of page) next.set(room.id, merged(rooms.get(room.id), room));
+      for (const room of page) {
+        const held = rooms.get(room.id);
+        const mutedSince = held !== undefined && (this.mutedAt.get(room.id) ?? 0) > askedAt;
+        next.set(room.id, merged(held, mutedSince ? { ...room, muted: held.muted } : room));
+      }
       return next;
     });
   }
