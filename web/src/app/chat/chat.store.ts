@@ -1,5 +1,5 @@
 import { Injectable, computed, effect, inject, signal } from '@angular/core';
-import { LIMITS, isInvisible, type ErrorCode, type Message, type Room } from '@parley/protocol';
+import { LIMITS, isInvisible, type ErrorCode, type Message, type Room, type RoomCatchUp } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
@@ -57,6 +57,8 @@ export class ChatStore {
 
   private readonly conversations = signal<ReadonlyMap<number, Conversation>>(new Map());
   private readonly lastAnnouncement = signal('');
+  /** Who hears of the unread messages a `sync` brings (see `onCaughtUp`). */
+  private readonly caughtUpListeners: ((unread: readonly Message[]) => void)[] = [];
   private learningRooms = false;
   /**
    * Per room, the seq to catch up from when it is not the newest held: the start of a gap in the live stream,
@@ -269,6 +271,7 @@ export class ChatStore {
       for (const room of ack.joined) this.rooms.upsert(room);
       for (const roomId of ack.left) this.forgetRoom(roomId);
       for (const room of ack.rooms) for (const message of room.messages) this.catchUpWith(message);
+      this.announceCaughtUp(ack.rooms);
       const joinedAt = new Map(ack.joined.map((room) => [room.id, room.lastReadSeq]));
       for (const { roomId, messages, complete } of ack.rooms) {
         // A gap found while this answer was on its way may be older than it: asked for in the next round.
@@ -311,6 +314,23 @@ export class ChatStore {
   }
 
   /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */
+  /**
+   * Calls `listener` with the messages from others, past my read marker, that a `sync` brought into a room (in
+   * seq order): what arrived while this device was away, which no `message:new` announced. Once per room and answer.
+   */
+  onCaughtUp(listener: (unread: readonly Message[]) => void): void {
+    this.caughtUpListeners.push(listener);
+  }
+
+  private announceCaughtUp(caughtUp: readonly RoomCatchUp[]): void {
+    const me = this.session.user()?.id;
+    for (const { roomId, messages } of caughtUp) {
+      const readUpTo = this.rooms.byId().get(roomId)?.lastReadSeq ?? 0;
+      const unread = messages.filter((message) => message.authorId !== me && message.seq > readUpTo);
+      if (unread.length > 0) for (const listener of this.caughtUpListeners) listener(unread);
+    }
+  }
+
   private catchUpWith(message: Message): void {
     const mine = message.authorId === this.session.user()?.id;
     this.addMessages(message.roomId, [message]);

@@ -1,6 +1,6 @@
 import { provideZonelessChangeDetection, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { FakeChatSocket, alice, bob, message } from '../../testing/fake-chat-socket';
+import { FakeChatSocket, alice, bob, message, settle } from '../../testing/fake-chat-socket';
 import { directWithBob, groupRoom } from '../../testing/rooms';
 import { ChatSocket } from '../core/chat-socket';
 import { PageVisibility } from '../core/page-visibility';
@@ -85,6 +85,33 @@ describe('DesktopNotifications', () => {
     socket.serverSends('message:new', message(7, 2, alice, 'mine, from my phone'));
     socket.serverSends('message:new', message(7, 3, bob, 'lunch?'));
     expect(FakeNotification.shown.map((n) => [n.title, n.options.body])).toEqual([['Bob Builder', 'lunch?']]);
+  });
+
+  it('after being away, notifies once per chat not muted for what others wrote past my marker, counting the rest', async () => {
+    const { socket, visible, notifications } = setUp();
+    await notifications.toggle();
+    socket.responders['rooms:list'] = () => ({
+      ok: true,
+      rooms: [directWithBob(7, { lastSeq: 1, lastReadSeq: 1 }), groupRoom(8, 'Muted', { muted: true, lastSeq: 0 })],
+      nextCursor: null,
+    });
+    socket.responders.sync = () => ({
+      ok: true,
+      joined: [],
+      left: [],
+      rooms: [
+        // My message from another device at seq 3 moved my marker past Bob's at seq 2.
+        { roomId: 7, messages: [message(7, 2, bob, 'before mine'), message(7, 3, alice, 'mine'), message(7, 4, bob, 'you there?'), message(7, 5, bob, 'lunch?')], complete: true },
+        { roomId: 8, messages: [message(8, 1, bob, 'muted room')], complete: true },
+      ],
+    });
+    visible.set(false);
+    socket.reconnect();
+    await vi.waitFor(() => expect(socket.sent('sync')).toHaveLength(1));
+    await settle();
+    expect(FakeNotification.shown.map((n) => [n.title, n.options.body, n.options.tag])).toEqual([
+      ['Bob Builder', 'lunch? (+1 more)', 'parley-room-7'],
+    ]);
   });
 
   it('names the room and the author in a group, and cuts a long preview', () => {

@@ -14,10 +14,14 @@ const NOTIFY_KEY = 'parley.notifications';
 const SOUND_KEY = 'parley.sound';
 const PREVIEW_MAX = 140;
 
-/** What a desktop notification says about a message: who (or which room), and a preview. */
-export function notificationFor(room: Room | undefined, message: Message): { title: string; body: string } {
+/**
+ * What a desktop notification says about a message: who (or which room), and a preview; `more` other messages
+ * that came with it (caught up after being away) are counted after it.
+ */
+export function notificationFor(room: Room | undefined, message: Message, more = 0): { title: string; body: string } {
   const body = message.body.replace(/\s+/g, ' ').trim();
-  const preview = body.length > PREVIEW_MAX ? `${body.slice(0, PREVIEW_MAX - 1)}…` : body;
+  const clipped = body.length > PREVIEW_MAX ? `${body.slice(0, PREVIEW_MAX - 1)}…` : body;
+  const preview = more > 0 ? `${clipped} (+${more} more)` : clipped;
   if (room?.kind === 'group') return { title: chatName(room), body: `${message.author.firstName}: ${preview}` };
   return { title: `${message.author.firstName} ${message.author.lastName}`, body: preview };
 }
@@ -47,6 +51,9 @@ export class DesktopNotifications {
 
   constructor() {
     inject(ChatSocket).on('message:new', (message) => this.arrived(message));
+    // What came while this device was away (a dropped network, a sleeping laptop) is news too: one notification
+    // per chat, for its newest message.
+    this.chat.onCaughtUp((unread) => this.arrived(unread.at(-1)!, unread.length - 1));
   }
 
   /** Turns notifications on, asking the browser's permission if it was never given; or turns them off. */
@@ -71,17 +78,18 @@ export class DesktopNotifications {
     writeFlag(NOTIFY_KEY, on);
   }
 
-  private arrived(message: Message): void {
+  /** A message from someone else reached me, with `more` before it that nothing announced yet. */
+  private arrived(message: Message, more = 0): void {
     if (message.authorId === this.session.user()?.id) return;
     const room = this.rooms.byId().get(message.roomId);
     if (room?.muted) return;
     const hidden = !this.visibility.visible();
-    if (hidden && this.on()) this.notify(room, message);
+    if (hidden && this.on()) this.notify(room, message, more);
     if (this.soundWanted() && (hidden || !this.dock.shown().includes(message.roomId))) this.beep();
   }
 
-  private notify(room: Room | undefined, message: Message): void {
-    const { title, body } = notificationFor(room, message);
+  private notify(room: Room | undefined, message: Message, more: number): void {
+    const { title, body } = notificationFor(room, message, more);
     try {
       const notification = new Notification(title, { body, tag: `parley-room-${message.roomId}` });
       notification.onclick = () => {
