@@ -5,23 +5,26 @@
  *   npm run bench -- --quick      a sanity check (under two minutes)
  *   npm run bench -- --profile    a CPU profile of the server under chat load (see bench/README.md)
  *
- * Options: --workers=N (load-generator processes, default 3), --users=N (chat users),
+ * Options: --generator=ws|sio (the chat load: raw frames on ws, the default, or socket.io-client),
+ * --workers=N (load-generator processes, default 3), --users=N (chat users),
  * --only=relay,idle,history,chat,logins (a subset, for working on the bench itself).
  * With DATABASE_URL=postgres://…, Parley runs on PostgreSQL (a fresh schema, dropped afterwards).
  *
  * Everything runs on 127.0.0.1: a fresh database in a temporary folder, seeded directly; the server
  * (`bench/server-host.ts` around the built app) and the relay (`bench/relay-server.ts`) in their own
- * processes; the simulated users in `bench/worker.ts` processes. Results go to `bench/results/`.
+ * processes; the simulated users in `bench/worker.ts` processes. Results go to `bench/results/`. The disk
+ * under the temporary folder is timed (fsync) first, since SQLite's commits wait for it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ChatRunner, type SearchResult, type StepResult } from './lib/chat.js';
+import { ChatRunner, type OverloadResult, type SearchResult, type StepResult } from './lib/chat.js';
+import { measureFsync, type FsyncProbe } from './lib/disk.js';
 import { gitCommit, machine } from './lib/machine.js';
 import { params as parseParams, type Params } from './lib/params.js';
-import { renderMarkdown, renderText, targetsOf } from './lib/report.js';
+import { fsyncLine, renderMarkdown, renderText, targetsOf } from './lib/report.js';
 import { Child } from './lib/rpc.js';
 import { seedRoomsList, type RoomsListPlan } from './lib/rooms-list-seed.js';
 import { createPostgresSchema, dropPostgresSchema, postgresVersion, seed, type DbTarget, type Seeded } from './lib/seed.js';
@@ -128,8 +131,10 @@ function split<T>(items: T[], n: number): T[][] {
 async function connectChat(workers: Child[], seeded: Seeded, target: 'parley' | 'relay', url: string): Promise<void> {
   const started = performance.now();
   const parts = split(seeded.chat, workers.length);
-  await Promise.all(workers.map((w, i) => w.call('connectChat', { url, target, users: parts[i], concurrency: 50 })));
-  log(`  ${seeded.chat.length} chat sockets connected to ${target} in ${Math.round(performance.now() - started)} ms`);
+  await Promise.all(
+    workers.map((w, i) => w.call('connectChat', { url, target, generator: params.generator, users: parts[i], concurrency: 50 })),
+  );
+  log(`  ${seeded.chat.length} chat sockets (${params.generator}) connected to ${target} in ${Math.round(performance.now() - started)} ms`);
 }
 
 async function disconnectChat(workers: Child[]): Promise<void> {
@@ -391,12 +396,15 @@ export interface Results {
   durationSec: number;
   buildSec: number;
   machine: ReturnType<typeof machine>;
+  /** A write and its fsync in the folder of the SQLite file (with PostgreSQL, the same temporary folder). */
+  disk: FsyncProbe;
   database: { driver: 'sqlite' | 'postgres'; version: string | null; file?: string; schema?: string };
   git: ReturnType<typeof gitCommit>;
   parameters: Params & { only: string[] | null };
   notes: string[];
   seedTimingsMs: Record<string, number>;
-  chat: { parley: SearchResult | null; relay: SearchResult | null; ratio: number | null };
+  /** `overload`: Parley at twice its saturation rate, once the search has found it. */
+  chat: { parley: SearchResult | null; relay: SearchResult | null; ratio: number | null; overload: OverloadResult | null };
   idle: IdleResult | null;
   history: HistoryResult | null;
   logins: LoginResult | null;
@@ -441,7 +449,9 @@ async function main(): Promise<void> {
     `Parley bench (${params.mode}${profiling ? ', profile' : ''}) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `${target.driver} ${dbVersion}${target.driver === 'sqlite' ? ` on ${m.tmpFilesystem}` : ''}; commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ' (uncommitted changes)' : ''}`,
   );
-  if (!flags['rooms-list']) log(`  ${params.workers} load-generator processes share this machine with the server.`);
+  const disk = measureFsync(tmp);
+  log(`  ${fsyncLine(disk, m.tmpFilesystem)}`);
+  if (!flags['rooms-list']) log(`  ${params.workers} load-generator processes (${params.generator}) share this machine with the server.`);
 
   if (flags['rooms-list']) {
     await roomsListRun(tmp, target, dbVersion, buildSec);
@@ -492,7 +502,10 @@ async function main(): Promise<void> {
   }
 
   const notes: string[] = [
-    `Load generators (${params.workers} processes) run on the same ${m.cores}-core machine as the server, for Parley and the relay alike: at high rates they compete with the server for CPU.`,
+    `Load generators (${params.workers} processes) run on the same ${m.cores}-core machine as the server, for Parley and the relay alike: at high rates they compete with the server for CPU. ` +
+      (params.generator === 'ws'
+        ? 'Chat users speak raw Socket.IO frames on a bare WebSocket (the ws package), reading only a body\'s header and an ack\'s outcome, so that they take little of the machine.'
+        : 'Chat users run socket.io-client (--generator=sio), which decodes every frame in full: a check of realism, heavier on the machine than the default generator.'),
     `Chat users: ${params.chatUsers} in ${Math.ceil(params.chatUsers / params.groupSize)} group rooms of ${params.groupSize}, each also in one direct room (pairs); ` +
       `${Math.round(params.chat.dmShare * 100)}% of messages go to the direct room. A delivery is one message:new on one member's socket, the sender's own included.`,
     `Latency runs from the sender's emit to each recipient's message:new (performance.timeOrigin + performance.now(), across processes).`,
@@ -532,6 +545,7 @@ async function main(): Promise<void> {
   // 4, then 1 and 5, on a second server.
   let history: HistoryResult | null = null;
   let parley: SearchResult | null = null;
+  let overload: OverloadResult | null = null;
   let logins: LoginResult | null = null;
   if (wants('history') || wants('chat') || wants('logins')) {
     const host = await startHost('parley', hostEnv, tmp);
@@ -553,6 +567,14 @@ async function main(): Promise<void> {
           const sat = parley?.saturation?.offered;
           const chatRate = sat ? Math.round(sat / 2) : wants('chat') ? null : Math.round(params.chat.startRate);
           logins = await loginScenario(workers, host, seeded, runner, chatRate);
+        }
+        // Last on this server, so that its backlog cannot touch another scenario.
+        if (parley?.saturation) {
+          await quiet(host.child);
+          log(`[${elapsed()}] Parley past saturation: twice ${parley.saturation.offered} msgs/s, /healthz every 100 ms`);
+          overload = await runner.overload(parley.saturation, host.url);
+          const h = overload.healthz;
+          log(`  /healthz during it: p50 ${h.p50} ms, p99 ${h.p99} ms, max ${h.max} ms (${h.count} answered, ${h.failed} failed)`);
         }
         await disconnectChat(workers);
       }
@@ -576,12 +598,13 @@ async function main(): Promise<void> {
     durationSec: round((performance.now() - t0) / 1000, 1),
     buildSec,
     machine: m,
+    disk,
     database: { driver: target.driver, version: dbVersion, ...(target.driver === 'postgres' ? { schema: target.schema } : {}) },
     git,
     parameters: { ...params, only: only ? [...only] : null },
     notes,
     seedTimingsMs: seeded.timings,
-    chat: { parley, relay, ratio },
+    chat: { parley, relay, ratio, overload },
     idle,
     history,
     logins,
@@ -659,7 +682,7 @@ async function profileRun(workers: Child[], hostEnv: NodeJS.ProcessEnv, tmp: str
   const header =
     `CPU profile of ${what}, ${seeded.chat.length} chat users, under chat at ${rate} msgs/s offered for ${seconds} s (+1 s warm-up): ` +
     `${step.sentPerSec} sent/s, ${step.deliveriesPerSec} deliveries/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms, ` +
-    `server CPU ${step.serverCpu}%, loop ${step.serverLoop}%, workers ${step.workersCpu}%.\n` +
+    `server CPU ${step.serverCpu}%, loop ${step.serverLoop}%, generator CPU ${step.generatorCpu}% (${params.generator}), machine ${step.machineCpu}%.\n` +
     `The profile also covers the server's start and the users connecting; percentages are of the main thread's busy time.\n` +
     `Profile: ${path.relative(ROOT, file)}\n\n`;
   fs.writeFileSync(file.replace(/\.cpuprofile$/, '.txt'), header + summary);

@@ -1,23 +1,68 @@
 /**
- * A load-generator process: simulated users over socket.io-client, driven by `bench/run.ts` through
- * IPC. Several of these run at once, each with its share of the users and of the offered load.
+ * A load-generator process: simulated users, driven by `bench/run.ts` through IPC. Several of these run at
+ * once, each with its share of the users and of the offered load.
  *
- * Every message body starts with a header `B<step>|<phase>|<send time>|`: the send time is
- * `performance.timeOrigin + performance.now()` at the sender's emit, so any process on this machine
- * can compute the latency of a delivery. Only phase `m` (measured, after the warm-up) is counted.
+ * The chat users speak through one of two generators, chosen per run:
+ * - `ws` (the default): the light one, raw Socket.IO framing on a bare WebSocket (lib/raw-socket.ts), which
+ *   reads only a body's header and an ack's outcome;
+ * - `sio`: socket.io-client, as the web client does, a check that the light one's figures are realistic.
+ * Everything else (idle sockets, requests, page walks) uses socket.io-client; logins use fetch.
+ *
+ * Every message body starts with a header (lib/body.ts) that carries the sender's emit time, so any process
+ * on this machine can compute the latency of a delivery, and names the message, so that the bench can tell
+ * which acknowledged messages reached every member in time.
  */
 import { io, type Socket } from 'socket.io-client';
+import { bodyHeader, HEADER_MAX_CHARS, padding, parseBodyHeader, type BodyHeader } from './lib/body.js';
+import { bodyOffset, RawSocket } from './lib/raw-socket.js';
 import { serve } from './lib/rpc.js';
 import { now, Samples, sleep } from './lib/stats.js';
-import type { ChatUser, IdleUser, PageWalks, SendReport, StepCollect, StepSpec, StepStatus, Target } from './lib/types.js';
+import {
+  ACK_OK,
+  ACK_REFUSED,
+  DELIVERY_DEADLINE_MS,
+  type ChatUser,
+  type Generator,
+  type IdleUser,
+  type PageWalks,
+  type SendReport,
+  type StepCollect,
+  type StepSpec,
+  type StepStatus,
+  type Target,
+} from './lib/types.js';
 
 const workerId = Number(process.env.BENCH_WORKER_ID ?? '0');
 const CONNECT_TIMEOUT_MS = 30_000;
 const ACK_TIMEOUT_MS = 60_000;
 
-interface Conn {
-  user: ChatUser;
-  socket: Socket;
+/** Per-message counters indexed by a message's number, growing as numbers come. */
+class Tally {
+  private data = new Uint16Array(1024);
+  length = 0;
+
+  private reach(i: number): void {
+    if (i >= this.data.length) {
+      const bigger = new Uint16Array(Math.max(this.data.length * 2, i + 1));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    if (i >= this.length) this.length = i + 1;
+  }
+
+  set(i: number, value: number): void {
+    this.reach(i);
+    this.data[i] = value;
+  }
+
+  add(i: number): void {
+    this.reach(i);
+    this.data[i]!++;
+  }
+
+  toArray(): Uint16Array {
+    return this.data.slice(0, this.length);
+  }
 }
 
 /** What the receivers of this process saw for one step, and what its senders sent and got acked. */
@@ -27,7 +72,14 @@ class StepState {
   received = 0;
   acksOk = 0;
   acksFailed = 0;
+  /** Deliveries that refused messages would have owed. */
+  owedRefused = 0;
   readonly errors: Record<string, number> = {};
+  /** By the number of each measured message this process sent: its room's members, and its ack's outcome. */
+  readonly members = new Tally();
+  readonly outcomes = new Tally();
+  /** By sending process, then by message number: deliveries received within the deadline. */
+  readonly onTime: Tally[] = [];
   closed = false;
 }
 
@@ -38,11 +90,28 @@ const stepState = (step: number) => {
   return s;
 };
 
-let chat: Conn[] = [];
+/** A message sent and not yet answered. `n` is its number among the step's measured messages, -1 in the warm-up. */
+interface Pending {
+  s: StepState;
+  t: number;
+  n: number;
+  members: number;
+}
+
+/** One simulated chat user's connection, whichever generator speaks for it. */
+interface ChatConn {
+  user: ChatUser;
+  send(roomId: number, clientId: string, body: string, pending: Pending): void;
+  close(): void;
+}
+
+let chat: ChatConn[] = [];
 let idle: Socket[] = [];
 let outstanding = 0;
 let late = 0;
 let sendCounter = 0;
+/** Chat sockets the server closed during the run. */
+let chatClosed = 0;
 
 function connectOne(url: string, auth: Record<string, unknown>): Promise<Socket> {
   const socket = io(url, {
@@ -83,32 +152,104 @@ async function pool<T, R>(items: T[], concurrency: number, work: (item: T, i: nu
   return results;
 }
 
-function onMessage(payload: { body?: unknown }): void {
-  const body = payload?.body;
-  if (typeof body !== 'string' || body.charCodeAt(0) !== 66 /* B */) return;
-  const arrived = now();
-  const a = body.indexOf('|');
-  const b = body.indexOf('|', a + 1);
-  const c = body.indexOf('|', b + 1);
-  if (body.slice(a + 1, b) !== 'm') return;
-  const s = stepState(Number(body.slice(1, a)));
+/** A delivery, read from a `message:new` body's header when it arrived at `arrived`. */
+function delivered(header: BodyHeader | null, arrived: number): void {
+  if (!header?.measured) return;
+  const s = stepState(header.step);
   if (s.closed) {
     late++;
     return;
   }
   s.received++;
-  s.latencies.push(arrived - Number(body.slice(b + 1, c)));
+  const latency = arrived - header.sentAt;
+  s.latencies.push(latency);
+  if (latency <= DELIVERY_DEADLINE_MS) (s.onTime[header.worker] ??= new Tally()).add(header.n);
+}
+
+/** The answer to a message: `error` null for ok, else its code. */
+function settle(p: Pending, error: string | null): void {
+  outstanding--;
+  if (p.n < 0) return;
+  const s = p.s;
+  if (error === null) {
+    s.acksOk++;
+    s.ackLatencies.push(now() - p.t);
+    s.outcomes.set(p.n, ACK_OK);
+  } else {
+    s.acksFailed++;
+    s.owedRefused += p.members;
+    s.errors[error] = (s.errors[error] ?? 0) + 1;
+    s.outcomes.set(p.n, ACK_REFUSED);
+  }
 }
 
 type Ack = { ok: true } | { ok: false; error: { code: string } };
 
+/** The light generator's user: raw frames, acks matched by id. */
+const pendingByAck = new Map<number, Pending>();
+let nextAckId = 0;
+const rawHandlers = {
+  onMessageNew(frame: Buffer) {
+    const arrived = now();
+    const at = bodyOffset(frame);
+    if (at >= 0) delivered(parseBodyHeader(frame.toString('latin1', at, Math.min(frame.length, at + HEADER_MAX_CHARS))), arrived);
+  },
+  onAck(id: number, error: string | null) {
+    const p = pendingByAck.get(id);
+    if (!p) return;
+    pendingByAck.delete(id);
+    settle(p, error);
+  },
+  onClose() {
+    chatClosed++;
+  },
+};
+
+async function rawConn(url: string, user: ChatUser, auth: unknown): Promise<ChatConn> {
+  const socket = await RawSocket.connect(url, auth, rawHandlers, CONNECT_TIMEOUT_MS);
+  return {
+    user,
+    send(roomId, clientId, body, pending) {
+      if (!socket.open) return settle(pending, 'socket closed');
+      const id = nextAckId++;
+      pendingByAck.set(id, pending);
+      // clientId and body hold no character that JSON escapes (see lib/body.ts).
+      socket.sendMessage(id, `{"roomId":${roomId},"clientId":"${clientId}","body":"${body}"}`);
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** The check of realism: socket.io-client, as the web client. */
+async function sioConn(url: string, user: ChatUser, auth: Record<string, unknown>): Promise<ChatConn> {
+  const socket = await connectOne(url, auth);
+  socket.on('message:new', (payload: { body?: unknown }) => {
+    const arrived = now();
+    if (typeof payload?.body === 'string') delivered(parseBodyHeader(payload.body), arrived);
+  });
+  socket.on('disconnect', () => chatClosed++);
+  return {
+    user,
+    send(roomId, clientId, body, pending) {
+      if (!socket.connected) return settle(pending, 'socket closed');
+      socket.emit('message:send', { roomId, clientId, body }, (ack: Ack) =>
+        settle(pending, ack?.ok ? null : ack?.ok === false ? ack.error.code : 'bad ack'),
+      );
+    },
+    close: () => socket.close(),
+  };
+}
+
 async function runStep(spec: StepSpec): Promise<SendReport> {
   if (chat.length === 0) throw new Error('no chat sockets');
   const s = stepState(spec.step);
-  const pad = ' lorem ipsum dolor sit amet'.repeat(Math.ceil(spec.padding / 27)).slice(0, spec.padding);
+  const pad = padding(spec.padding);
   const total = spec.warmupMs + spec.measureMs;
-  const cpu0 = process.cpuUsage();
   const start = now();
+  // The generator's own CPU is read over the measured window, as the server's is.
+  let windowCpu = process.cpuUsage();
+  let windowStart = start;
+  let inWindow = false;
   let sentTotal = 0;
   let sent = 0;
   let expected = 0;
@@ -116,47 +257,42 @@ async function runStep(spec: StepSpec): Promise<SendReport> {
   for (;;) {
     const elapsed = now() - start;
     if (elapsed >= total) break;
+    if (!inWindow && elapsed >= spec.warmupMs) {
+      inWindow = true;
+      windowCpu = process.cpuUsage();
+      windowStart = now();
+    }
     const due = Math.floor((elapsed * spec.rate) / 1000);
     while (sentTotal < due) {
       const conn = chat[next]!;
       next = (next + 1) % chat.length;
       const measured = now() - start >= spec.warmupMs;
       const room = Math.random() < spec.dmShare ? conn.user.dm : conn.user.group;
+      const n = measured ? sent : -1;
       const t = now();
-      const body = `B${spec.step}|${measured ? 'm' : 'w'}|${t.toFixed(3)}|${pad}`;
       outstanding++;
-      conn.socket.emit(
-        'message:send',
-        { roomId: room.roomId, clientId: `w${workerId}n${sendCounter++}`, body },
-        (ack: Ack) => {
-          outstanding--;
-          if (!measured) return;
-          if (ack?.ok) {
-            s.acksOk++;
-            s.ackLatencies.push(now() - t);
-          } else {
-            s.acksFailed++;
-            const code = ack?.ok === false ? ack.error.code : 'bad ack';
-            s.errors[code] = (s.errors[code] ?? 0) + 1;
-          }
-        },
-      );
+      conn.send(room.roomId, `w${workerId}n${sendCounter++}`, bodyHeader(spec.step, measured, t, workerId, Math.max(n, 0)) + pad, {
+        s,
+        t,
+        n,
+        members: room.members,
+      });
       sentTotal++;
       if (measured) {
+        s.members.set(n, room.members);
         sent++;
         expected += room.members;
       }
     }
     await sleep(1);
   }
-  const cpu = process.cpuUsage(cpu0);
   return {
     sent,
     expected,
     sentTotal,
     perSocketRate: spec.rate / chat.length,
-    cpu,
-    elapsedMs: now() - start,
+    cpu: process.cpuUsage(windowCpu),
+    elapsedMs: now() - windowStart,
   };
 }
 
@@ -329,7 +465,7 @@ async function logins(payload: {
 }
 
 serve({
-  async connectChat(payload: { url: string; target: Target; users: ChatUser[]; concurrency: number }) {
+  async connectChat(payload: { url: string; target: Target; generator: Generator; users: ChatUser[]; concurrency: number }) {
     const started = now();
     chat = await pool(payload.users, payload.concurrency, async (user) => {
       const auth =
@@ -339,17 +475,17 @@ serve({
               rooms: [user.group.roomId, user.dm.roomId],
               user: { id: user.userId, username: user.username, firstName: user.firstName, lastName: user.lastName },
             };
-      const socket = await connectOne(payload.url, auth);
-      socket.on('message:new', onMessage);
-      return { user, socket };
+      return payload.generator === 'ws' ? rawConn(payload.url, user, auth) : sioConn(payload.url, user, auth);
     });
+    chatClosed = 0;
     return { connected: chat.length, ms: now() - started };
   },
 
   disconnectChat() {
-    for (const c of chat) c.socket.close();
+    for (const c of chat) c.close();
     chat = [];
     outstanding = 0;
+    pendingByAck.clear();
     return {};
   },
 
@@ -357,19 +493,26 @@ serve({
 
   stepStatus({ step }: { step: number }): StepStatus {
     const s = stepState(step);
-    return { received: s.received, acksOk: s.acksOk, acksFailed: s.acksFailed, outstanding };
+    return { received: s.received, acksOk: s.acksOk, acksFailed: s.acksFailed, owedRefused: s.owedRefused, outstanding, socketsClosed: chatClosed };
   },
 
   collect({ step }: { step: number }): StepCollect {
     const s = stepState(step);
     s.closed = true;
+    const onTime: Uint16Array[] = [];
+    for (let w = 0; w < s.onTime.length; w++) onTime.push(s.onTime[w]?.toArray() ?? new Uint16Array(0));
     const result: StepCollect = {
+      worker: workerId,
       latencies: s.latencies.toArray(),
       ackLatencies: s.ackLatencies.toArray(),
       received: s.received,
       acksOk: s.acksOk,
       acksFailed: s.acksFailed,
+      owedRefused: s.owedRefused,
       errors: s.errors,
+      members: s.members.toArray(),
+      outcomes: s.outcomes.toArray(),
+      onTime,
     };
     // Keep only the closed flag and counters: late deliveries are counted, not kept.
     steps.set(step, Object.assign(new StepState(), { closed: true }));
@@ -406,7 +549,7 @@ serve({
   logins: (payload: Parameters<typeof logins>[0]) => logins(payload),
 
   stop() {
-    for (const c of chat) c.socket.close();
+    for (const c of chat) c.close();
     for (const s of idle) s.close();
     setTimeout(() => process.exit(0), 20);
     return {};

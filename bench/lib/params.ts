@@ -1,7 +1,10 @@
 import type { ChatParams } from './chat.js';
+import type { Generator } from './types.js';
 
 export interface Params {
   mode: 'quick' | 'full';
+  /** Who speaks for the chat users (types.ts): the light `ws` generator, or socket.io-client as a check. */
+  generator: Generator;
   workers: number;
   chatUsers: number;
   groupSize: number;
@@ -27,6 +30,7 @@ export interface Params {
 
 const full: Params = {
   mode: 'full',
+  generator: 'ws',
   workers: 3,
   chatUsers: 1000,
   groupSize: 10,
@@ -90,12 +94,16 @@ export function params(argv: string[]): { params: Params; flags: Record<string, 
   const flags: Record<string, string | true> = {};
   for (const arg of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument "${arg}"; use --quick, --workers=N, --only=chat,relay,idle,history,logins, --profile`);
+    if (!m) throw new Error(`unknown argument "${arg}"; use --quick, --workers=N, --generator=ws|sio, --only=chat,relay,idle,history,logins, --profile`);
     flags[m[1]!] = m[2] ?? true;
   }
-  const known = ['quick', 'workers', 'only', 'profile', 'rate', 'seconds', 'users', 'skip-build', 'render', 'rooms-list'];
+  const known = ['quick', 'generator', 'workers', 'only', 'profile', 'rate', 'seconds', 'users', 'skip-build', 'render', 'rooms-list'];
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const p: Params = structuredClone(flags.quick ? quick : full);
+  if (flags.generator !== undefined) {
+    if (flags.generator !== 'ws' && flags.generator !== 'sio') throw new Error('--generator takes "ws" (the default) or "sio"');
+    p.generator = flags.generator;
+  }
   if (typeof flags.workers === 'string') p.workers = Math.max(1, Math.min(8, Number.parseInt(flags.workers, 10)));
   if (typeof flags.users === 'string') p.chatUsers = Math.max(10, Number.parseInt(flags.users, 10));
   // Keep every simulated user under 40 of the server's 50 events per second.

@@ -1,6 +1,8 @@
 /** The table printed at the end of a run (text), the same as Markdown, and the targets' verdicts. */
 import type { Results } from '../run.js';
-import type { SearchResult, StepResult } from './chat.js';
+import type { OverloadResult, SearchResult, StepResult } from './chat.js';
+import type { FsyncProbe } from './disk.js';
+import { DELIVERY_DEADLINE_MS } from './types.js';
 
 export interface TargetVerdict {
   name: string;
@@ -13,6 +15,44 @@ export interface TargetVerdict {
 const fmt = (n: number | null | undefined, digits = 1) =>
   n === null || n === undefined || !Number.isFinite(n) ? '—' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : String(Number(n.toFixed(digits)));
 
+/** Past saturation (issue 10): at twice the saturation rate, on every driver. */
+const OVERLOAD_P99_MS = 500;
+const HEALTHZ_MS = 100;
+
+export function fsyncLine(d: FsyncProbe, filesystem: string): string {
+  return (
+    `Disk: a ${d.bytes / 1024} KiB write + fsync in the SQLite file's temporary folder (${filesystem}) took p50 ${d.p50} ms, ` +
+    `p99 ${d.p99} ms, max ${d.max} ms (${d.count} samples); SQLite waits for one per commit.`
+  );
+}
+
+const overloadTargets = (o: OverloadResult): TargetVerdict[] => {
+  const s = o.step;
+  const h = o.healthz;
+  return [
+    {
+      name: 'Past saturation: acked messages delivered',
+      goal: `at 2× saturation, every acked message to every member within ${DELIVERY_DEADLINE_MS / 1000} s, every send answered`,
+      value:
+        `${fmt(s.ackedLate, 0)} of ${fmt(s.acked, 0)} acked messages late or lost, ${fmt(s.unanswered, 0)} unanswered, ` +
+        `${fmt(s.shed, 0)} shed; ${fmt(s.deliveredPct, 1)}% of all deliveries at ${fmt(s.offered)} msgs/s offered`,
+      met: s.ackedLate === 0 && s.unanswered === 0,
+    },
+    {
+      name: 'Past saturation: acked p99',
+      goal: `≤ ${OVERLOAD_P99_MS} ms at 2× saturation`,
+      value: `${fmt(s.latency.p99, 1)} ms to delivery (ack ${fmt(s.ack.p99, 1)} ms)`,
+      met: s.latency.count > 0 && s.latency.p99 <= OVERLOAD_P99_MS,
+    },
+    {
+      name: 'Past saturation: /healthz',
+      goal: `every answer ≤ ${HEALTHZ_MS} ms at 2× saturation`,
+      value: `p99 ${fmt(h.p99, 1)} ms, max ${fmt(h.max, 1)} ms (${h.count} answered, ${h.failed} failed)`,
+      met: h.count > 0 && h.failed === 0 && h.max <= HEALTHZ_MS,
+    },
+  ];
+};
+
 export function targetsOf(r: Results): TargetVerdict[] {
   const out: TargetVerdict[] = [];
   const { parley, relay, ratio } = r.chat;
@@ -22,11 +62,10 @@ export function targetsOf(r: Results): TargetVerdict[] {
     if (relay?.saturation && relay.firstFailingRate !== null) {
       const failing = relay.steps.find((s) => s.offered === relay.firstFailingRate);
       if (failing?.generatorBound) notes.push('the relay failed where the load generators could not send the offered rate: the ratio is an upper bound');
-      const machinePct = failing ? (failing.serverCpu + failing.workersCpu) / r.machine.cores : 0;
-      if (machinePct >= 85) {
+      if (failing && failing.machineCpu >= 85) {
         notes.push(
-          `where the relay failed, the server and the generators used ${Math.round(machinePct)}% of the machine's CPU: ` +
-            'the relay hit this machine’s limit, not its own, so the ratio is an upper bound',
+          `where the relay failed, the machine was ${Math.round(failing.machineCpu)}% busy (the relay ${fmt(failing.serverCpu, 0)}% ` +
+            `and the generators ${fmt(failing.generatorCpu, 0)}% of one core): the relay hit this machine’s limit, not its own, so the ratio is an upper bound`,
         );
       }
     }
@@ -50,6 +89,7 @@ export function targetsOf(r: Results): TargetVerdict[] {
       met: half ? half.latency.p99 <= 50 && half.lost === 0 : null,
     });
   }
+  if (r.chat.overload) out.push(...overloadTargets(r.chat.overload));
   if (r.idle) {
     const top = r.idle.levels.at(-1);
     out.push({
@@ -106,7 +146,31 @@ function mdTable(header: string[], rows: Row[]): string {
   ].join('\n');
 }
 
-const STEP_HEADER = ['server', 'step', 'offered/s', 'sent/s', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'undelivered', 'server CPU', 'server loop', 'workers CPU', 'verdict'];
+const STEP_HEADER = [
+  'server',
+  'step',
+  'offered/s',
+  'sent/s',
+  'deliveries/s',
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  'max ms',
+  'lost',
+  'refused',
+  'server CPU',
+  'server loop',
+  'generator CPU',
+  'machine CPU',
+  'verdict',
+];
+
+/** Refused sends, shed (`overloaded`) ones first, then the other codes. */
+function refusals(s: StepResult): string {
+  if (!s.acksFailed) return '0';
+  const others = Object.entries(s.errors).filter(([code]) => code !== 'overloaded');
+  return [...(s.shed ? [`${s.shed} shed`] : []), ...others.map(([code, n]) => `${n} ${code}`)].join(', ');
+}
 
 function stepRow(s: StepResult): Row {
   const verdict = s.pass ? 'ok' : s.generatorBound ? 'FAIL (generators)' : s.lost || s.acksFailed ? 'FAIL (undelivered)' : 'FAIL (p99)';
@@ -120,10 +184,12 @@ function stepRow(s: StepResult): Row {
     fmt(s.latency.p95, 2),
     fmt(s.latency.p99, 2),
     fmt(s.latency.max, 1),
-    s.lost + (s.acksFailed ? ` (${s.acksFailed} refused)` : ''),
+    s.lost,
+    refusals(s),
     `${fmt(s.serverCpu, 0)}%`,
     `${fmt(s.serverLoop, 0)}%`,
-    `${fmt(s.workersCpu, 0)}%`,
+    `${fmt(s.generatorCpu, 0)}%`,
+    `${fmt(s.machineCpu, 0)}%`,
     verdict,
   ];
 }
@@ -156,23 +222,28 @@ function sections(r: Results): Section[] {
       title: '1–2. Live chat at rising load, Parley and the bare Socket.IO relay',
       intro: [
         `${p.chatUsers} users, ${Math.ceil(p.chatUsers / p.groupSize)} group rooms of ${p.groupSize} + direct chats in pairs, ${Math.round(p.chat.dmShare * 100)}% of messages direct; ` +
-          `steps of ${p.chat.warmupMs / 1000} s warm-up + ${p.chat.measureMs / 1000} s measured; ${p.workers} load-generator processes on the same machine.`,
-        'Latency: sender’s emit → each recipient’s message:new (sender’s own socket included). CPU: % of one core. ' +
-          'Server loop: % of the time the server’s event loop was busy (JavaScript, or blocked in a synchronous call such as an SQLite commit).',
+          `steps of ${p.chat.warmupMs / 1000} s warm-up + ${p.chat.measureMs / 1000} s measured; ${p.workers} load-generator processes ` +
+          `(${p.generator === 'sio' ? 'socket.io-client' : 'raw Socket.IO frames on ws'}) on the same machine.`,
+        'Latency: sender’s emit → each recipient’s message:new (sender’s own socket included). Lost: deliveries owed by messages not refused that never came. ' +
+          'Refused: sends answered with an error (shed: `overloaded`).',
+        'Server CPU and generator CPU (all generator processes together): % of one core, over the measured window. Machine CPU: the whole machine busy, % of all ' +
+          `${r.machine.cores} cores (other processes included). Server loop: % of the time the server’s event loop was busy (JavaScript, or blocked in a synchronous call such as an SQLite commit).`,
       ],
       header: STEP_HEADER,
-      rows: [...sorted(relay), ...sorted(parley)].map(stepRow),
+      rows: [...sorted(relay), ...sorted(parley), ...(r.chat.overload ? [r.chat.overload.step] : [])].map(stepRow),
       after: [
         `Saturation (highest step with p99 ≤ ${r.parameters.chat.p99LimitMs} ms and every message delivered): ` +
           `Parley ${fmt(parley?.saturation?.sentPerSec)} msgs/s (${fmt(parley?.saturation?.deliveriesPerSec)} deliveries/s, server CPU ${fmt(parley?.saturation?.serverCpu, 0)}%, loop ${fmt(parley?.saturation?.serverLoop, 0)}%)` +
           `${parley?.firstFailingRate ? `, fails at ${fmt(parley.firstFailingRate)}` : ''}; ` +
-          `relay ${fmt(relay?.saturation?.sentPerSec)} msgs/s (${fmt(relay?.saturation?.deliveriesPerSec)} deliveries/s, server CPU ${fmt(relay?.saturation?.serverCpu, 0)}%, loop ${fmt(relay?.saturation?.serverLoop, 0)}%)` +
+          `relay ${fmt(relay?.saturation?.sentPerSec)} msgs/s (${fmt(relay?.saturation?.deliveriesPerSec)} deliveries/s, server CPU ${fmt(relay?.saturation?.serverCpu, 0)}%, loop ${fmt(relay?.saturation?.serverLoop, 0)}%, ` +
+          `generators ${fmt(relay?.saturation?.generatorCpu, 0)}%, machine ${fmt(relay?.saturation?.machineCpu, 0)}%)` +
           `${relay?.firstFailingRate ? `, fails at ${fmt(relay.firstFailingRate)}` : relay ? ', passed every step tried' : ''}; ratio ${ratio === null ? '—' : `${fmt(ratio * 100, 1)}%`}.`,
         line(t('Saturation vs relay')),
         line(t('p99 at half saturation')),
       ].filter(Boolean),
     });
   }
+  if (r.chat.overload) out.push(overloadSection(r.chat.overload));
   if (r.idle) {
     const b = r.idle.baseline;
     const probe = r.idle.probe;
@@ -245,6 +316,37 @@ function sections(r: Results): Section[] {
   return out;
 }
 
+function overloadSection(o: OverloadResult): Section {
+  const s = o.step;
+  const h = o.healthz;
+  const others = Object.entries(s.errors).filter(([code]) => code !== 'overloaded');
+  const line = (x: TargetVerdict) => `Target — ${x.name} ${x.goal}: ${x.value} → ${verdict(x.met)}`;
+  return {
+    title: `1b. Parley past saturation: ${fmt(s.offered)} msgs/s offered, twice its saturation`,
+    intro: [
+      'Sends the server refuses are counted apart from lost deliveries: a refusal with `overloaded` is shed load, which the client may retry; ' +
+        'a lost delivery is a message the server did not refuse that some member never got. /healthz is asked every 100 ms through the measured window.',
+    ],
+    header: ['measure', 'value'],
+    rows: [
+      ['sent/s', fmt(s.sentPerSec)],
+      ['acked ok', `${fmt(s.acked, 0)} of ${fmt(s.sent, 0)} sent`],
+      ['shed (`overloaded`)', fmt(s.shed, 0)],
+      ['refused, other codes', others.length ? others.map(([code, n]) => `${n} ${code}`).join(', ') : '0'],
+      ['not answered', fmt(s.unanswered, 0)],
+      ['delivered', `${fmt(s.deliveredPct, 2)}% of the deliveries all sends owed (${fmt(s.delivered, 0)} of ${fmt(s.expected, 0)})`],
+      ['lost (not refused, never delivered)', fmt(s.lost, 0)],
+      [`acked, not delivered to every member within ${DELIVERY_DEADLINE_MS / 1000} s`, fmt(s.ackedLate, 0)],
+      ['delivery latency p50 / p99 / max', `${fmt(s.latency.p50, 1)} / ${fmt(s.latency.p99, 1)} / ${fmt(s.latency.max, 1)} ms`],
+      ['ack latency p50 / p99 (ok acks)', `${fmt(s.ack.p50, 1)} / ${fmt(s.ack.p99, 1)} ms`],
+      ['/healthz p50 / p99 / max', `${fmt(h.p50, 1)} / ${fmt(h.p99, 1)} / ${fmt(h.max, 1)} ms (${h.count} answered, ${h.failed} failed)`],
+      ['server CPU, loop', `${fmt(s.serverCpu, 0)}%, ${fmt(s.serverLoop, 0)}%`],
+      ['generator CPU, machine CPU', `${fmt(s.generatorCpu, 0)}%, ${fmt(s.machineCpu, 0)}%`],
+    ],
+    after: overloadTargets(o).map(line),
+  };
+}
+
 function heading(r: Results): string[] {
   const m = r.machine;
   return [
@@ -252,6 +354,9 @@ function heading(r: Results): string[] {
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. ` +
       `Database: ${r.database.driver} ${r.database.version ?? ''}${r.database.driver === 'sqlite' ? ` (temporary file on ${m.tmpFilesystem})` : ''}. ` +
       `Commit ${r.git.commit?.slice(0, 12) ?? 'unknown'}${r.git.dirty ? ' + uncommitted changes in server/ or protocol/' : ''}.`,
+    ...(r.disk
+      ? [fsyncLine(r.disk, m.tmpFilesystem) + (r.database.driver === 'postgres' ? ' (PostgreSQL keeps its own data elsewhere: not measured.)' : '')]
+      : []),
   ];
 }
 
