@@ -676,6 +676,28 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await roomAs(room, alice)).memberCount).toBe(1);
     });
 
+    it('answers many membership checks asked at once, each for its own room and user', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+      const random = await createGroup(bob, 'Random');
+      const { room: direct } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      const checks = [
+        [general, alice, true],
+        [general, bob, false],
+        [random, alice, false],
+        [random, bob, true],
+        [direct, alice, true],
+        [direct, bob, true],
+        [{ id: 987_654 }, alice, false],
+        [general, alice, true],
+      ] as const;
+
+      const answers = await Promise.all(checks.map(([room, user]) => store.isMember(room.id, user.id)));
+
+      expect(answers).toEqual(checks.map(([, , member]) => member));
+    });
+
     it("lists the ids of a user's rooms, and only theirs", async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');

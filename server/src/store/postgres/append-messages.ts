@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Outcome } from '../group-commit.js';
+import type { Outcome } from '../batcher.js';
 import { toMessage, type MessageRow } from '../rows.js';
 import type { AppendResult, NewMessage } from '../store.js';
 

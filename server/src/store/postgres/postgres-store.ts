@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
-import { GroupCommit, type Outcome } from '../group-commit.js';
+import { Batcher, type Outcome } from '../batcher.js';
 import { prefixEnd } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
@@ -189,7 +189,12 @@ const Q = {
                  SELECT $1::bigint, $2::bigint, $3::timestamptz, last_seq FROM rooms WHERE id = $1
                  ON CONFLICT DO NOTHING`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
-  isMember: prepared('is_member', 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2'),
+  // The memberships among the pairs ($1[i], $2[i]).
+  members: prepared(
+    'members',
+    `SELECT m.room_id, m.user_id FROM unnest($1::bigint[], $2::bigint[]) AS c(room_id, user_id)
+     JOIN members m ON m.room_id = c.room_id AND m.user_id = c.user_id`,
+  ),
   roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
   lastSeqsOf: 'SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1',
   membership: prepared(
@@ -321,13 +326,21 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 /** The most appends written in one transaction: bounds the statement, its arrays and the time its locks are held. */
 const APPEND_BATCH_MAX = 500;
+/** The most membership checks in one query. */
+const MEMBER_CHECK_BATCH_MAX = 1000;
+
+interface MemberCheck {
+  roomId: number;
+  userId: number;
+}
 
 class PostgresStore implements Store {
   private closing: Promise<void> | undefined;
-  private readonly appends = new GroupCommit<NewMessage, AppendResult>(
+  private readonly appends = new Batcher<NewMessage, AppendResult>(
     (messages) => this.writeAppends(messages),
     APPEND_BATCH_MAX,
   );
+  private readonly memberChecks = new Batcher<MemberCheck, boolean>((checks) => this.checkMembers(checks), MEMBER_CHECK_BATCH_MAX);
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -488,9 +501,18 @@ class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async isMember(roomId: number, userId: number): Promise<boolean> {
-    const { rows } = await this.pool.query({ ...Q.isMember, values: [roomId, userId] });
-    return rows.length === 1;
+  /** Batched as appends are: the check before every send would otherwise be a round trip of its own. */
+  isMember(roomId: number, userId: number): Promise<boolean> {
+    return this.memberChecks.add({ roomId, userId });
+  }
+
+  private async checkMembers(checks: readonly MemberCheck[]): Promise<Outcome<boolean>[]> {
+    const { rows } = await this.pool.query<{ room_id: number; user_id: number }>({
+      ...Q.members,
+      values: [checks.map((check) => check.roomId), checks.map((check) => check.userId)],
+    });
+    const found = new Set(rows.map((row) => `${row.room_id}:${row.user_id}`));
+    return checks.map((check) => ({ ok: true, value: found.has(`${check.roomId}:${check.userId}`) }));
   }
 
   async roomIdsOf(userId: number): Promise<number[]> {
@@ -520,7 +542,7 @@ class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  /** Queued for the next group commit (see `GroupCommit` and `appendMessages`). */
+  /** Queued for the next group commit (see `Batcher` and `appendMessages`). */
   appendMessage(message: NewMessage): Promise<AppendResult> {
     return this.appends.add(message);
   }
