@@ -16,7 +16,7 @@ import type { AppendResult, NewMessage } from '../store.js';
  *   (or was deleted meanwhile) is not there, and neither are its messages below;
  * - `stored`: one multi-row INSERT, message `nth` of its room taking seq `last_seq - count + nth`;
  * - `authors_read`: each author's read marker moved to their newest message of the batch in that room;
- * - then the messages stored, and those that were already (`created` false), by their authors.
+ * - then the messages stored, and those that were already (`created` false), with their authors.
  * Every part reads the snapshot taken when the statement began, so a message is either fresh or already stored.
  */
 const APPEND_MESSAGES = `
@@ -49,14 +49,17 @@ const APPEND_MESSAGES = `
     FROM (SELECT room_id, author_id, max(seq) AS seq FROM stored GROUP BY room_id, author_id) s
     WHERE me.room_id = s.room_id AND me.user_id = s.author_id
   )
-  SELECT true AS created, s.id, s.room_id, s.seq, s.author_id, s.client_id, s.body, s.created_at,
-         u.username, u.first_name, u.last_name
-  FROM stored s JOIN users u ON u.id = s.author_id
-  UNION ALL
-  SELECT false, m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
-         u.username, u.first_name, u.last_name
-  FROM batch b JOIN messages m ON m.author_id = b.author_id AND m.client_id = b.client_id
-  JOIN users u ON u.id = m.author_id`;
+  SELECT a.*, u.username, u.first_name, u.last_name
+  FROM (
+    SELECT true AS created, s.id, s.room_id, s.seq, s.author_id, s.client_id, s.body, s.created_at FROM stored s
+    UNION ALL
+    -- LIMIT 1 (there is at most one) keeps this a probe of the unique index per message, both columns bound.
+    SELECT false, m.* FROM batch b CROSS JOIN LATERAL (
+      SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at FROM messages m
+      WHERE m.author_id = b.author_id AND m.client_id = b.client_id LIMIT 1
+    ) m
+  ) a
+  JOIN users u ON u.id = a.author_id`;
 
 const clientKey = (authorId: number, clientId: string) => `${authorId}:${clientId}`;
 
