@@ -28,10 +28,15 @@ const originSchema = z
     }
   });
 
+/** See `DATABASE_POOL_SIZE` in the README: measured under the benchmark's chat load. */
+const DEFAULT_POOL_SIZE = 10;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().min(1).default('./data/parley.db'),
+  /** PostgreSQL connections this node opens at most; ignored with SQLite. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(DEFAULT_POOL_SIZE),
   ALLOWED_ORIGINS: z
     .string()
     .default('')
@@ -103,11 +108,11 @@ function redisUrlProblem(value: string): string | null {
   return null;
 }
 
-export type Database = { driver: 'sqlite'; file: string } | { driver: 'postgres'; url: string };
+export type Database = { driver: 'sqlite'; file: string } | { driver: 'postgres'; url: string; poolSize?: number };
 
-function parseDatabaseUrl(url: string): Database {
+function parseDatabaseUrl(url: string, poolSize: number): Database {
   // Passed to the driver as given: pg reads the host, credentials, database and query options (sslmode, …).
-  if (/^postgres(ql)?:\/\//i.test(url)) return { driver: 'postgres', url };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { driver: 'postgres', url, poolSize };
   if (url.startsWith('file:')) {
     // `file:///abs/path` is a URL; `file:./rel/path` is relative to the working directory, as SQLite reads it.
     const rest = url.slice('file:'.length).split('?')[0]!;
@@ -267,7 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    database: parseDatabaseUrl(e.DATABASE_URL),
+    database: parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_SIZE),
     allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS),
     sessionTtlMs: e.SESSION_TTL,
     bcryptCost: e.BCRYPT_COST,

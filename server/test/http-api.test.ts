@@ -234,7 +234,17 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://user@host/db' }).database).toEqual({
       driver: 'postgres',
       url: 'postgres://user@host/db',
+      poolSize: 10,
     });
+  });
+
+  it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE, refusing what is not a positive whole number', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://user@host/db', DATABASE_POOL_SIZE: '4' }).database).toEqual({
+      driver: 'postgres',
+      url: 'postgres://user@host/db',
+      poolSize: 4,
+    });
+    for (const bad of ['0', '-1', '2.5', 'many']) expectConfigError({ DATABASE_POOL_SIZE: bad }, 'DATABASE_POOL_SIZE');
   });
 
   it('names every bad variable at once', () => {

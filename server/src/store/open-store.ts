@@ -8,6 +8,6 @@ export async function openStore(database: Database): Promise<Store> {
     case 'sqlite':
       return openSqliteStore(database.file);
     case 'postgres':
-      return openPostgresStore(database.url);
+      return openPostgresStore(database.url, { poolSize: database.poolSize });
   }
 }

@@ -229,7 +229,7 @@ export interface Store {
 
 /** A uniqueness constraint refused a write. `constraint` names what was taken. */
 export class StoreConflictError extends Error {
-  constructor(readonly constraint: 'username' | 'room_name' | 'message_client_id' | 'rooms_per_creator') {
+  constructor(readonly constraint: 'username' | 'room_name' | 'rooms_per_creator') {
     super(`conflict on ${constraint}`);
     this.name = 'StoreConflictError';
   }

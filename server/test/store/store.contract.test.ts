@@ -676,6 +676,28 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await roomAs(room, alice)).memberCount).toBe(1);
     });
 
+    it('answers many membership checks asked at once, each for its own room and user', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const general = await createGroup(alice, 'General');
+      const random = await createGroup(bob, 'Random');
+      const { room: direct } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      const checks = [
+        [general, alice, true],
+        [general, bob, false],
+        [random, alice, false],
+        [random, bob, true],
+        [direct, alice, true],
+        [direct, bob, true],
+        [{ id: 987_654 }, alice, false],
+        [general, alice, true],
+      ] as const;
+
+      const answers = await Promise.all(checks.map(([room, user]) => store.isMember(room.id, user.id)));
+
+      expect(answers).toEqual(checks.map(([, , member]) => member));
+    });
+
     it("lists the ids of a user's rooms, and only theirs", async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
@@ -835,6 +857,112 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const history = await store.listMessages(general.id, { limit: 1000 });
       expect(seqsOf(history)).toEqual(range(1, 200));
       expect((await roomAs(general, alice)).lastSeq).toBe(200);
+    });
+
+    // Appends asked for in one turn of the event loop are written together (group commit).
+    describe('several at once', () => {
+      it("numbers each room's messages in the order they were asked for, when they go to several rooms at once", async () => {
+        const random = await createGroup(bob, 'Random');
+        await store.addMember(random.id, alice.id, at(1));
+        const { room: direct } = await store.openDirectRoom(alice.id, bob.id, at(1));
+        const asked = [
+          [general, alice, 'g1'],
+          [random, bob, 'r1'],
+          [general, bob, 'g2'],
+          [direct, alice, 'd1'],
+          [random, alice, 'r2'],
+          [general, alice, 'g3'],
+          [random, bob, 'r3'],
+        ] as const;
+
+        const results = await Promise.all(
+          asked.map(([room, author, body], i) => say(room, author, body, { createdAt: at(100 + i) })),
+        );
+
+        expect(results.map((r) => [r.message.roomId, r.message.seq, r.created])).toEqual([
+          [general.id, 1, true],
+          [random.id, 1, true],
+          [general.id, 2, true],
+          [direct.id, 1, true],
+          [random.id, 2, true],
+          [general.id, 3, true],
+          [random.id, 3, true],
+        ]);
+        const bodies = async (room: { id: number }) => (await store.listMessages(room.id, { limit: 10 })).map((m) => m.body);
+        expect(await bodies(general)).toEqual(['g1', 'g2', 'g3']);
+        expect(await bodies(random)).toEqual(['r1', 'r2', 'r3']);
+        expect(await bodies(direct)).toEqual(['d1']);
+        expect(await roomAs(general, bob)).toMatchObject({
+          lastSeq: 3,
+          lastActivityAt: isoAt(105),
+          lastMessage: results[5]!.message,
+          lastReadSeq: 2,
+          unread: 1,
+        });
+        expect(await roomAs(random, alice)).toMatchObject({ lastSeq: 3, lastMessage: results[6]!.message, lastReadSeq: 2 });
+        expect(await roomAs(random, bob)).toMatchObject({ lastReadSeq: 3, unread: 0 });
+        expect(await roomAs(direct, bob)).toMatchObject({ lastSeq: 1, lastMessage: results[3]!.message, unread: 1 });
+      });
+
+      it('stores a client id asked for twice at once as the first asked, answering the second with it', async () => {
+        const random = await createGroup(bob, 'Random');
+        await store.addMember(random.id, alice.id, at(1));
+
+        const [first, again, elsewhere, other] = await Promise.all([
+          say(general, alice, 'first', { clientId: 'twice' }),
+          say(general, alice, 'second', { clientId: 'twice' }),
+          say(random, alice, 'in another room', { clientId: 'twice' }),
+          say(general, bob, 'from bob', { clientId: 'twice' }),
+        ]);
+
+        expect(first!.created).toBe(true);
+        expect(first!.message).toMatchObject({ roomId: general.id, seq: 1, body: 'first' });
+        expect(again).toEqual({ message: first!.message, created: false });
+        expect(elsewhere).toEqual({ message: first!.message, created: false });
+        expect(other!.created).toBe(true);
+        expect(other!.message).toMatchObject({ seq: 2, body: 'from bob' });
+        expect((await store.listMessages(general.id, { limit: 10 })).map((m) => [m.seq, m.body])).toEqual([
+          [1, 'first'],
+          [2, 'from bob'],
+        ]);
+        expect(await store.listMessages(random.id, { limit: 10 })).toEqual([]);
+        expect(await roomAs(random, alice)).toMatchObject({ lastSeq: 0, lastMessage: null });
+        expect(await roomAs(general, alice)).toMatchObject({ lastSeq: 2, lastReadSeq: 1 });
+      });
+
+      it('fails only the message that breaks a constraint, storing the others of its turn without a gap', async () => {
+        const random = await createGroup(bob, 'Random');
+        const nobody = { ...alice, id: 987_654 };
+
+        const outcomes = await Promise.allSettled([
+          say(general, alice, 'one', { clientId: 'before' }),
+          say(random, bob, 'elsewhere'),
+          say(general, nobody, 'from an author who does not exist'),
+          say(general, bob, 'two'),
+          say(general, alice, 'one, again', { clientId: 'before' }),
+          say(general, alice, 'three'),
+        ]);
+
+        expect(outcomes.map((outcome) => outcome.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        const results = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+        expect(results.map((r) => [r.message.body, r.message.seq, r.created])).toEqual([
+          ['one', 1, true],
+          ['elsewhere', 1, true],
+          ['two', 2, true],
+          ['one', 1, false],
+          ['three', 3, true],
+        ]);
+        expect(seqsOf(await store.listMessages(general.id, { limit: 10 }))).toEqual([1, 2, 3]);
+        expect(await roomAs(general, bob)).toMatchObject({ lastSeq: 3, lastMessage: results[4]!.message, lastReadSeq: 2 });
+        expect((await roomAs(random, bob)).lastSeq).toBe(1);
+      });
     });
   });
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
+import { Batcher, type Outcome } from '../batcher.js';
 import { prefixEnd } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
@@ -35,6 +36,7 @@ import {
   type Store,
   type UserRecord,
 } from '../store.js';
+import { appendMessages } from './append-messages.js';
 import { postgresMigrations } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -123,6 +125,13 @@ const MESSAGE_SELECT = `
          u.username, u.first_name, u.last_name
   FROM messages m JOIN users u ON u.id = m.author_id`;
 
+/**
+ * A statement that each pooled connection parses and plans once, on its first use, and then only binds and
+ * executes: for the queries that run per message or per connection (the append has its own, in
+ * `./append-messages.ts`). Each is a key look-up, so the generic plan PostgreSQL may settle on is the plan.
+ */
+const prepared = (name: string, text: string) => ({ name, text });
+
 const Q = {
   insertUser: `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
                VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${USER_COLUMNS}`,
@@ -131,10 +140,12 @@ const Q = {
   // username_key is COLLATE "C": byte order, as SQLite sorts it.
   users: `SELECT ${USER_COLUMNS} FROM users ORDER BY username_key`,
   insertSession: 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
-  sessionByHash: `SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.first_name, u.last_name,
-                         u.password_hash, u.created_at
-                  FROM sessions s JOIN users u ON u.id = s.user_id
-                  WHERE s.token_hash = $1 AND s.expires_at > $2`,
+  sessionByHash: prepared(
+    'session_by_hash',
+    `SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.first_name, u.last_name, u.password_hash, u.created_at
+     FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = $1 AND s.expires_at > $2`,
+  ),
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1',
   deleteSessionsBeyond: `DELETE FROM sessions WHERE user_id = $1 AND id NOT IN
@@ -178,34 +189,23 @@ const Q = {
                  SELECT $1::bigint, $2::bigint, $3::timestamptz, last_seq FROM rooms WHERE id = $1
                  ON CONFLICT DO NOTHING`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
-  isMember: 'SELECT 1 FROM members WHERE room_id = $1 AND user_id = $2',
+  // The memberships among the pairs ($1[i], $2[i]).
+  members: prepared(
+    'members',
+    `SELECT m.room_id, m.user_id FROM unnest($1::bigint[], $2::bigint[]) AS c(room_id, user_id)
+     JOIN members m ON m.room_id = c.room_id AND m.user_id = c.user_id`,
+  ),
   roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
   lastSeqsOf: 'SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1',
-  membership: `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
-                      coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, false) AS muted
-               FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $2 WHERE r.id = $1`,
+  membership: prepared(
+    'membership',
+    `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
+            coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, false) AS muted
+     FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $2 WHERE r.id = $1`,
+  ),
   advanceReadMarker: 'UPDATE members SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3',
   readMarker: 'SELECT last_read_seq FROM members WHERE room_id = $1 AND user_id = $2',
   setMuted: 'UPDATE members SET muted = $3 WHERE room_id = $1 AND user_id = $2 AND muted <> $3',
-  messageByClientId: `${MESSAGE_SELECT} WHERE m.author_id = $1 AND m.client_id = $2`,
-  // Takes the room row's lock until commit: concurrent appends to one room queue here, each reading the
-  // last_seq its predecessor committed, so seqs are 1..N with no gap and no duplicate, across processes too.
-  // Also keeps the copy of the room's last message (migration 5) in the same write, the message's id drawn
-  // from its identity sequence here so that the copy needs no second UPDATE.
-  nextSeq: `UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = $1,
-              last_message_id = nextval(pg_get_serial_sequence('messages', 'id')), last_message_author_id = $3,
-              last_message_client_id = $4, last_message_body = $5, last_message_created_at = $1
-            WHERE id = $2 RETURNING last_seq, last_message_id`,
-  // The author has read their own message (so none of a member's messages is ever after their marker): the
-  // marker moves in the same statement as the insert, costing the append no round trip.
-  insertMessage: `WITH m AS (
-                    INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at)
-                    OVERRIDING SYSTEM VALUE VALUES ($7, $1, $2, $3, $4, $5, $6)
-                    RETURNING id, room_id, seq, author_id, client_id, body, created_at),
-                  author_read AS (
-                    UPDATE members SET last_read_seq = GREATEST(last_read_seq, $2)
-                    WHERE room_id = $1 AND user_id = $3)
-                  SELECT m.*, u.username, u.first_name, u.last_name FROM m JOIN users u ON u.id = m.author_id`,
   messagesBefore: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
   messagesAfter: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
 } as const;
@@ -214,10 +214,20 @@ const Q = {
 const CONFLICTS: Record<string, StoreConflictError['constraint']> = {
   users_username_key: 'username',
   rooms_name_key: 'room_name',
-  messages_author_client_id: 'message_client_id',
 };
 
 const UNIQUE_VIOLATION = '23505';
+
+/**
+ * SQLSTATE classes of errors that one message of a batch can cause: data exceptions (22: a NUL byte in a body),
+ * integrity constraints (23: a foreign key, another server storing the same clientId first) and
+ * transaction rollbacks (40: a deadlock with another server's batch).
+ */
+const ONE_MESSAGE_ERROR_CLASSES = new Set(['22', '23', '40']);
+
+function oneMessageMayCause(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && ONE_MESSAGE_ERROR_CLASSES.has(error.code?.slice(0, 2) ?? '');
+}
 
 function uniqueViolationOf(error: unknown): StoreConflictError['constraint'] | null {
   if (!(error instanceof pg.DatabaseError) || error.code !== UNIQUE_VIOLATION) return null;
@@ -314,8 +324,23 @@ async function migrate(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** The most appends written in one transaction: bounds the statement, its arrays and the time its locks are held. */
+const APPEND_BATCH_MAX = 500;
+/** The most membership checks in one query. */
+const MEMBER_CHECK_BATCH_MAX = 1000;
+
+interface MemberCheck {
+  roomId: number;
+  userId: number;
+}
+
 class PostgresStore implements Store {
   private closing: Promise<void> | undefined;
+  private readonly appends = new Batcher<NewMessage, AppendResult>(
+    (messages) => this.writeAppends(messages),
+    APPEND_BATCH_MAX,
+  );
+  private readonly memberChecks = new Batcher<MemberCheck, boolean>((checks) => this.checkMembers(checks), MEMBER_CHECK_BATCH_MAX);
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -356,10 +381,10 @@ class PostgresStore implements Store {
   }
 
   async findSession(tokenHash: string, now: Date): Promise<SessionRecord | null> {
-    const { rows } = await this.pool.query<{ session_id: number; expires_at: Date } & UserRow>(Q.sessionByHash, [
-      tokenHash,
-      now,
-    ]);
+    const { rows } = await this.pool.query<{ session_id: number; expires_at: Date } & UserRow>({
+      ...Q.sessionByHash,
+      values: [tokenHash, now],
+    });
     const row = rows[0];
     if (!row) return null;
     return { id: row.session_id, userId: row.id, expiresAt: row.expires_at, user: toPublicUser(row) };
@@ -476,9 +501,18 @@ class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async isMember(roomId: number, userId: number): Promise<boolean> {
-    const { rows } = await this.pool.query(Q.isMember, [roomId, userId]);
-    return rows.length === 1;
+  /** Batched as appends are: the check before every send would otherwise be a round trip of its own. */
+  isMember(roomId: number, userId: number): Promise<boolean> {
+    return this.memberChecks.add({ roomId, userId });
+  }
+
+  private async checkMembers(checks: readonly MemberCheck[]): Promise<Outcome<boolean>[]> {
+    const { rows } = await this.pool.query<{ room_id: number; user_id: number }>({
+      ...Q.members,
+      values: [checks.map((check) => check.roomId), checks.map((check) => check.userId)],
+    });
+    const found = new Set(rows.map((row) => `${row.room_id}:${row.user_id}`));
+    return checks.map((check) => ({ ok: true, value: found.has(`${check.roomId}:${check.userId}`) }));
   }
 
   async roomIdsOf(userId: number): Promise<number[]> {
@@ -492,7 +526,7 @@ class PostgresStore implements Store {
   }
 
   async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {
-    const { rows } = await this.pool.query<MembershipRow>(Q.membership, [roomId, userId]);
+    const { rows } = await this.pool.query<MembershipRow>({ ...Q.membership, values: [roomId, userId] });
     return rows[0] ? toMembershipRecord(rows[0]) : null;
   }
 
@@ -508,39 +542,26 @@ class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async appendMessage(message: NewMessage): Promise<AppendResult> {
+  /** Queued for the next group commit (see `Batcher` and `appendMessages`). */
+  appendMessage(message: NewMessage): Promise<AppendResult> {
+    return this.appends.add(message);
+  }
+
+  /**
+   * One statement that fails fails its whole batch, and nothing of it is stored. When the cause may be one
+   * message's (a constraint such as a foreign key, a byte PostgreSQL refuses in text, a deadlock with another
+   * server's batch), the batch is written again in halves, each in order, down to that message alone, so that
+   * only it fails. Any other error (the connection, a timeout) fails the batch: its halves would fail alike.
+   */
+  private async writeAppends(messages: readonly NewMessage[]): Promise<Outcome<AppendResult>[]> {
     try {
-      return await this.transaction(async (client): Promise<AppendResult> => {
-        const existing = await client.query<MessageRow>(Q.messageByClientId, [message.authorId, message.clientId]);
-        if (existing.rows[0]) return { message: toMessage(existing.rows[0]), created: false };
-        const next = await client.query<{ last_seq: number; last_message_id: number }>(Q.nextSeq, [
-          message.createdAt,
-          message.roomId,
-          message.authorId,
-          message.clientId,
-          message.body,
-        ]);
-        if (next.rows.length === 0) throw new Error(`room ${message.roomId} does not exist`);
-        const { last_seq: seq, last_message_id: id } = next.rows[0]!;
-        const { rows } = await client.query<MessageRow>(Q.insertMessage, [
-          message.roomId,
-          seq,
-          message.authorId,
-          message.clientId,
-          message.body,
-          message.createdAt,
-          id,
-        ]);
-        return { message: toMessage(rows[0]!), created: true };
-      });
+      return await appendMessages(this.pool, messages);
     } catch (error) {
-      // A concurrent sender stored the same (author, clientId) after our check. The rollback has undone our
-      // seq increment, so there is no gap; that other transaction has committed (or we would not have
-      // conflicted), so its message is there to read.
-      if (uniqueViolationOf(error) !== 'message_client_id') throw error;
-      const { rows } = await this.pool.query<MessageRow>(Q.messageByClientId, [message.authorId, message.clientId]);
-      if (!rows[0]) throw error;
-      return { message: toMessage(rows[0]), created: false };
+      if (!oneMessageMayCause(error)) throw error;
+      if (messages.length === 1) return [{ ok: false, error }];
+      const half = Math.ceil(messages.length / 2);
+      const first = await this.writeAppends(messages.slice(0, half));
+      return [...first, ...(await this.writeAppends(messages.slice(half)))];
     }
   }
 
