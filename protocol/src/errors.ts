@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'bad_password',
   'rate_limited',
   'conflict',
+  'overloaded',
   'internal',
 ] as const;
 

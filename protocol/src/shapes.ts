@@ -143,7 +143,7 @@ export const httpRoutes = {
   'POST /api/auth/logout': { request: undefined, response: undefined },
   'GET /api/me': { request: undefined, response: z.strictObject({ user: publicUserShape }) },
   'GET /api/users': { request: undefined, response: z.strictObject({ users: z.array(directoryUserShape) }) },
-  'GET /healthz': { request: undefined, response: z.strictObject({ status: z.literal('ok') }) },
+  'GET /healthz': { request: undefined, response: z.strictObject({ status: z.literal('ok'), overloaded: z.boolean() }) },
 } as const;
 
 // The schemas above and the interfaces clients compile against are one type: these fail to compile otherwise.

@@ -15,6 +15,8 @@ import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
+import { LoopDelay } from './overload/loop-delay.js';
+import { SendAdmission } from './overload/send-admission.js';
 import { ReadsService } from './reads/reads.service.js';
 import { readsSocketHandlers } from './reads/reads.socket.js';
 import { socketPublisher } from './realtime/publisher.js';
@@ -123,6 +125,9 @@ async function assemble(
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
   const messages = new MessagesService(store, publisher, clock);
   const reads = new ReadsService(store, publisher);
+  const loopDelay = new LoopDelay();
+  loopDelay.start();
+  const sends = new SendAdmission(config.limits, loopDelay, app.log);
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
@@ -142,14 +147,15 @@ async function assemble(
 
   authRoutes(app, auth, config.limits);
   usersRoutes(app, auth, users);
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Answered from memory, never from the database: it stays fast while the node sheds load, and says so.
+  app.get('/healthz', async () => ({ status: 'ok', overloaded: sends.overloaded }));
   await serveWebClient(app, webRoot);
 
   realtime.attach({
     auth,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
-    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages), ...readsSocketHandlers(reads) },
+    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages, sends), ...readsSocketHandlers(reads) },
     clock,
     log: app.log,
   });
@@ -168,6 +174,7 @@ async function assemble(
   });
   // Fastify has closed the HTTP server by now; this closes the engine, the adapter and Redis.
   app.addHook('onClose', async () => {
+    loopDelay.stop();
     await realtime.close();
   });
 

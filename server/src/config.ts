@@ -50,6 +50,10 @@ const envSchema = z.object({
   SOCKET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   /** Sign-ups per client address per minute (a classroom signing up behind one NAT may need more). */
   SIGNUPS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  /** Messages being stored on this node at once, at most; past it a send is refused with `overloaded`. */
+  OVERLOAD_PENDING_SENDS: z.coerce.number().int().min(1).optional(),
+  /** Event-loop delay, in ms, past which sends are refused with `overloaded`; 0 turns that check off. */
+  OVERLOAD_LOOP_DELAY_MS: z.coerce.number().int().min(0).optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
@@ -190,6 +194,12 @@ export interface Limits {
   roomCreationsPerWindow: number;
   roomCreationWindowMs: number;
   roomsPerCreator: number;
+
+  // Overload: past these, `message:send` is refused with `overloaded` (see `SendAdmission`).
+  /** Sends taken and not yet answered on this node; OVERLOAD_PENDING_SENDS sets it. */
+  pendingSendsMax: number;
+  /** Event-loop delay in ms (0: not checked); OVERLOAD_LOOP_DELAY_MS sets it. */
+  loopDelayMaxMs: number;
 }
 
 /**
@@ -235,6 +245,9 @@ export const defaultLimits: Limits = {
   roomCreationWindowMs: 10 * 60_000,
   // Far more than a person keeps up; keeps one account's share of the directory (and of rooms:list) small.
   roomsPerCreator: 100,
+
+  pendingSendsMax: 256,
+  loopDelayMaxMs: 50,
 };
 
 export interface Config {
@@ -285,6 +298,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       // Per the default window of a minute.
       ...(e.SOCKET_HANDSHAKES_PER_MINUTE === undefined ? {} : { handshakesPerAddress: e.SOCKET_HANDSHAKES_PER_MINUTE }),
       ...(e.SIGNUPS_PER_MINUTE === undefined ? {} : { registrationsPerMinute: e.SIGNUPS_PER_MINUTE }),
+      ...(e.OVERLOAD_PENDING_SENDS === undefined ? {} : { pendingSendsMax: e.OVERLOAD_PENDING_SENDS }),
+      ...(e.OVERLOAD_LOOP_DELAY_MS === undefined ? {} : { loopDelayMaxMs: e.OVERLOAD_LOOP_DELAY_MS }),
       ...overrides,
     }),
   });

@@ -20,6 +20,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   bad_password: 403,
   rate_limited: 429,
   conflict: 409,
+  overloaded: 503,
   internal: 500,
 };
 

@@ -12,10 +12,10 @@ afterEach(async () => {
 });
 
 describe('the health check', () => {
-  it('answers 200 {status: "ok"} without a session', async () => {
+  it('answers 200 {status: "ok", overloaded: false} without a session', async () => {
     const response = await server.http('GET', '/healthz');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ok' });
+    expect(response.body).toEqual({ status: 'ok', overloaded: false });
   });
 });
 

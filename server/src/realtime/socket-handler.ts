@@ -19,6 +19,14 @@ export interface SocketHandler<E extends ClientEventName> {
   schema: z.ZodType<PayloadOf<E>, unknown>;
   run(actor: Session, input: PayloadOf<E>): Promise<Success<E>>;
   cost: number;
+  admission?: Admission;
+}
+
+/** Places for events that the node refuses with `overloaded` when it has none left (see `SendAdmission`). */
+export interface Admission {
+  /** Takes a place, false when none is left; a place taken is given back with `release`. */
+  admit(): boolean;
+  release(): void;
 }
 
 export type SocketHandlers = { [E in ClientEventName]?: SocketHandler<E> };
@@ -29,14 +37,16 @@ export interface HandlerOptions {
    * (many rooms, many messages), so that they cannot be sent as often as a message.
    */
   cost?: number;
+  /** For events the node may refuse when overloaded: each one takes a place here while it runs. */
+  admission?: Admission;
 }
 
 export function handler<E extends ClientEventName>(
   schema: SocketHandler<E>['schema'],
   run: SocketHandler<E>['run'],
-  { cost = 1 }: HandlerOptions = {},
+  { cost = 1, admission }: HandlerOptions = {},
 ): SocketHandler<E> {
-  return { schema, run, cost };
+  return { schema, run, cost, admission };
 }
 
 export interface HandlerContext {
@@ -59,8 +69,15 @@ const failure = (error: ErrorBody) => ({ ok: false as const, error });
  * Wraps every client event once. Every event is charged to the socket's and the user's budgets (an
  * unknown one or one without a callback at 1 point), and one over budget is refused; a socket refused
  * too often is closed. An event without a callback is then dropped, since no one would see its answer.
- * Otherwise the session is re-checked, the payload validated, the use case run, and every outcome
- * acked in the protocol's shape. Nothing a client sends can throw out of here.
+ * Otherwise the session is re-checked; an event the node has no place for (see `Admission`) is refused
+ * with `overloaded`, before its payload is validated or anything is stored. Otherwise the payload is
+ * validated, the use case run, and every outcome acked in the protocol's shape. Nothing a client sends
+ * can throw out of here.
+ *
+ * The budgets come before the overload check: a refusal for overload is not one the client could have
+ * avoided, so it does not count towards closing the socket, but it is charged, or a flood of events would
+ * go uncharged, and its socket never closed, for as long as the node stayed overloaded (which the flood's
+ * own cost could see to). An honest client, retrying with back-off, spends a point or two a second.
  */
 export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx: HandlerContext): void {
   const session = socket.data.session as Session;
@@ -82,6 +99,7 @@ export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx
   const dispatch = async (event: string, args: unknown[], reply: Reply | undefined) => {
     // Own properties only: "constructor" or "__proto__" is an unknown event, not Object's.
     const entry = Object.hasOwn(handlers, event) ? (handlers[event as ClientEventName] as SocketHandler<ClientEventName>) : undefined;
+    let admitted: Admission | undefined;
     try {
       if (!(await ctx.eventLimiter.allows(socket.id, userId, entry?.cost ?? 1))) {
         reply?.(failure({ code: 'rate_limited', message: 'Too many events; slow down.' }));
@@ -94,6 +112,13 @@ export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx
         closeSocket(socket, 'session_expired');
         return;
       }
+      if (entry?.admission) {
+        if (!entry.admission.admit()) {
+          reply(failure({ code: 'overloaded', message: 'The server is overloaded; try again shortly.' }));
+          return;
+        }
+        admitted = entry.admission;
+      }
       if (!entry) throw new AppError('invalid', `Unknown event "${event}".`);
       const parsed = entry.schema.safeParse(args.length === 1 ? args[0] : args);
       if (!parsed.success) {
@@ -103,6 +128,8 @@ export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx
     } catch (error) {
       if (!(error instanceof AppError)) ctx.log.error({ err: error, event }, 'socket event failed');
       reply?.(failure(toErrorBody(error)));
+    } finally {
+      admitted?.release();
     }
   };
 

@@ -6,7 +6,7 @@ import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore, HIDDEN_KEPT } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
-import { ChatStore } from './chat.store';
+import { ChatStore, SEND_RETRY_MS } from './chat.store';
 
 const dmWithBob: Room = {
   id: 7,
@@ -251,6 +251,101 @@ describe('ChatStore', () => {
       expect(sends[1]!.clientId).toBe(sends[0]!.clientId);
       expect(chat.boxes()[0]?.conversation.outbox).toEqual([]);
       expect(chat.boxes()[0]?.conversation.messages).toHaveLength(1);
+    });
+
+    describe('refused because the server is overloaded', () => {
+      const overloaded = { ok: false as const, error: { code: 'overloaded' as const, message: 'The server is overloaded; try again shortly.' } };
+      const stored = ({ clientId, body }: { clientId: string; body: string }) => ({ ok: true as const, message: { ...message(1, 1, alice, body), clientId } });
+      const clientIds = (socket: FakeChatSocket) => (socket.sent('message:send') as { clientId: string }[]).map((p) => p.clientId);
+
+      beforeEach(() => {
+        vi.useFakeTimers();
+        // The jitter at its middle: every wait is exactly the one of SEND_RETRY_MS.
+        vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      });
+      afterEach(() => {
+        vi.restoreAllMocks();
+        vi.useRealTimers();
+      });
+
+      it('sends again under the same clientId after 0.5 s, 1 s, 2 s…, showing the message as sending meanwhile', async () => {
+        const { socket, chat } = setUp();
+        chat.show(group(1, 'lobby'), []);
+        let refusals = 3;
+        socket.responders['message:send'] = (input) => (refusals-- > 0 ? overloaded : stored(input));
+
+        const sending = chat.send(1, 'rush hour');
+        const sentAfter = async (ms: number) => {
+          await vi.advanceTimersByTimeAsync(ms);
+          return socket.sent('message:send').length;
+        };
+        expect(await sentAfter(0)).toBe(1);
+        expect(chat.boxes()[0]?.conversation.outbox).toMatchObject([{ body: 'rush hour', status: 'sending' }]);
+        expect(await sentAfter(SEND_RETRY_MS[0]! - 1)).toBe(1);
+        expect(await sentAfter(1)).toBe(2);
+        expect(await sentAfter(SEND_RETRY_MS[1]! - 1)).toBe(2);
+        expect(await sentAfter(1)).toBe(3);
+        expect(chat.boxes()[0]?.conversation.outbox).toMatchObject([{ status: 'sending' }]);
+        expect(await sentAfter(SEND_RETRY_MS[2]!)).toBe(4);
+        await sending;
+
+        expect(new Set(clientIds(socket)).size).toBe(1);
+        expect(chat.boxes()[0]?.conversation).toMatchObject({ outbox: [], messages: [{ body: 'rush hour' }] });
+      });
+
+      it('spreads the waits of clients refused together: between half and one and a half times each step', async () => {
+        const { socket, chat } = setUp();
+        chat.show(group(1, 'lobby'), []);
+        socket.responders['message:send'] = (input) => (socket.sent('message:send').length === 1 ? overloaded : stored(input));
+        vi.spyOn(Math, 'random').mockReturnValue(0);
+
+        void chat.send(1, 'early');
+        await vi.advanceTimersByTimeAsync(SEND_RETRY_MS[0]! / 2 - 1);
+        expect(socket.sent('message:send')).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(socket.sent('message:send')).toHaveLength(2);
+      });
+
+      it('shows the message as failed once every wait has passed, and a retry by hand sends it under the same clientId', async () => {
+        const { socket, chat } = setUp();
+        chat.show(group(1, 'lobby'), []);
+        socket.responders['message:send'] = () => overloaded;
+
+        const sending = chat.send(1, 'patience');
+        await vi.advanceTimersByTimeAsync(SEND_RETRY_MS.reduce((sum, ms) => sum + ms, 0));
+        await sending;
+        expect(socket.sent('message:send')).toHaveLength(SEND_RETRY_MS.length + 1);
+        const [failed] = chat.boxes()[0]!.conversation.outbox;
+        expect(failed).toMatchObject({ status: 'failed', error: overloaded.error.message });
+
+        socket.responders['message:send'] = stored;
+        await chat.retry(1, failed!.clientId);
+        expect(new Set(clientIds(socket)).size).toBe(1);
+        expect(chat.boxes()[0]?.conversation).toMatchObject({ outbox: [], messages: [{ body: 'patience' }] });
+      });
+
+      it('hands over to a reconnect that sends the message meanwhile: only the later one sends it again', async () => {
+        const { socket, chat } = setUp();
+        socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
+        socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], complete: true }] });
+        chat.show(group(1, 'lobby'), []);
+        // Refused before the reconnect and once after it, then stored.
+        socket.responders['message:send'] = (input) => (socket.sent('message:send').length <= 2 ? overloaded : stored(input));
+        void chat.send(1, 'reconnected');
+        await vi.advanceTimersByTimeAsync(SEND_RETRY_MS[0]! / 2);
+
+        socket.reconnect();
+        await vi.advanceTimersByTimeAsync(0);
+        expect(clientIds(socket)).toHaveLength(2);
+        // The first delivery's wait ends here: it gives way to the reconnect's, which sends when its own wait ends.
+        await vi.advanceTimersByTimeAsync(SEND_RETRY_MS[0]! - 1);
+        expect(clientIds(socket)).toHaveLength(2);
+        await vi.advanceTimersByTimeAsync(1);
+
+        expect(clientIds(socket)).toHaveLength(3);
+        expect(new Set(clientIds(socket)).size).toBe(1);
+        expect(chat.boxes()[0]?.conversation).toMatchObject({ outbox: [], messages: [{ body: 'reconnected' }] });
+      });
     });
 
     it('settles a send when its echo arrives before the ack, and keeps one copy', async () => {

@@ -42,7 +42,16 @@ const SYNC_SPACING_MS = 250;
 const SYNC_RETRY_MS = [1000, 2000, 4000];
 const SYNC_RETRIED: ReadonlySet<ErrorCode> = new Set(['rate_limited', 'internal']);
 
+/**
+ * After a send refused with `overloaded`: the waits before sending it again under the same clientId, each
+ * spread by jitter (see `jittered`); once they have all passed, the message shows as failed, to be retried by hand.
+ */
+export const SEND_RETRY_MS = [500, 1000, 2000, 4000, 8000, 8000];
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Between half and one and a half times `ms`: clients refused together do not all come back together. */
+const jittered = (ms: number) => ms * (0.5 + Math.random());
 
 /**
  * The chats' messages, and sending with retry. Which boxes are open is the dock's (`DockStore`); the
@@ -56,6 +65,8 @@ export class ChatStore {
   private readonly dock = inject(DockStore);
 
   private readonly conversations = signal<ReadonlyMap<number, Conversation>>(new Map());
+  /** Per clientId, the latest delivery of it: an earlier one waiting to send it again gives way to it. */
+  private readonly deliveries = new Map<string, object>();
   private readonly lastAnnouncement = signal('');
   /** Who hears of the unread messages a `sync` brings (see `onCaughtUp`). */
   private readonly caughtUpListeners: ((unread: readonly Message[]) => void)[] = [];
@@ -414,14 +425,40 @@ export class ChatStore {
     return true;
   }
 
+  /**
+   * Sends until the server answers: one refused because it is overloaded is sent again, under the same clientId,
+   * after each wait of `SEND_RETRY_MS`, and shows as sending meanwhile. A later delivery of the same message (a
+   * reconnect sends the outbox again) takes over from one waiting; one whose message left the outbox (it was
+   * acknowledged, or the person logged out) stops.
+   */
   private async deliver(roomId: number, outgoing: Outgoing): Promise<void> {
-    const ack = await this.socket.request('message:send', { roomId, clientId: outgoing.clientId, body: outgoing.body });
-    if (ack.ok) {
-      this.addMessages(roomId, [ack.message]);
-      this.dropOutgoing(roomId, outgoing.clientId);
-      this.rooms.noteMessage(ack.message, true);
-    } else {
-      this.setOutgoing(roomId, outgoing.clientId, { status: 'failed', error: ack.error.message });
+    const delivery = {};
+    this.deliveries.set(outgoing.clientId, delivery);
+    const current = () =>
+      this.deliveries.get(outgoing.clientId) === delivery &&
+      this.conversations().get(roomId)?.outbox.some((o) => o.clientId === outgoing.clientId) === true;
+    try {
+      for (let refusals = 0; ; refusals += 1) {
+        const ack = await this.socket.request('message:send', { roomId, clientId: outgoing.clientId, body: outgoing.body });
+        if (ack.ok) {
+          this.addMessages(roomId, [ack.message]);
+          this.dropOutgoing(roomId, outgoing.clientId);
+          this.rooms.noteMessage(ack.message, true);
+          return;
+        }
+        const wait = ack.error.code === 'overloaded' ? SEND_RETRY_MS[refusals] : undefined;
+        if (wait === undefined) {
+          // A later delivery, still under way, says how it went.
+          if (this.deliveries.get(outgoing.clientId) === delivery) {
+            this.setOutgoing(roomId, outgoing.clientId, { status: 'failed', error: ack.error.message });
+          }
+          return;
+        }
+        await pause(jittered(wait));
+        if (!current()) return;
+      }
+    } finally {
+      if (this.deliveries.get(outgoing.clientId) === delivery) this.deliveries.delete(outgoing.clientId);
     }
   }
 

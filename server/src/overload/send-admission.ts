@@ -1,0 +1,69 @@
+import type { FastifyBaseLogger } from 'fastify';
+
+export interface OverloadLimits {
+  /** Sends this node has taken and not yet answered, at most: a send beyond them is refused. */
+  pendingSendsMax: number;
+  /** While the event loop runs later than this (see `LoopDelay`), sends are refused; 0 never refuses on it. */
+  loopDelayMaxMs: number;
+}
+
+/**
+ * Whether this node takes one more `message:send`, decided before anything is spent on it. Two signals, since
+ * an overload can queue in two places:
+ * - **Sends taken and not yet answered.** They wait for the database: for PostgreSQL's pool and round trips,
+ *   or for the next SQLite group commit. However fast the store, their number is what this node has promised
+ *   and not yet done; bounding it bounds the queue in front of the store, and with it the wait of every send
+ *   taken (by Little's law, at most that bound divided by the store's rate).
+ * - **The event loop's delay.** A node short of CPU, or blocked in SQLite's fsync, reads its sockets late: the
+ *   sends pile up in the kernel's buffers, where no count of ours sees them, and the loop's lateness is how
+ *   long they waited. Refusing is far cheaper than sending (no database, no broadcast), so refusing what
+ *   arrives while the loop is late lets it catch up and keep reading promptly.
+ * A refused send is answered `overloaded` at once; the client retries it later under the same clientId.
+ */
+/** At most one log line per this much time while sends are refused: it says how many were. */
+const LOG_EVERY_MS = 10_000;
+
+export class SendAdmission {
+  private pending = 0;
+  private refusedUnlogged = 0;
+  private loggedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly limits: OverloadLimits,
+    private readonly loopDelay: { readonly ms: number },
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  get overloaded(): boolean {
+    return (
+      this.pending >= this.limits.pendingSendsMax ||
+      (this.limits.loopDelayMaxMs > 0 && this.loopDelay.ms > this.limits.loopDelayMaxMs)
+    );
+  }
+
+  /** Takes a place for one send, which the caller gives back with `release` once it is answered; false when overloaded. */
+  admit(): boolean {
+    if (this.overloaded) {
+      this.noteRefused();
+      return false;
+    }
+    this.pending += 1;
+    return true;
+  }
+
+  release(): void {
+    this.pending -= 1;
+  }
+
+  private noteRefused(): void {
+    this.refusedUnlogged += 1;
+    const now = Date.now();
+    if (now - this.loggedAt < LOG_EVERY_MS) return;
+    this.log.warn(
+      { refused: this.refusedUnlogged, pendingSends: this.pending, loopDelayMs: Math.round(this.loopDelay.ms) },
+      'overloaded: refusing sends',
+    );
+    this.loggedAt = now;
+    this.refusedUnlogged = 0;
+  }
+}

@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message, MessageSendInput } from '@parley/protocol';
+import type { Store } from '../src/store/store.js';
+import { call, drain, expectOk, record, type ClientSocket, type Person, type TestServer } from './support/harness.js';
+import { serverDrivers, type DriverServer } from './support/server-drivers.js';
+
+/**
+ * Holds every message the store is asked to append until `open`, then lets them through to the real store:
+ * sends pile up in front of the database as they do when it falls behind, for as long as the test says.
+ */
+class CommitGate {
+  private readonly waiting: (() => void)[] = [];
+  private opened = false;
+  private onHeld: (() => void) | null = null;
+  private heldWanted = 0;
+
+  wrap(store: Store): Store {
+    const gated: Store = Object.create(store);
+    gated.appendMessage = async (message) => {
+      if (!this.opened) {
+        await new Promise<void>((resolve) => {
+          this.waiting.push(resolve);
+          if (this.waiting.length === this.heldWanted) this.onHeld?.();
+        });
+      }
+      return store.appendMessage(message);
+    };
+    return gated;
+  }
+
+  /** Resolves once `count` appends are held. */
+  held(count: number): Promise<void> {
+    if (this.waiting.length >= count) return Promise.resolve();
+    this.heldWanted = count;
+    return new Promise((resolve) => (this.onHeld = resolve));
+  }
+
+  open(): void {
+    this.opened = true;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+}
+
+const PENDING_SENDS_MAX = 4;
+const FIRED_AT_ONCE = 12;
+
+describe.each(serverDrivers)('overload: $name', (driver) => {
+  let started: DriverServer | undefined;
+  afterEach(async () => {
+    await started?.close();
+    started = undefined;
+  });
+
+  async function startWithGate(gate: CommitGate): Promise<TestServer> {
+    started = await driver.start({ limits: { pendingSendsMax: PENDING_SENDS_MAX }, wrapStore: (store) => gate.wrap(store) });
+    return started.server;
+  }
+
+  async function roomOfTwo(server: TestServer): Promise<{ ann: Person & { socket: ClientSocket }; ben: Person & { socket: ClientSocket }; roomId: number }> {
+    const ann = await server.signUpAndConnect();
+    const ben = await server.signUpAndConnect();
+    const room = expectOk(await call(ann.socket, 'room:create', { name: 'Rush hour' })).room;
+    expectOk(await call(ben.socket, 'room:join', { roomId: room.id }));
+    return { ann, ben, roomId: room.id };
+  }
+
+  it(
+    'refuses sends past its bound with `overloaded`, stores none of them, delivers every accepted one, ' +
+      'stores a retry once, and answers /healthz meanwhile',
+    async (context) => {
+      if (driver.unavailable) context.skip(driver.unavailable);
+      const gate = new CommitGate();
+      const server = await startWithGate(gate);
+      const { ann, ben, roomId } = await roomOfTwo(server);
+      const delivered = record(ben.socket, 'message:new');
+
+      // All emitted in one go: the server reads them in a burst, not one after another's ack.
+      const inputs: MessageSendInput[] = Array.from({ length: FIRED_AT_ONCE }, (_, i) => ({ roomId, clientId: `rush-${i}`, body: `message ${i}` }));
+      const acks = inputs.map((input) => call(ann.socket, 'message:send', input));
+
+      // The first PENDING_SENDS_MAX wait at the gate; every other one is refused meanwhile, at once.
+      await gate.held(PENDING_SENDS_MAX);
+      const refused = inputs.filter((_, i) => i >= PENDING_SENDS_MAX);
+      for (const ack of acks.slice(PENDING_SENDS_MAX)) {
+        expect(await ack).toEqual({ ok: false, error: { code: 'overloaded', message: expect.any(String) } });
+      }
+
+      // The health check does not wait for the sends held: it answers, and says the node is overloaded.
+      const health = await server.http('GET', '/healthz');
+      expect(health).toMatchObject({ status: 200, body: { status: 'ok', overloaded: true } });
+
+      gate.open();
+      const accepted: Message[] = [];
+      for (const ack of acks.slice(0, PENDING_SENDS_MAX)) accepted.push(expectOk(await ack).message);
+      expect(accepted.map((m) => m.clientId)).toEqual(inputs.slice(0, PENDING_SENDS_MAX).map((i) => i.clientId));
+
+      await drain(ben.socket);
+      expect(delivered.map((m) => m.clientId).sort()).toEqual(accepted.map((m) => m.clientId).sort());
+      const storedFirst = await server.store.listMessagesAfter(roomId, 0, 100);
+      expect(storedFirst.map((m) => m.clientId).sort(), 'only the accepted sends are stored').toEqual(accepted.map((m) => m.clientId).sort());
+
+      // Retried under the same clientIds once the node has room again: each refused one is stored once, and
+      // one accepted already is answered with the message stored before.
+      expect((await server.http('GET', '/healthz')).body).toEqual({ status: 'ok', overloaded: false });
+      for (const input of [...refused, inputs[0]!]) expectOk(await call(ann.socket, 'message:send', input));
+      await drain(ben.socket);
+
+      const stored = await server.store.listMessagesAfter(roomId, 0, 100);
+      expect(stored.map((m) => m.seq)).toEqual(inputs.map((_, i) => i + 1));
+      expect(stored.map((m) => m.clientId).sort()).toEqual(inputs.map((i) => i.clientId).sort());
+      expect(delivered.map((m) => m.seq).sort((a, b) => a - b), 'every message delivered once').toEqual(stored.map((m) => m.seq));
+    },
+  );
+});
+
+describe('overload: the event loop', () => {
+  let started: DriverServer | undefined;
+  afterEach(async () => {
+    await started?.close();
+    started = undefined;
+  });
+
+  it('refuses sends read while the event loop runs late, and takes them again once it keeps up', async () => {
+    started = await serverDrivers[0]!.start({ limits: { loopDelayMaxMs: 50 } });
+    const server = started.server;
+    const ann = await server.signUpAndConnect();
+    const room = expectOk(await call(ann.socket, 'room:create', { name: 'Busy' })).room;
+    const input = { roomId: room.id, clientId: 'late-1', body: 'while the loop is blocked' };
+
+    // The server shares this process: blocking it here is what a long synchronous call does to the server.
+    // The send is read after the loop's timer has seen how late it runs.
+    const ack = call(ann.socket, 'message:send', input);
+    const blockedUntil = performance.now() + 200;
+    while (performance.now() < blockedUntil);
+    expect(await ack).toMatchObject({ ok: false, error: { code: 'overloaded' } });
+
+    // Once the loop keeps up again (as the health check reports), the same send is taken, and stored once.
+    while ((await server.http('GET', '/healthz')).body.overloaded);
+    expect(expectOk(await call(ann.socket, 'message:send', input)).message.clientId).toBe('late-1');
+    expect(await server.store.listMessagesAfter(room.id, 0, 10)).toHaveLength(1);
+  });
+});
