@@ -16,11 +16,25 @@ function failure(id: number, error: unknown): WriteReply {
   return { id, ok: false, name, message, ...(typeof code === 'string' ? { code } : {}) };
 }
 
-port.on('message', ({ id, method, args }: WriteRequest) => {
-  const run = store[method] as (...args: unknown[]) => Promise<unknown>;
-  run.apply(store, args).then(
-    (value) => port.postMessage({ id, ok: true, value } satisfies WriteReply),
-    (error: unknown) => port.postMessage(failure(id, error)),
-  );
+/** Answers go back together too: those settled in one go (a group commit's) in one message. */
+let outbox: WriteReply[] = [];
+function answer(reply: WriteReply): void {
+  if (outbox.length === 0) {
+    queueMicrotask(() => {
+      port.postMessage(outbox);
+      outbox = [];
+    });
+  }
+  outbox.push(reply);
+}
+
+port.on('message', (requests: WriteRequest[]) => {
+  for (const { id, method, args } of requests) {
+    const run = store[method] as (...args: unknown[]) => Promise<unknown>;
+    run.apply(store, args).then(
+      (value) => answer({ id, ok: true, value }),
+      (error: unknown) => answer(failure(id, error)),
+    );
+  }
 });
 port.postMessage('ready');

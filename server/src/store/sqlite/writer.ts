@@ -64,11 +64,18 @@ export class SqliteWriter {
   private stopped: Error | undefined;
   /** Called once no call is in flight, when `close` waits for that. */
   private onIdle: (() => void) | undefined;
+  /**
+   * The calls made during this turn of the event loop, posted together at its end: one message, one
+   * copy and one wake-up of the thread for all of them, as its group commit takes them all at once.
+   */
+  private outbox: WriteRequest[] = [];
 
   private constructor(private readonly worker: Worker) {
     // An idle writer does not keep the process alive; one with calls in flight does (see `call`).
     worker.unref();
-    worker.on('message', (reply: WriteReply) => this.settle(reply));
+    worker.on('message', (replies: WriteReply[]) => {
+      for (const reply of replies) this.settle(reply);
+    });
     worker.on('error', (error) => this.stop(error));
     worker.on('exit', (code) => this.stop(new Error(`the SQLite writer thread exited (code ${code})`)));
   }
@@ -111,10 +118,16 @@ export class SqliteWriter {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, method, args } satisfies WriteRequest);
-    });
+    if (this.outbox.length === 0) queueMicrotask(() => this.post());
+    this.outbox.push({ id, method, args });
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+
+  private post(): void {
+    const requests = this.outbox;
+    this.outbox = [];
+    if (this.stopped) return;
+    this.worker.postMessage(requests);
   }
 
   private settle(reply: WriteReply): void {
