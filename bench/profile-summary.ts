@@ -81,7 +81,7 @@ export function summarizeProfile(file: string, top = 25): string {
   const ms = (us: number) => `${(us / 1000).toFixed(0)} ms`.padStart(9);
   const lines: string[] = [
     `Profile ${(total / 1e6).toFixed(1)} s: busy ${(busy / 1e6).toFixed(1)} s (${pct(busy, total).trim()} of the main thread), idle ${(idle / 1e6).toFixed(1)} s, GC ${(gc / 1e6).toFixed(2)} s.`,
-    'Self time on the main thread (bcrypt and other libuv thread-pool work does not appear here).',
+    'Self time on the main thread (bcrypt and other libuv thread-pool work, and Parley\'s SQLite writer thread, do not appear here).',
     '',
     'By package (% of busy time):',
   ];
