@@ -3,6 +3,13 @@
  * the same grouped by package (node_modules/<name>, node: internals, Parley's own dist files).
  *
  *   node --import tsx bench/profile-summary.ts bench/results/profiles/<file>.cpuprofile [top]
+ *   node --import tsx bench/profile-summary.ts <file>.cpuprofile --busy
+ *   node --import tsx bench/profile-summary.ts <file>.cpuprofile --window=40,60 writev isMember send@engine.io
+ *
+ * `--busy` prints the main thread's busy milliseconds second by second, to find the load's window (the
+ * profile also covers the start and the connections). `--window=FROM,TO` (seconds since the profile's start)
+ * then prints, for each function named (`name` or `name@part-of-its-file`), its total time within that window:
+ * its own and that of everything it called, as a share of the window's busy time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,7 +88,7 @@ export function summarizeProfile(file: string, top = 25): string {
   const ms = (us: number) => `${(us / 1000).toFixed(0)} ms`.padStart(9);
   const lines: string[] = [
     `Profile ${(total / 1e6).toFixed(1)} s: busy ${(busy / 1e6).toFixed(1)} s (${pct(busy, total).trim()} of the main thread), idle ${(idle / 1e6).toFixed(1)} s, GC ${(gc / 1e6).toFixed(2)} s.`,
-    'Self time on the main thread (bcrypt and other libuv thread-pool work does not appear here).',
+    'Self time on the main thread (bcrypt and other libuv thread-pool work, and Parley\'s SQLite writer thread, do not appear here).',
     '',
     'By package (% of busy time):',
   ];
@@ -93,11 +100,73 @@ export function summarizeProfile(file: string, top = 25): string {
   return lines.join('\n') + '\n';
 }
 
+/** The main thread's busy time in each second of the profile, in ms. */
+export function busyBySecond(file: string): number[] {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const seconds: number[] = [];
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    at += us;
+    const second = Math.floor(at / 1e6);
+    seconds[second] = (seconds[second] ?? 0) + (idle.has(id) ? 0 : us / 1000);
+  });
+  return Array.from(seconds, (ms) => Math.round(ms ?? 0));
+}
+
+/**
+ * Total time (self and callees) of the functions named, within [fromS, toS] seconds of the profile's start, and
+ * the busy time of that window. A name is `functionName` or `functionName@part of its URL`.
+ */
+export function totalTimes(file: string, fromS: number, toS: number, names: string[]): { busyUs: number; totals: Map<string, number> } {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const wanted = names.map((name) => {
+    const [fn, part] = name.split('@') as [string, string | undefined];
+    return { name, matches: (f: ProfileNode['callFrame']) => f.functionName === fn && (part === undefined || f.url.includes(part)) };
+  });
+  const totals = new Map(names.map((name) => [name, 0]));
+  let busyUs = 0;
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    at += us;
+    if (at < fromS * 1e6 || at > toS * 1e6 || byId.get(id)!.callFrame.functionName === '(idle)') return;
+    busyUs += us;
+    // Each function once per sample, however deep it recurses.
+    const seen = new Set<string>();
+    for (let node: number | undefined = id; node !== undefined; node = parent.get(node)) {
+      const frame = byId.get(node)!.callFrame;
+      for (const { name, matches } of wanted) {
+        if (!seen.has(name) && matches(frame)) {
+          seen.add(name);
+          totals.set(name, totals.get(name)! + us);
+        }
+      }
+    }
+  });
+  return { busyUs, totals };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const file = process.argv[2];
+  const [file, ...rest] = process.argv.slice(2);
   if (!file) {
-    console.error('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]');
+    console.error('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top | --busy | --window=FROM,TO name...]');
     process.exit(2);
   }
-  process.stdout.write(summarizeProfile(file, Number(process.argv[3] ?? 25)));
+  const window = rest.find((arg) => arg.startsWith('--window='));
+  if (rest.includes('--busy')) {
+    process.stdout.write(`busy ms per second: ${busyBySecond(file).join(' ')}\n`);
+  } else if (window) {
+    const [from, to] = window.slice('--window='.length).split(',').map(Number) as [number, number];
+    const { busyUs, totals } = totalTimes(file, from, to, rest.filter((arg) => !arg.startsWith('--')));
+    const lines = [`${from}–${to} s: main thread busy ${(busyUs / 1e6).toFixed(2)} s of ${to - from} s. Total time (self and callees):`];
+    for (const [name, us] of totals) lines.push(`  ${`${((100 * us) / busyUs).toFixed(1)}%`.padStart(6)} ${`${(us / 1000).toFixed(0)} ms`.padStart(9)}  ${name}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  } else {
+    process.stdout.write(summarizeProfile(file, Number(rest[0] ?? 25)));
+  }
 }

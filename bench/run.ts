@@ -658,7 +658,8 @@ async function profileRun(workers: Child[], hostEnv: NodeJS.ProcessEnv, tmp: str
   const stamp = startedAt.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const storage = profileTarget === 'relay' ? 'nodb' : target.driver === 'sqlite' ? `sqlite-${machine(tmp).tmpFilesystem}` : 'postgres';
   const name = `${profileTarget === 'parley' ? 'server' : 'relay'}-${stamp}-${rate}-${storage}.cpuprofile`;
-  // Every thread writes its own profile (tsx's module-loader thread too): keep the main thread's, the largest.
+  // Every thread writes its own profile (tsx's module-loader thread, Parley's SQLite writer thread too), named
+  // CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile: keep the main thread's, thread 0.
   const profDir = path.join(tmp, 'cpu-profiles');
   const host = await startHost(profileTarget, hostEnv, tmp, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
   await connectChat(workers, seeded, profileTarget, host.url);
@@ -671,7 +672,7 @@ async function profileRun(workers: Child[], hostEnv: NodeJS.ProcessEnv, tmp: str
   await Promise.all(workers.map((w) => w.stop(5000)));
   const file = path.join(dir, name);
   const written = fs.readdirSync(profDir).map((f) => path.join(profDir, f));
-  const main = written.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+  const main = written.find((f) => path.basename(f).split('.')[4] === '0');
   if (!main) throw new Error('the server wrote no CPU profile');
   fs.copyFileSync(main, file);
   const summary = summarizeProfile(file, 30);

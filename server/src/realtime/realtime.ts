@@ -7,6 +7,7 @@ import { InFlight } from './in-flight.js';
 import type { ParleyServer } from './publisher.js';
 import { connectRedis, type RedisLink } from './redis.js';
 import { attachSockets, createSocketServer, type SocketDeps } from './socket-server.js';
+import { wsUnmasking } from './ws-native.js';
 
 /** Tunables of the live side; tests shorten them. */
 export interface RealtimeOptions {
@@ -60,6 +61,9 @@ export class Realtime {
     private readonly options: RealtimeOptions,
     private readonly log: FastifyBaseLogger,
   ) {
+    const unmasking = wsUnmasking();
+    if (unmasking === 'bufferutil') log.info({ unmasking }, 'WebSocket frames are unmasked by bufferutil');
+    else log.warn({ unmasking }, 'bufferutil did not load: WebSocket frames are unmasked in JavaScript, more slowly');
     this.io = createSocketServer(httpServer, config, {
       adapter: redis?.adapter,
       closing: () => this.closing,

@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/store.js';
 import { adminQuery, postgresProblem, postgresUrl } from '../support/services.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openThreadedSqliteStore } from '../../src/store/sqlite/writer.js';
 
 /** A store opened on fresh, empty storage for one test. */
 export interface OpenedStore {
@@ -61,29 +62,36 @@ function openedStore(first: Store, openOne: () => Promise<Store>, dispose: () =>
   };
 }
 
-const sqlite: StoreDriver = {
-  name: 'sqlite',
-  async open() {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
-    // A folder that does not exist yet: opening the store must create it.
-    const folder = path.join(root, 'nested', 'data');
-    const file = path.join(folder, 'parley.db');
-    let current: Store;
-    try {
-      if (fs.existsSync(folder)) throw new Error(`${folder} should not exist before the store is opened`);
-      current = openSqliteStore(file);
-      if (!fs.existsSync(file)) {
-        await current.close();
-        throw new Error(`opening the store did not create ${file}`);
+/** SQLite on a fresh file in a folder that does not exist yet, opened by `open` (one thread, or writes on their own). */
+function sqliteDriver(name: string, open: (file: string) => Store | Promise<Store>): StoreDriver {
+  return {
+    name,
+    async open() {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
+      // A folder that does not exist yet: opening the store must create it.
+      const folder = path.join(root, 'nested', 'data');
+      const file = path.join(folder, 'parley.db');
+      let current: Store;
+      try {
+        if (fs.existsSync(folder)) throw new Error(`${folder} should not exist before the store is opened`);
+        current = await open(file);
+        if (!fs.existsSync(file)) {
+          await current.close();
+          throw new Error(`opening the store did not create ${file}`);
+        }
+      } catch (error) {
+        fs.rmSync(root, { recursive: true, force: true });
+        throw error;
       }
-    } catch (error) {
-      fs.rmSync(root, { recursive: true, force: true });
-      throw error;
-    }
 
-    return openedStore(current, async () => openSqliteStore(file), () => fs.rmSync(root, { recursive: true, force: true }));
-  },
-};
+      return openedStore(current, async () => open(file), () => fs.rmSync(root, { recursive: true, force: true }));
+    },
+  };
+}
+
+const sqlite = sqliteDriver('sqlite', openSqliteStore);
+/** What the server runs on a file: the same store, its writes on a thread of their own. */
+const sqliteThreaded = sqliteDriver('sqlite, writes on a thread', openThreadedSqliteStore);
 
 const postgres: StoreDriver = {
   name: 'postgres',
@@ -104,4 +112,4 @@ const postgres: StoreDriver = {
   },
 };
 
-export const drivers: readonly StoreDriver[] = [sqlite, postgres];
+export const drivers: readonly StoreDriver[] = [sqlite, sqliteThreaded, postgres];

@@ -106,8 +106,24 @@ function isUniqueViolation(error: unknown, column: string): boolean {
 }
 
 /** Opens (creating when missing) the database file, applies pending migrations, and returns the store. */
-export function openSqliteStore(file: string): Store {
+export function openSqliteStore(file: string): SqliteStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = openConnection(file);
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+/**
+ * A second connection to a database that `openSqliteStore` has opened and migrated, for reading only: any
+ * write through it fails (`query_only`), so that every write goes through the one connection that owns them.
+ */
+export function openSqliteReader(file: string): Database.Database {
+  const db = openConnection(file);
+  db.pragma('query_only = ON');
+  return db;
+}
+
+function openConnection(file: string): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL syncs the WAL on every commit: an acknowledged message survives a crash of the machine, not only of the process.
@@ -115,8 +131,7 @@ export function openSqliteStore(file: string): Store {
   db.pragma('foreign_keys = ON');
   // Several processes may share the file (a CLI, a second server); wait for a lock instead of failing at once.
   db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return new SqliteStore(db);
+  return db;
 }
 
 function migrate(db: Database.Database): void {
@@ -136,7 +151,7 @@ function migrate(db: Database.Database): void {
   }
 }
 
-class SqliteStore implements Store {
+export class SqliteStore implements Store {
   private readonly q;
 
   private appends: { message: NewMessage; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }[] = [];

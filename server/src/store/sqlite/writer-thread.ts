@@ -1,0 +1,40 @@
+/**
+ * The SQLite writer thread (see `SqliteWriter`): it opens the file as the store does, then runs the write
+ * calls posted to it, in order, and answers each after its commit.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { StoreConflictError } from '../store.js';
+import { openSqliteStore } from './sqlite-store.js';
+import type { WriteReply, WriteRequest } from './writer.js';
+
+const port = parentPort!;
+const store = openSqliteStore((workerData as { file: string }).file);
+
+function failure(id: number, error: unknown): WriteReply {
+  if (error instanceof StoreConflictError) return { id, ok: false, conflict: error.constraint };
+  const { name, message, code } = error instanceof Error ? (error as Error & { code?: string }) : { name: 'Error', message: String(error), code: undefined };
+  return { id, ok: false, name, message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+/** Answers go back together too: those settled in one go (a group commit's) in one message. */
+let outbox: WriteReply[] = [];
+function answer(reply: WriteReply): void {
+  if (outbox.length === 0) {
+    queueMicrotask(() => {
+      port.postMessage(outbox);
+      outbox = [];
+    });
+  }
+  outbox.push(reply);
+}
+
+port.on('message', (requests: WriteRequest[]) => {
+  for (const { id, method, args } of requests) {
+    const run = store[method] as (...args: unknown[]) => Promise<unknown>;
+    run.apply(store, args).then(
+      (value) => answer({ id, ok: true, value }),
+      (error: unknown) => answer(failure(id, error)),
+    );
+  }
+});
+port.postMessage('ready');
