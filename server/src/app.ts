@@ -14,6 +14,8 @@ import { refuseCrossSiteRequests } from './http/cross-site.js';
 import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
+import { presenceSocketHandlers } from './presence/presence.socket.js';
+import { PresenceWatches } from './presence/watches.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
 import { ReadsService } from './reads/reads.service.js';
 import { readsSocketHandlers } from './reads/reads.socket.js';
@@ -123,6 +125,7 @@ async function assemble(
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
   const messages = new MessagesService(store, publisher, clock);
   const reads = new ReadsService(store, publisher);
+  const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser);
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
@@ -149,7 +152,12 @@ async function assemble(
     auth,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
-    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages), ...readsSocketHandlers(reads) },
+    handlers: {
+      ...roomsSocketHandlers(rooms),
+      ...messagesSocketHandlers(messages),
+      ...readsSocketHandlers(reads),
+      ...presenceSocketHandlers(watches),
+    },
     clock,
     log: app.log,
   });
