@@ -102,11 +102,10 @@ export class AdapterPresence implements Presence {
   async onlineAmong(userIds: readonly number[]): Promise<Set<number>> {
     const online = this.onlineHere(userIds);
     if (!this.options.clustered || userIds.length === 0) return online;
+    // Socket.IO types server-side events by a map this server does not declare.
+    const cluster = this.io as unknown as { serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> };
     try {
-      const answers = (await (this.io.serverSideEmitWithAck as (event: string, ...args: unknown[]) => Promise<unknown[]>)(
-        WHO_IS_ONLINE,
-        userIds,
-      )) as unknown[];
+      const answers = await cluster.serverSideEmitWithAck(WHO_IS_ONLINE, userIds);
       for (const answer of answers) {
         if (Array.isArray(answer)) for (const userId of answer) if (typeof userId === 'number') online.add(userId);
       }

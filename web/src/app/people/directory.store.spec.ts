@@ -116,6 +116,7 @@ describe('DirectoryStore', () => {
     expect((socket.sent('presence:watch').at(-1) as { userIds: number[] }).userIds).toHaveLength(LIMITS.presenceWatchMax);
     // Full: a narrower search, not a longer list.
     expect(directory.hasMore()).toBe(false);
+    expect(directory.full()).toBe(true);
     await directory.loadMore();
   });
 

@@ -37,6 +37,8 @@ export class DirectoryStore {
   readonly loading = this.loadingMore.asReadonly();
   /** More people match the search than are listed, and there is room to list them. */
   readonly hasMore = computed(() => this.nextCursor() !== null && this.listed().length < LIMITS.presenceWatchMax);
+  /** More people match the search than may be listed: a narrower search finds them. */
+  readonly full = computed(() => this.nextCursor() !== null && this.listed().length >= LIMITS.presenceWatchMax);
   /** The people listed but me, by username, each with whether they are online. */
   readonly people = computed(() => {
     const me = this.session.user()?.id;

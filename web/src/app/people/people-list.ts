@@ -30,6 +30,9 @@ import { DirectoryStore, displayName } from './directory.store';
         <li class="empty">{{ directory.query().trim() ? 'Nobody by that name.' : 'Nobody else is here yet.' }}</li>
       }
     </ul>
+    @if (directory.full()) {
+      <p class="empty">More people match: type more of a name to find them.</p>
+    }
     @if (directory.hasMore()) {
       <button type="button" class="more" (click)="more()" [disabled]="directory.loading()">
         {{ directory.loading() ? 'Loading…' : 'More people' }}
