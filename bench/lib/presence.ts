@@ -11,12 +11,14 @@
  *
  * It measures what happens when people connect, so it runs against servers from before `presence:watch` and the
  * paged directory too (steps 4 and 5 then say what they could not do): that is the "before" of the README.
- * Results: `results/presence[-label][-postgres].{json,md}` and a dated copy in `results/runs/`.
+ * Results: `results/presence[-label][-postgres].{json,md}` and a dated copy in `results/runs/`. With `--profile`,
+ * step 3 is profiled into `results/profiles/`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarizeProfile } from '../profile-summary.js';
 import { gitCommit, machine, type RunRecord } from './machine.js';
 import { seedPresence, type PresencePlan } from './presence-seed.js';
 import { random } from './rooms-list-seed.js';
@@ -59,6 +61,8 @@ const CONNECT_CONCURRENCY = 50;
 /** How long the idle server's own CPU (pings, the presence sweep) is measured, to take it out of the probes'. */
 const IDLE_MS = 5000;
 const TARGETS = { cpuMsPerUserOnline: 2, usersQueryP99Ms: 10 };
+/** With `--profile`: step 3 is profiled, this often (its CPU figure then includes the profiler's). */
+const PROFILE_INTERVAL_US = 50;
 /** The web client's page of people. */
 const QUERY_LIMIT = 25;
 
@@ -229,12 +233,24 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
 
     // 3. One more person at a time comes online.
     const heardBefore = await heard();
+    const profile = ctx.flags.profile === true ? profileFile(ctx) : null;
+    if (profile) await host.child.call('profileStart', { intervalUs: PROFILE_INTERVAL_US });
     before = await usage();
     started = performance.now();
     const probed = await connect(seeded.probeTokens, 1, [workers[0]!]);
     const probeMs = Math.round(performance.now() - started);
     await ctx.quiet(host.child, 600_000);
     after = await usage();
+    if (profile) {
+      await host.child.call('profileStop', { file: profile });
+      const summary = summarizeProfile(profile, 40);
+      fs.writeFileSync(
+        profile.replace(/\.cpuprofile$/, '.txt'),
+        `CPU profile of the server while ${seeded.probeTokens.length} people came online one at a time, ${seeded.onlineTokens.length} sockets connected ` +
+          `(bench/lib/presence.ts, step 3; sampled every ${PROFILE_INTERVAL_US} µs, the profiler's own cost included).\n\n${summary}`,
+      );
+      log(`  profile of step 3: ${path.relative(ctx.root, profile)}\n${summary}`);
+    }
     const heardAfter = await heard();
     const probeCpu = cpuMsBetween(before, after);
     const cpuMsPerUser = round((probeCpu - (idleCpuMsPerSec * (after.at - before.at)) / 1000) / seeded.probeTokens.length, 3);
@@ -409,6 +425,13 @@ async function queryDirectory(
     firstAnswerBytes: Buffer.byteLength(first.text),
     serverCpuMsPerRequest: round(cpuMsBetween(before, after) / Math.max(1, samples), 3),
   };
+}
+
+function profileFile(ctx: PresenceRunContext): string {
+  const dir = path.join(BENCH_DIR, 'results', 'profiles');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = ctx.startedAt.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  return path.join(dir, `presence-${stamp}-${ctx.target.driver}.cpuprofile`);
 }
 
 function writeResults(ctx: PresenceRunContext, results: PresenceResults): void {
