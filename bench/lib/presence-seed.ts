@@ -33,7 +33,6 @@ export interface PresencePlan {
 export interface PresenceSeeded {
   /** One token per online socket, device-major: every online user's first device, then every one's second, … */
   onlineTokens: string[];
-  onlineUserIds: number[];
   /** One token per probe, and the online people each shares a room with. */
   probeTokens: string[];
   probeContacts: number;
@@ -130,7 +129,6 @@ export async function seedPresence(target: DbTarget, plan: PresencePlan, log: (l
     log(`  seeded in ${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
     return {
       onlineTokens,
-      onlineUserIds: userIds.slice(0, onlineUsers),
       probeTokens,
       probeContacts: plan.probeGroupOthers + plan.probeDirectPeers,
       userIds,
