@@ -4,6 +4,7 @@
  *   npm run bench                 the full run (about 15 minutes)
  *   npm run bench -- --quick      a sanity check (under two minutes)
  *   npm run bench -- --profile    a CPU profile of the server under chat load (see bench/README.md)
+ *   npm run bench -- --presence   presence and the directory at 100,000 people (see lib/presence.ts)
  *
  * Options: --generator=ws|sio (the chat load: raw frames on ws, the default, or socket.io-client),
  * --workers=N (load-generator processes, default 3), --users=N (chat users),
@@ -22,8 +23,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatRunner, type OverloadResult, type SearchResult, type StepResult } from './lib/chat.js';
 import { measureFsync, type FsyncProbe } from './lib/disk.js';
-import { gitCommit, machine } from './lib/machine.js';
+import { gitCommit, machine, type RunRecord } from './lib/machine.js';
 import { params as parseParams, type Params } from './lib/params.js';
+import { presenceRun } from './lib/presence.js';
 import { fsyncLine, renderMarkdown, renderText, targetsOf } from './lib/report.js';
 import { Child } from './lib/rpc.js';
 import { seedRoomsList, type RoomsListPlan } from './lib/rooms-list-seed.js';
@@ -457,6 +459,27 @@ async function main(): Promise<void> {
     await roomsListRun(tmp, target, dbVersion, buildSec);
     return;
   }
+  if (flags.presence) {
+    await presenceRun({
+      mode: params.mode,
+      flags,
+      tmp,
+      target,
+      dbVersion,
+      buildSec,
+      root: ROOT,
+      startedAt,
+      log,
+      quiet,
+      startHost: (env) => startHost('parley', env, tmp),
+      fork: async (name, script) => {
+        const { child } = await Child.start(name, script);
+        children.push(child);
+        return child;
+      },
+    });
+    return;
+  }
 
   const idleMax = wants('idle') && !profiling ? Math.max(...params.idleLevels) : 0;
   const idleDevices = Math.max(1, Math.ceil(idleMax / params.idleUsers));
@@ -707,16 +730,9 @@ const ROOMS_LIST_TARGET_P99_MS = 20;
 const ROOMS_WALK_PAGE = 100;
 const ROOMS_WALK_PAUSE_MS = 1000;
 
-export interface RoomsListResults {
+export interface RoomsListResults extends RunRecord {
   version: 2;
   scenario: 'rooms-list';
-  mode: 'quick' | 'full';
-  startedAt: string;
-  durationSec: number;
-  buildSec: number;
-  machine: ReturnType<typeof machine>;
-  database: { driver: 'sqlite' | 'postgres'; version: string | null };
-  git: ReturnType<typeof gitCommit>;
   plan: RoomsListPlan & { warmup: number; samples: number; sockets: number; perSocketRate: number; walks: number };
   seeded: { messages: number; unread: number; timingsMs: Record<string, number>; databaseMiB: number | null };
   /** The machine's 1-minute load average as the measured requests began: other work on it shows here. */

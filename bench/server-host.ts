@@ -5,6 +5,8 @@
  *
  * Bench-only. Imports the BUILT server, so run `npm run build` first. Started by `bench/run.ts`.
  */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from './lib/rpc.js';
 import type { Usage } from './lib/types.js';
@@ -32,6 +34,7 @@ const store = await openStore(config.database);
 const app = await buildApp(config, { store });
 
 let stopping: Promise<void> | undefined;
+let profiler: Session | undefined;
 function stop(): Promise<void> {
   stopping ??= (async () => {
     // The same order as main.ts: the app (sockets drained, transports closed), then the store.
@@ -62,6 +65,24 @@ const { ready } = serve({
     return usage();
   },
   stop: () => stop(),
+  /** A CPU profile of the main thread from now to `profileStop`, sampled every `intervalUs`: one phase of a scenario. */
+  profileStart: async ({ intervalUs }: { intervalUs: number }) => {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: intervalUs });
+    await profiler.post('Profiler.start');
+    return {};
+  },
+  /** Writes the profile started by `profileStart` to `file` (a `.cpuprofile`). */
+  profileStop: async ({ file }: { file: string }) => {
+    if (!profiler) throw new Error('no profile was started');
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+    profiler = undefined;
+    return {};
+  },
 });
 
 await app.listen({ port: config.port, host: config.host });

@@ -3,6 +3,7 @@ import {
   chatBox,
   chatRow,
   expect,
+  findPerson,
   messagesWith,
   newPerson,
   openChatWith,
@@ -25,9 +26,10 @@ test('two people chat: the receiver’s box pops up by itself, and the reply com
   await signUp(alicePage, alice);
   await signUp(bobPage, bob);
 
-  // Alice sees Bob in the New chat list, online: his label says so and his avatar has the green dot.
-  await expect(personButton(alicePage, bob)).toHaveAccessibleName(/, online$/);
-  await expect(personButton(alicePage, bob).locator('.dot.on')).toBeVisible();
+  // Alice finds Bob in the New chat list, online: his label says so and his avatar has the green dot.
+  const bobButton = await findPerson(alicePage, bob);
+  await expect(bobButton).toHaveAccessibleName(/, online$/);
+  await expect(bobButton.locator('.dot.on')).toBeVisible();
 
   const aliceBox = await openChatWith(alicePage, bob);
   await sendAndConfirm(aliceBox, 'Hi Bob, are you there?');
@@ -242,7 +244,7 @@ test.describe('screenshots', () => {
     const leoPage = await openPage();
     await signUp(leoPage, leo);
     await signUp(kimPage, kim);
-    await expect(personButton(kimPage, leo)).toHaveAccessibleName(/, online$/);
+    await expect(await findPerson(kimPage, leo)).toHaveAccessibleName(/, online$/);
     return { kim, leo, kimPage, leoPage };
   }
 

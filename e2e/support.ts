@@ -88,11 +88,28 @@ export async function expectMainScreen(page: Page): Promise<void> {
   await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
 }
 
-/** The button for a person in the "New chat" list; its name says whether they are online. */
+/** The button for a person in the "New chat" list, if it lists them; its name says whether they are online. */
 export function personButton(page: Page, person: Person): Locator {
   return page
     .getByRole('list', { name: 'New chat', exact: true })
     .getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))},`) });
+}
+
+/**
+ * Searches "New chat" for a person by username, as one would among many: the list shows a page at a time, by
+ * username, and the search goes to the server. Returns their button once it is listed.
+ */
+export async function findPerson(page: Page, person: Person): Promise<Locator> {
+  const field = page.getByLabel('Search people', { exact: true });
+  // Once its answer is in, the list shows that search alone (a search already typed is already answered).
+  if ((await field.inputValue()) !== person.username) {
+    const searched = page.waitForResponse((response) => new URL(response.url()).searchParams.get('query') === person.username);
+    await field.fill(person.username);
+    await searched;
+  }
+  const button = personButton(page, person);
+  await expect(button).toBeVisible();
+  return button;
 }
 
 /** The Chats list: every conversation of mine, most recently active first. */
@@ -115,9 +132,9 @@ export function roomBox(page: Page, name: string): Locator {
   return page.getByRole('region', { name: `Room ${name}`, exact: true });
 }
 
-/** Clicks the person in the "New chat" list and waits for their chat box. */
+/** Finds the person in the "New chat" list, clicks them and waits for their chat box. */
 export async function openChatWith(page: Page, person: Person): Promise<Locator> {
-  await personButton(page, person).click();
+  await (await findPerson(page, person)).click();
   const box = chatBox(page, person);
   await expect(box).toBeVisible();
   await expect(box.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();

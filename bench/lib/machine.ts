@@ -46,3 +46,14 @@ export function gitCommit(cwd: string): { commit: string | null; dirty: boolean 
     return { commit: null, dirty: null };
   }
 }
+
+/** What the results of a scenario run on its own begin with: when, on what machine and database, from which commit. */
+export interface RunRecord {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  durationSec: number;
+  buildSec: number;
+  machine: Machine;
+  database: { driver: 'sqlite' | 'postgres'; version: string | null };
+  git: ReturnType<typeof gitCommit>;
+}

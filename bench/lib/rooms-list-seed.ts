@@ -48,7 +48,7 @@ const BODY = 'A message in a busy room, about as long as people write them: ';
  * A deterministic pseudo-random sequence (mulberry32), so that every run seeds the same read markers
  * and order.
  */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

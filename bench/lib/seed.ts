@@ -56,14 +56,14 @@ export interface Seeded {
   timings: Record<string, number>;
 }
 
-interface UserRow {
+export interface UserRow {
   username: string;
   firstName: string;
   lastName: string;
 }
 
 /** The operations seeding needs, per driver; every id comes back in the order of the rows given. */
-interface SeedDb {
+export interface SeedDb {
   insertUsers(rows: UserRow[], passwordHash: string, at: Date): Promise<number[]>;
   insertSessions(rows: { userId: number; tokenHash: string }[], at: Date, expiresAt: Date): Promise<void>;
   /** `nameKey` and `nameFold` as the server computes them (`roomNameKey`, `roomNameFold`). */
@@ -77,7 +77,7 @@ interface SeedDb {
 
 const HISTORY_BODY = 'A message from the archive, long enough to look like one: ';
 
-function sqliteSeedDb(file: string): SeedDb {
+export function sqliteSeedDb(file: string): SeedDb {
   const db = new Database(file);
   db.pragma('foreign_keys = ON');
   // The whole seed is one transaction; the server opens the file afterwards with its own settings.
@@ -130,7 +130,7 @@ function sqliteSeedDb(file: string): SeedDb {
   };
 }
 
-async function postgresSeedDb(url: string): Promise<SeedDb> {
+export async function postgresSeedDb(url: string): Promise<SeedDb> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('BEGIN');

@@ -1,7 +1,6 @@
 import type { Ack } from './errors.js';
 import type {
   Message,
-  PublicUser,
   ReadMarker,
   Room,
   RoomMute,
@@ -13,6 +12,7 @@ import type {
 import type {
   DmOpenInput,
   MessageSendInput,
+  PresenceWatchInput,
   RoomCreateInput,
   RoomHistoryInput,
   RoomJoinInput,
@@ -51,6 +51,11 @@ export interface ClientToServerEvents {
   'room:mute': Call<RoomMuteInput, object>;
   /** I am typing in a room: its other members hear of it. */
   typing: Call<TypingInput, object>;
+  /**
+   * Tells me when these people come and go, as well as those I share a room with, until I send another list or this
+   * socket closes; the ack names those of them who are online now.
+   */
+  'presence:watch': Call<PresenceWatchInput, { online: number[] }>;
 }
 
 /** Server-to-client events. */
@@ -67,11 +72,9 @@ export interface ServerToClientEvents {
   'room:mute': (event: RoomMute) => void;
   /** Another member is typing in one of my rooms. */
   typing: (event: TypingSignal) => void;
-  /** Someone signed up: the directory has a new entry. */
-  'user:new': (user: PublicUser) => void;
-  /** A user's first device connected. */
+  /** The first device of someone I share a room with, or watch (`presence:watch`), connected. */
   'user:online': (event: { userId: number }) => void;
-  /** A user's last device disconnected. */
+  /** The last device of someone I share a room with, or watch, disconnected. */
   'user:offline': (event: { userId: number }) => void;
   /** The server closes this socket right after this event, for the reason given. */
   'socket:closing': (event: SocketClosing) => void;

@@ -11,8 +11,11 @@ export interface MeResponse {
   user: PublicUser;
 }
 
+/** `GET /api/users`: one page of the directory. */
 export interface UsersResponse {
   users: DirectoryUser[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
 }
 
 export const SESSION_COOKIE = 'parley_session';

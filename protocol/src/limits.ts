@@ -36,6 +36,16 @@ export const LIMITS = {
    * since each room carries its last message (up to 4000 characters). Its first room goes whatever its size.
    */
   roomsPageBytesMax: 256 * 1024,
-  /** The longest cursor either list takes: those the server gives (a few numbers, or a name and an id, base64url) are shorter. */
-  roomsCursorMax: 2048,
+  /**
+   * The longest cursor a paged list takes (`rooms:list`, `rooms:browse`, `GET /api/users`): those the server gives (a few
+   * numbers, or a name and an id, base64url) are shorter.
+   */
+  cursorMax: 2048,
+  /** People per `GET /api/users` page: the default, and the most one page may ask for. */
+  usersPageDefault: 50,
+  usersPageMax: 100,
+  /** The longest directory search, in code points: a first name, a space and a last name (`nameMax` each). */
+  usersQueryMax: 129,
+  /** People one socket may watch with `presence:watch`: more than a screen of the directory shows. */
+  presenceWatchMax: 500,
 } as const;

@@ -101,10 +101,10 @@ export type RoomJoinInput = z.infer<typeof roomJoinSchema>;
 export const roomLeaveSchema = z.strictObject({ roomId: idSchema });
 export type RoomLeaveInput = z.infer<typeof roomLeaveSchema>;
 
-const roomsCursorSchema = z
+const cursorSchema = z
   .string()
   .min(1, 'must not be empty')
-  .max(LIMITS.roomsCursorMax, `must be at most ${LIMITS.roomsCursorMax} characters`)
+  .max(LIMITS.cursorMax, `must be at most ${LIMITS.cursorMax} characters`)
   .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this server gave');
 const roomsLimitSchema = z.int().min(1).max(LIMITS.roomsPageMax);
 
@@ -113,7 +113,7 @@ const roomsLimitSchema = z.int().min(1).max(LIMITS.roomsPageMax);
  * the page before, opaque.
  */
 export const roomsListSchema = z.strictObject({
-  cursor: roomsCursorSchema.optional(),
+  cursor: cursorSchema.optional(),
   limit: roomsLimitSchema.optional(),
 });
 export type RoomsListInput = z.infer<typeof roomsListSchema>;
@@ -124,10 +124,22 @@ export type RoomsListInput = z.infer<typeof roomsListSchema>;
  */
 export const roomsBrowseSchema = z.strictObject({
   query: z.string().max(LIMITS.roomNameMax, `must be at most ${LIMITS.roomNameMax} characters`).optional(),
-  cursor: roomsCursorSchema.optional(),
+  cursor: cursorSchema.optional(),
   limit: roomsLimitSchema.optional(),
 });
 export type RoomsBrowseInput = z.infer<typeof roomsBrowseSchema>;
+
+/**
+ * `GET /api/users`'s query string: one page of people ordered by username (case ignored), those whose username, first
+ * name or last name starts with `query` (case and accents ignored; "first last" matches too). `cursor` is the
+ * `nextCursor` of the page before, opaque. Query string values are text: `limit` is read as a number.
+ */
+export const usersQuerySchema = z.strictObject({
+  query: z.string().max(LIMITS.usersQueryMax, `must be at most ${LIMITS.usersQueryMax} characters`).optional(),
+  cursor: cursorSchema.optional(),
+  limit: z.coerce.number<string | number>().int().min(1).max(LIMITS.usersPageMax).optional(),
+});
+export type UsersQuery = z.input<typeof usersQuerySchema>;
 
 export const roomHistorySchema = z.strictObject({
   roomId: idSchema,
@@ -183,6 +195,16 @@ export const roomMuteSchema = z.strictObject({
   muted: z.boolean(),
 });
 export type RoomMuteInput = z.infer<typeof roomMuteSchema>;
+
+/**
+ * `presence:watch`: the people whose coming and going this socket hears of (`user:online`, `user:offline`), besides
+ * those it shares a room with: at most `LIMITS.presenceWatchMax`, replacing the socket's previous list. An empty list
+ * ends the watch.
+ */
+export const presenceWatchSchema = z.strictObject({
+  userIds: z.array(idSchema).max(LIMITS.presenceWatchMax, `must name at most ${LIMITS.presenceWatchMax} people`),
+});
+export type PresenceWatchInput = z.infer<typeof presenceWatchSchema>;
 
 /** `typing`: sent at most once per 3 s while the user types. */
 export const typingSchema = z.strictObject({ roomId: idSchema });

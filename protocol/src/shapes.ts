@@ -8,6 +8,7 @@ import {
   idSchema,
   loginSchema,
   messageSendSchema,
+  presenceWatchSchema,
   registerSchema,
   roomCreateSchema,
   roomHistorySchema,
@@ -19,6 +20,7 @@ import {
   roomsListSchema,
   syncSchema,
   typingSchema,
+  usersQuerySchema,
 } from './schemas.js';
 
 /**
@@ -103,6 +105,7 @@ export const clientEvents = {
   'room:read': { payload: roomReadSchema, success: z.strictObject({ lastReadSeq: seqSchema }) },
   'room:mute': { payload: roomMuteSchema, success: z.strictObject({}) },
   typing: { payload: typingSchema, success: z.strictObject({}) },
+  'presence:watch': { payload: presenceWatchSchema, success: z.strictObject({ online: z.array(idSchema) }) },
 } as const satisfies Record<ClientEventName, { payload: z.ZodType; success: z.ZodObject }>;
 
 /** An event's whole acknowledgement: `{ok: true, ...success}` or `{ok: false, error}`. */
@@ -124,7 +127,6 @@ export const serverEvents = {
   'message:new': messageShape,
   'room:new': roomShape,
   'room:created': roomShape,
-  'user:new': publicUserShape,
   'user:online': userIdEvent,
   'user:offline': userIdEvent,
   'room:read': readMarkerShape,
@@ -136,13 +138,17 @@ export const serverEvents = {
   }),
 } as const satisfies { [E in keyof ServerToClientEvents]: z.ZodType };
 
-/** The HTTP API: each route's request body (when it takes one) and its successful response body. */
+/** The HTTP API: each route's request body (when it takes one), its query string (when it reads one), and its successful response body. */
 export const httpRoutes = {
   'POST /api/auth/register': { request: registerSchema, response: z.strictObject({ user: publicUserShape, token: z.string() }) },
   'POST /api/auth/login': { request: loginSchema, response: z.strictObject({ user: publicUserShape, token: z.string() }) },
   'POST /api/auth/logout': { request: undefined, response: undefined },
   'GET /api/me': { request: undefined, response: z.strictObject({ user: publicUserShape }) },
-  'GET /api/users': { request: undefined, response: z.strictObject({ users: z.array(directoryUserShape) }) },
+  'GET /api/users': {
+    request: undefined,
+    query: usersQuerySchema,
+    response: z.strictObject({ users: z.array(directoryUserShape), nextCursor: z.string().nullable() }),
+  },
   'GET /healthz': { request: undefined, response: z.strictObject({ status: z.literal('ok'), overloaded: z.boolean() }) },
 } as const;
 

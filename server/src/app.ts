@@ -17,6 +17,8 @@ import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
 import { LoopDelay } from './overload/loop-delay.js';
 import { SendAdmission } from './overload/send-admission.js';
+import { presenceSocketHandlers } from './presence/presence.socket.js';
+import { PresenceWatches } from './presence/watches.js';
 import { ReadsService } from './reads/reads.service.js';
 import { readsSocketHandlers } from './reads/reads.socket.js';
 import { socketPublisher } from './realtime/publisher.js';
@@ -128,6 +130,7 @@ async function assemble(
   const loopDelay = new LoopDelay();
   loopDelay.start();
   const sends = new SendAdmission(config.limits, loopDelay, app.log);
+  const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser);
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
@@ -155,7 +158,12 @@ async function assemble(
     auth,
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
-    handlers: { ...roomsSocketHandlers(rooms), ...messagesSocketHandlers(messages, sends), ...readsSocketHandlers(reads) },
+    handlers: {
+      ...roomsSocketHandlers(rooms),
+      ...messagesSocketHandlers(messages, sends),
+      ...readsSocketHandlers(reads),
+      ...presenceSocketHandlers(watches),
+    },
     clock,
     log: app.log,
   });

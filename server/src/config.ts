@@ -160,6 +160,8 @@ export interface Limits {
   refusedEventsWindowMs: number;
   /** Sockets one user may hold open, on all nodes; beyond it the oldest are closed. */
   socketsPerUser: number;
+  /** People one user's sockets on one node may watch together (`presence:watch`; one socket: `LIMITS.presenceWatchMax`). */
+  presenceWatchesPerUser: number;
   /**
    * Engine.IO handshakes (new connections, authenticated or not) allowed per client address per window
    * (a minute); SOCKET_HANDSHAKES_PER_MINUTE sets the number.
@@ -226,6 +228,8 @@ export const defaultLimits: Limits = {
   refusedEventsBeforeClose: 50,
   refusedEventsWindowMs: 10_000,
   socketsPerUser: 20,
+  // Two sockets' full lists: a few tabs of the web client, which watches the people its list shows.
+  presenceWatchesPerUser: 1000,
   handshakesPerAddress: 120,
   handshakeWindowMs: 60_000,
   // (4000 + 64) × 12 + 1024 = 49,792 bytes, rounded up to 50,176 (49 KiB).

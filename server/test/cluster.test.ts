@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { createClient } from 'redis';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthResponse, SocketClosing } from '@parley/protocol';
+import type { AuthResponse, PublicUser, SocketClosing, UsersResponse } from '@parley/protocol';
 import { buildApp } from '../src/app.js';
 import { ConfigError, defaultLimits, loadConfig } from '../src/config.js';
 import type { RealtimeOptions } from '../src/realtime/realtime.js';
@@ -94,12 +94,25 @@ class ParleyNode {
     return new Promise((resolve) => socket.once('disconnect', () => resolve()));
   }
 
-  async onlineOf(token: string, userId: number): Promise<boolean> {
-    const response = await this.http<{ users: { id: number; online: boolean }[] }>('GET', '/api/users', token);
+  /** Whether the directory, as this node answers it, shows the user online. */
+  async onlineOf(token: string, user: PublicUser): Promise<boolean> {
+    const response = await this.http<UsersResponse>('GET', `/api/users?query=${encodeURIComponent(user.username)}`, token);
     expect(response.status).toBe(200);
-    const entry = response.body.users.find((user) => user.id === userId);
-    if (!entry) throw new Error(`user ${userId} is not in the directory`);
+    const entry = response.body.users.find((found) => found.id === user.id);
+    if (!entry) throw new Error(`user ${user.id} is not in the directory`);
     return entry.online;
+  }
+
+  /**
+   * Has someone on this node create a room: everyone hears of it, so once a socket on another node has, whatever
+   * this node published before has reached it too.
+   */
+  async broadcastMarker(): Promise<string> {
+    const marker = await this.signUp('marker');
+    const socket = await this.connect(marker.token);
+    const name = `Marker ${Math.random().toString(36).slice(2, 8)}`;
+    expectOk(await call(socket, 'room:create', { name }));
+    return name;
   }
 }
 
@@ -262,10 +275,43 @@ if (unavailable !== null) {
       for (const receipt of await Promise.all(receipts)) expect(receipt).toEqual({ roomId: room.id, userId: bob.user.id, seq: 1 });
     });
 
+    it('tells watchers and room members on either node when someone comes and goes, never strangers, and answers a watch from both', async () => {
+      const bob = await node2.signUp('bob');
+      const watcher = await node1.connect((await node1.signUp('watcher')).token);
+      const member = await node2.connect((await node2.signUp('member')).token);
+      const stranger = await node1.connect((await node1.signUp('stranger')).token);
+      const strangerHeard = record(stranger, 'user:online');
+      const name = `Shared ${Math.random().toString(36).slice(2, 8)}`;
+      const { room } = expectOk(await call(member, 'room:create', { name }));
+      const bobFirst = await node1.connect(bob.token);
+      expectOk(await call(bobFirst, 'room:join', { roomId: room.id }));
+      bobFirst.disconnect();
+      expect(expectOk(await call(watcher, 'presence:watch', { userIds: [bob.user.id] })).online).toEqual([]);
+      await node1.app.realtime.presence.settled();
+      await drain(stranger);
+      strangerHeard.length = 0;
+
+      const toWatcher = nextEvent(watcher, 'user:online', (event) => event.userId === bob.user.id);
+      const toMember = nextEvent(member, 'user:online', (event) => event.userId === bob.user.id);
+      const bobSocket = await node2.connect(bob.token);
+      await Promise.all([toWatcher, toMember]);
+      // Published by node 2 after Bob's announcement, so reaching node 1 after it.
+      const marker = await node2.broadcastMarker();
+      await nextEvent(stranger, 'room:created', (created) => created.name === marker);
+      expect(strangerHeard).toEqual([]);
+
+      // Asked on node 1, about a socket on node 2.
+      expect(expectOk(await call(watcher, 'presence:watch', { userIds: [bob.user.id] })).online).toEqual([bob.user.id]);
+      const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
+      bobSocket.disconnect();
+      await offline;
+    });
+
     it('announces someone online once for devices on two nodes, and offline once after the last', async () => {
       const carol = await node1.signUp('carol');
       const bob = await node2.signUp('bob');
       const watcher = await node1.connect(carol.token);
+      expectOk(await call(watcher, 'presence:watch', { userIds: [bob.user.id] }));
       const onlineEvents = record(watcher, 'user:online');
       const offlineEvents = record(watcher, 'user:offline');
       const aboutBob = (events: { userId: number }[]) => events.filter((event) => event.userId === bob.user.id);
@@ -274,7 +320,7 @@ if (unavailable !== null) {
       const online = nextEvent(watcher, 'user:online', (event) => event.userId === bob.user.id);
       const phone = await node2.connect(bob.token);
       await online;
-      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(true);
+      expect(await node1.onlineOf(carol.token, bob.user)).toBe(true);
 
       // His laptop, on node 1: nothing new to announce.
       const laptop = await node1.connect(bob.token);
@@ -287,11 +333,10 @@ if (unavailable !== null) {
       phone.disconnect();
       await phoneGone;
       await node2.app.realtime.presence.settled();
-      const marker = nextEvent(watcher, 'user:new', (user) => user.firstName === 'marker');
-      await node2.signUp('marker');
-      await marker;
+      const marker = await node2.broadcastMarker();
+      await nextEvent(watcher, 'room:created', (room) => room.name === marker);
       expect(aboutBob(offlineEvents)).toEqual([]);
-      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(true);
+      expect(await node1.onlineOf(carol.token, bob.user)).toBe(true);
 
       const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
       laptop.disconnect();
@@ -302,14 +347,15 @@ if (unavailable !== null) {
 
       expect(aboutBob(onlineEvents)).toEqual([{ userId: bob.user.id }]);
       expect(aboutBob(offlineEvents)).toEqual([{ userId: bob.user.id }]);
-      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(false);
-      expect(await node2.onlineOf(carol.token, bob.user.id)).toBe(false);
+      expect(await node1.onlineOf(carol.token, bob.user)).toBe(false);
+      expect(await node2.onlineOf(carol.token, bob.user)).toBe(false);
     });
 
     it('announces offline once when many devices leave at once', async () => {
       const carol = await node1.signUp('carol');
       const bob = await node2.signUp('bob');
       const watcher = await node1.connect(carol.token);
+      expectOk(await call(watcher, 'presence:watch', { userIds: [bob.user.id] }));
       const onlineEvents = record(watcher, 'user:online');
       const offlineEvents = record(watcher, 'user:offline');
       const aboutBob = (events: { userId: number }[]) => events.filter((event) => event.userId === bob.user.id);
@@ -322,9 +368,8 @@ if (unavailable !== null) {
       expect((await node1.http('POST', '/api/auth/logout', bob.token)).status).toBe(204);
       await offline;
       await node2.app.realtime.presence.settled();
-      const marker = nextEvent(watcher, 'user:new', (user) => user.firstName === 'marker');
-      await node2.signUp('marker');
-      await marker;
+      const marker = await node2.broadcastMarker();
+      await nextEvent(watcher, 'room:created', (room) => room.name === marker);
 
       expect(aboutBob(onlineEvents)).toEqual([{ userId: bob.user.id }]);
       expect(aboutBob(offlineEvents)).toEqual([{ userId: bob.user.id }]);
@@ -333,15 +378,15 @@ if (unavailable !== null) {
     it('lists someone online on node 1 while their only socket is on node 2', async () => {
       const alice = await node1.signUp('alice');
       const bob = await node2.signUp('bob');
-      expect(await node1.onlineOf(alice.token, bob.user.id)).toBe(false);
+      expect(await node1.onlineOf(alice.token, bob.user)).toBe(false);
       const bobSocket = await node2.connect(bob.token);
-      expect(await node1.onlineOf(alice.token, bob.user.id)).toBe(true);
-      expect(await node1.onlineOf(alice.token, alice.user.id)).toBe(false);
+      expect(await node1.onlineOf(alice.token, bob.user)).toBe(true);
+      expect(await node1.onlineOf(alice.token, alice.user)).toBe(false);
 
       const gone = node2.sawDisconnect(bobSocket);
       bobSocket.disconnect();
       await gone;
-      expect(await node1.onlineOf(alice.token, bob.user.id)).toBe(false);
+      expect(await node1.onlineOf(alice.token, bob.user)).toBe(false);
     });
 
     it('disconnects, on node 2, the sockets of a session logged out through node 1', async () => {
@@ -390,6 +435,7 @@ if (unavailable !== null) {
       const carol = await node1.signUp('carol');
       const bob = await node2.signUp('bob');
       const watcher = await node1.connect(carol.token);
+      expectOk(await call(watcher, 'presence:watch', { userIds: [bob.user.id] }));
       const offlineEvents = record(watcher, 'user:offline');
       const devices: ClientSocket[] = [];
       for (let i = 0; i < 3; i += 1) devices.push(await node2.connect(bob.token));
@@ -402,7 +448,7 @@ if (unavailable !== null) {
       // Node 2 announced before it closed its Redis connections: nothing of it can still be on its way.
       await drain(watcher);
       expect(offlineEvents.filter((event) => event.userId === bob.user.id)).toEqual([{ userId: bob.user.id }]);
-      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(false);
+      expect(await node1.onlineOf(carol.token, bob.user)).toBe(false);
     });
   });
 
@@ -412,24 +458,33 @@ if (unavailable !== null) {
       await pair?.close();
     });
 
-    it('is noticed by the others, whose sweep announces its users offline to their own sockets', async () => {
+    it('is noticed by the others, whose sweep announces its users offline to their own sockets that may see them', async () => {
       pair = await startPair({ presenceSweepMs: 100 });
       const { node1, node2 } = pair;
       const carol = await node1.signUp('carol');
       const bob = await node2.signUp('bob');
       const watcher = await node1.connect(carol.token);
+      expectOk(await call(watcher, 'presence:watch', { userIds: [bob.user.id] }));
+      const peerPerson = await node1.signUp('peer');
+      const peer = await node1.connect(peerPerson.token);
+      const stranger = await node1.connect((await node1.signUp('stranger')).token);
+      const strangerHeard = record(stranger, 'user:offline');
       const online = nextEvent(watcher, 'user:online', (event) => event.userId === bob.user.id);
       const bobSocket = await node2.connect(bob.token);
       await online;
+      // A chat opened after Bob came online: the sweep finds it in the store, since his socket is gone with its node.
+      expectOk(await call(bobSocket, 'dm:open', { userId: peerPerson.user.id }));
 
       // As in a SIGKILL: node 2's Redis connections drop, its sockets stay as they are, nobody says a word.
-      const offline = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
+      const offline = [watcher, peer].map((socket) => nextEvent(socket, 'user:offline', (event) => event.userId === bob.user.id));
       node2.app.realtime.redis!.destroy();
-      expect(await offline).toEqual({ userId: bob.user.id });
+      expect(await Promise.all(offline)).toEqual([{ userId: bob.user.id }, { userId: bob.user.id }]);
+      await drain(stranger);
+      expect(strangerHeard).toEqual([]);
 
       expect(bobSocket.connected).toBe(true);
-      expect(await node1.onlineOf(carol.token, bob.user.id)).toBe(false);
-      expect(await node1.onlineOf(carol.token, carol.user.id)).toBe(true);
+      expect(await node1.onlineOf(carol.token, bob.user)).toBe(false);
+      expect(await node1.onlineOf(carol.token, carol.user)).toBe(true);
     });
   });
 }

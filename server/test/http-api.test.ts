@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { TestServer, drain, nextEvent, record } from './support/harness.js';
+import { TestServer } from './support/harness.js';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -16,81 +16,6 @@ describe('the health check', () => {
     const response = await server.http('GET', '/healthz');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: 'ok', overloaded: false });
-  });
-});
-
-describe('the people directory, GET /api/users', () => {
-  it('is closed to anyone without a session', async () => {
-    await server.signUp();
-    const response = await server.http('GET', '/api/users');
-    expect(response.status).toBe(401);
-    expect(response.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
-    const garbage = await server.http('GET', '/api/users', { token: 'not-a-real-token' });
-    expect(garbage.status).toBe(401);
-  });
-
-  it('lists everyone with exactly id, username, names and whether they are online', async () => {
-    const alice = await server.signUp({ firstName: 'Alice', lastName: 'Archer' });
-    const bob = await server.signUp({ firstName: 'Bob', lastName: 'Baker' });
-    const carol = await server.signUp({ firstName: 'Carol', lastName: 'Cooper' });
-
-    const response = await server.http('GET', '/api/users', { token: alice.token });
-    expect(response.status).toBe(200);
-    expect(Object.keys(response.body)).toEqual(['users']);
-    for (const entry of response.body.users) {
-      expect(Object.keys(entry).sort()).toEqual(['firstName', 'id', 'lastName', 'online', 'username']);
-    }
-    const byId = [...response.body.users].sort((a: any, b: any) => a.id - b.id);
-    expect(byId).toEqual([
-      { ...alice.user, online: false },
-      { ...bob.user, online: false },
-      { ...carol.user, online: false },
-    ]);
-    expect(JSON.stringify(response.body)).not.toMatch(/password|hash|\$2[aby]\$/i);
-  });
-
-  it('shows someone online while a socket of theirs is connected, and offline once it disconnects', async () => {
-    const alice = await server.signUp();
-    const bob = await server.signUp();
-    const carol = await server.signUp();
-
-    const bobSocket = await server.connect(bob.token);
-    const carolSocket = await server.connect(carol.token);
-
-    const online = await server.http('GET', '/api/users', { token: alice.token });
-    expect(online.status).toBe(200);
-    const onlineOf = (users: any[]) => Object.fromEntries(users.map((u) => [u.id, u.online]));
-    expect(onlineOf(online.body.users)).toEqual({ [alice.user.id]: false, [bob.user.id]: true, [carol.user.id]: true });
-
-    const bobGone = nextEvent(carolSocket, 'user:offline', (event) => event.userId === bob.user.id);
-    bobSocket.disconnect();
-    expect(await bobGone).toEqual({ userId: bob.user.id });
-
-    const offline = await server.http('GET', '/api/users', { token: alice.token });
-    expect(offline.status).toBe(200);
-    expect(onlineOf(offline.body.users)).toEqual({ [alice.user.id]: false, [bob.user.id]: false, [carol.user.id]: true });
-  });
-
-  it('keeps someone online until their last device disconnects, and says so once', async () => {
-    const alice = await server.signUp();
-    const bob = await server.signUp();
-    const watcher = await server.connect(alice.token);
-    const phone = await server.connect(bob.token);
-    const laptop = await server.connect(bob.token);
-    const offlineEvents = record(watcher, 'user:offline');
-
-    const both = await server.http('GET', '/api/users', { token: alice.token });
-    expect(both.body.users.find((u: any) => u.id === bob.user.id).online).toBe(true);
-
-    const bobGone = nextEvent(watcher, 'user:offline', (event) => event.userId === bob.user.id);
-    phone.disconnect();
-    laptop.disconnect();
-    await bobGone;
-    await drain(watcher);
-    expect(offlineEvents).toEqual([{ userId: bob.user.id }]);
-
-    const gone = await server.http('GET', '/api/users', { token: alice.token });
-    expect(gone.body.users.find((u: any) => u.id === bob.user.id).online).toBe(false);
   });
 });
 

@@ -70,28 +70,3 @@ describe('who may open a socket', () => {
     await expect(server.connect(alice.token, { headers: { origin: 'http://localhost:9999' } })).rejects.toThrow('websocket error');
   });
 });
-
-describe('presence', () => {
-  it('announces a user online at their first device and offline after their last', async () => {
-    server = await TestServer.start();
-    const watcher = await server.signUpAndConnect();
-    const alice = await server.signUp();
-    const online: number[] = [];
-    const offline: number[] = [];
-    watcher.socket.on('user:online', ({ userId }) => online.push(userId));
-    watcher.socket.on('user:offline', ({ userId }) => offline.push(userId));
-
-    const firstOnline = nextEvent(watcher.socket, 'user:online', ({ userId }) => userId === alice.user.id);
-    const phone = await server.connect(alice.token);
-    await firstOnline;
-    const laptop = await server.connect(alice.token);
-
-    phone.disconnect();
-    const wentOffline = nextEvent(watcher.socket, 'user:offline', ({ userId }) => userId === alice.user.id);
-    laptop.disconnect();
-    await wentOffline;
-
-    expect(online.filter((id) => id === alice.user.id)).toHaveLength(1);
-    expect(offline.filter((id) => id === alice.user.id)).toHaveLength(1);
-  });
-});

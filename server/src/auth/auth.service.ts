@@ -10,6 +10,7 @@ import type { Passwords } from './passwords.js';
 import type { Session } from './session.js';
 import { FailureThrottle } from './throttle.js';
 import { hashToken, newSessionToken } from './tokens.js';
+import { fullNameFold, personNameFold } from '../users/name-fold.js';
 import { usernameKey } from './usernames.js';
 
 export interface SignedIn {
@@ -56,6 +57,8 @@ export class AuthService {
         usernameKey: usernameKey(input.username),
         firstName: input.firstName,
         lastName: input.lastName,
+        fullNameFold: fullNameFold(input.firstName, input.lastName),
+        lastNameFold: personNameFold(input.lastName),
         passwordHash,
         createdAt: this.clock(),
       });
@@ -66,7 +69,6 @@ export class AuthService {
       }
       throw error;
     }
-    this.publisher.toEveryone('user:new', user);
     return this.startSession(user);
   }
 

@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Socket } from 'socket.io';
 import { InFlight } from '../realtime/in-flight.js';
-import { channels, type ParleyServer } from '../realtime/publisher.js';
+import { channels, roomChannelsIn, type ParleyServer } from '../realtime/publisher.js';
 
-/** Who is online, for the directory: everyone with a socket in their user channel, on any node. */
+/** Who is online, for the directory and for watchers: those with a socket in their user channel, on any node. */
 export interface Presence {
-  onlineUserIds(): Promise<Set<number>>;
+  /** Which of these users are online now. */
+  onlineAmong(userIds: readonly number[]): Promise<Set<number>>;
 }
 
 export interface PresenceOptions {
@@ -21,13 +22,27 @@ export interface PresenceOptions {
 }
 
 type Change = 'online' | 'offline';
-/** A server-side event between nodes: "I have announced this change to every client". */
+/** A server-side event between nodes: "I have announced this change to those who may see it". */
 const ANNOUNCED = 'parley:presence-announced';
+/** A server-side request between nodes: "which of these users have a socket on your node?" */
+const WHO_IS_ONLINE = 'parley:who-is-online';
 const USER_CHANNEL = /^user:(\d+)$/;
+
+/** A device as counted: its id, when it connected, and its channels (for the one that announces). */
+interface Device {
+  id: string;
+  data: { presenceSince?: number };
+  rooms: Set<string>;
+}
 
 /**
  * Presence computed from the Socket.IO adapter, so the same code serves one node and many: a user is
  * online while any socket is in their `user:<id>` channel, on any node.
+ *
+ * A change is announced only to those who may see it, so that it costs what they are, not what everyone is:
+ * the members of the rooms the user is in (their room channels, as the user's own socket holds them), and the
+ * sockets that watch the user (`presence:watch`, the channel `watch:<id>`), never the user's own devices. One
+ * broadcast to those channels reaches every node, which delivers it once to each of its sockets in any of them.
  *
  * - After a socket has joined its channels, the user's sockets are fetched cluster-wide; the socket
  *   that connected earliest among them announces `user:online`. Alone, that is "the count is 1"; when
@@ -39,7 +54,8 @@ const USER_CHANNEL = /^user:(\d+)$/;
  *   but nobody announces anything. So every node sweeps periodically: users who were online at its
  *   previous sweep or announced online since, who are not online now, and whose going offline nobody
  *   announced since (nodes tell each other what they announce), are announced `user:offline` to this
- *   node's own sockets. Each node tells its own, so every client hears it once.
+ *   node's own sockets in their rooms (read from the store: the sockets that held them are gone) and
+ *   their watch channel. Each node tells its own, so every client hears it once.
  *
  * The counts for one user on one node run in order, so a quick connect and disconnect cannot be
  * announced the wrong way round, and changes that happen while one waits share the next one.
@@ -60,6 +76,8 @@ export class AdapterPresence implements Presence {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private lastSince = 0;
+  /** The rooms a user is in, from the store: for the sweep, whose users' sockets are gone. */
+  private roomIdsOf: (userId: number) => Promise<number[]> = async () => [];
 
   constructor(
     private readonly io: ParleyServer,
@@ -70,19 +88,37 @@ export class AdapterPresence implements Presence {
         this.announcedSince.set(userId, change);
       }
     });
+    io.of('/').on(WHO_IS_ONLINE, (userIds: unknown, reply: unknown) => {
+      if (typeof reply !== 'function' || !Array.isArray(userIds)) return;
+      reply([...this.onlineHere(userIds.filter((id): id is number => Number.isSafeInteger(id)))]);
+    });
   }
 
   /**
-   * Everyone online on any node. Should the other nodes not answer (Redis down), this node's own view,
-   * which is better than no directory at all.
+   * Which of these users are online on any node: this node looks in its own channels, and asks the others
+   * to look in theirs (one request through Redis, answered from memory). Should they not answer (Redis down),
+   * this node's own view, which is better than no answer at all.
    */
-  async onlineUserIds(): Promise<Set<number>> {
+  async onlineAmong(userIds: readonly number[]): Promise<Set<number>> {
+    const online = this.onlineHere(userIds);
+    if (!this.options.clustered || userIds.length === 0) return online;
+    // Socket.IO types server-side events by a map this server does not declare.
+    const cluster = this.io as unknown as { serverSideEmitWithAck(event: string, ...args: unknown[]): Promise<unknown[]> };
     try {
-      return await this.clusterOnlineUserIds();
+      const answers = await cluster.serverSideEmitWithAck(WHO_IS_ONLINE, userIds);
+      for (const answer of answers) {
+        if (Array.isArray(answer)) for (const userId of answer) if (typeof userId === 'number') online.add(userId);
+      }
     } catch (error) {
       this.options.log.warn({ err: error }, 'could not ask the other nodes who is online; answering for this node only');
-      return userIdsIn(this.io.of('/').adapter.rooms.keys());
     }
+    return online;
+  }
+
+  /** Which of these users have a socket on this node. */
+  private onlineHere(userIds: readonly number[]): Set<number> {
+    const channelsHere = this.io.of('/').adapter.rooms;
+    return new Set(userIds.filter((userId) => channelsHere.has(channels.user(userId))));
   }
 
   /** Everyone online on any node; rejects when the other nodes cannot be asked. */
@@ -100,15 +136,20 @@ export class AdapterPresence implements Presence {
     return this.schedule(userId, (pending) => pending.joined.add(socket.id));
   }
 
-  /** Call once the socket has disconnected, and so left its channels. */
-  socketLeft(userId: number): Promise<void> {
+  /**
+   * Call once the socket has disconnected, and so left its channels, with the channels it was in (as it
+   * was disconnecting): whom its user's going offline concerns.
+   */
+  socketLeft(userId: number, channelsItWasIn: Iterable<string>): Promise<void> {
     return this.schedule(userId, (pending) => {
       pending.left = true;
+      for (const room of roomChannelsIn(channelsItWasIn)) pending.leftRooms.add(room);
     });
   }
 
-  /** Starts the periodic sweep for users whose node died. */
-  startSweeping(): void {
+  /** Starts the periodic sweep for users whose node died; `roomIdsOf` reads a user's rooms from the store. */
+  startSweeping(roomIdsOf: (userId: number) => Promise<number[]>): void {
+    this.roomIdsOf = roomIdsOf;
     if (this.sweepTimer) return;
     this.sweepTimer = setInterval(() => {
       if (this.sweeping) return; // the previous one is still waiting for other nodes
@@ -142,7 +183,13 @@ export class AdapterPresence implements Presence {
     for (const userId of believed) {
       if (online.has(userId) || lastAnnounced(userId) === 'offline') continue;
       this.options.log.info({ userId }, 'user went offline unannounced (a node is gone?); telling local sockets');
-      this.io.local.emit('user:offline', { userId });
+      let roomIds: number[] = [];
+      try {
+        roomIds = await this.roomIdsOf(userId);
+      } catch (error) {
+        this.options.log.warn({ err: error, userId }, 'could not read the rooms of a user gone offline; telling their watchers only');
+      }
+      this.io.local.to([...roomIds.map(channels.room), channels.watchers(userId)]).emit('user:offline', { userId });
     }
   }
 
@@ -156,8 +203,12 @@ export class AdapterPresence implements Presence {
     await this.sweeping;
   }
 
-  private announce(change: Change, userId: number): void {
-    this.io.emit(`user:${change}`, { userId });
+  /** Tells the sockets in the user's rooms and those watching the user, on every node, but the user's own. */
+  private announce(change: Change, userId: number, roomChannels: Iterable<string>): void {
+    this.io
+      .to([...roomChannels, channels.watchers(userId)])
+      .except(channels.user(userId))
+      .emit(`user:${change}`, { userId });
     this.announcedSince.set(userId, change);
     if (this.options.clustered) this.io.serverSideEmit(ANNOUNCED, change, userId);
   }
@@ -172,7 +223,7 @@ export class AdapterPresence implements Presence {
       note(waiting.changes);
       return waiting.done;
     }
-    const changes: PendingChanges = { joined: new Set(), left: false };
+    const changes: PendingChanges = { joined: new Set(), left: false, leftRooms: new Set() };
     note(changes);
     const previous = this.queues.get(userId) ?? Promise.resolve();
     const done = previous
@@ -195,14 +246,16 @@ export class AdapterPresence implements Presence {
 
   /** Counts a user's sockets on every node and announces what the changes noted imply. */
   private async count(userId: number, changes: PendingChanges): Promise<void> {
-    let devices: { id: string; data: { presenceSince?: number } }[];
+    let devices: Device[];
     try {
       devices = await this.io.in(channels.user(userId)).fetchSockets();
     } catch (error) {
-      if (changes.joined.size > 0) {
+      // A device that joined is on this node, with its user's room channels.
+      const joinedHere = [...changes.joined].map((id) => this.io.of('/').sockets.get(id)).find((socket) => socket !== undefined);
+      if (joinedHere) {
         // Better a duplicate `user:online` than a user who looks offline while connected.
         this.options.log.warn({ err: error, userId }, 'could not count devices; announcing online anyway');
-        this.announce('online', userId);
+        this.announce('online', userId, roomChannelsIn(joinedHere.rooms));
       } else {
         // Saying offline to someone still connected would be wrong until they reconnect; the sweep
         // announces it if they are really gone.
@@ -211,7 +264,7 @@ export class AdapterPresence implements Presence {
       return;
     }
     if (devices.length === 0) {
-      if (changes.left) this.announce('offline', userId);
+      if (changes.left) this.announce('offline', userId, changes.leftRooms);
       return;
     }
     if (changes.joined.size > 0 && devices.length > this.options.socketsPerUser) {
@@ -221,8 +274,9 @@ export class AdapterPresence implements Presence {
     }
     // Online is announced by the earliest device: if that is one that just joined, the user was not
     // online before it (or was, on a device that left meanwhile: a harmless repeat).
+    // Its channels are the user's rooms: the earliest device joined here, and every device of a user is in them all.
     const earliest = devices.reduce((first, device) => (before(device, first) ? device : first));
-    if (changes.joined.has(earliest.id)) this.announce('online', userId);
+    if (changes.joined.has(earliest.id)) this.announce('online', userId, roomChannelsIn(earliest.rooms));
   }
 }
 
@@ -231,6 +285,8 @@ interface PendingChanges {
   joined: Set<string>;
   /** Whether a socket left since the last count began. */
   left: boolean;
+  /** The room channels the sockets that left were in. */
+  leftRooms: Set<string>;
 }
 
 function userIdsIn(rooms: Iterable<string>): Set<number> {
@@ -242,7 +298,7 @@ function userIdsIn(rooms: Iterable<string>): Set<number> {
   return online;
 }
 
-function before(a: { id: string; data: { presenceSince?: number } }, b: { id: string; data: { presenceSince?: number } }): boolean {
+function before(a: Device, b: Device): boolean {
   const at = a.data.presenceSince ?? 0;
   const bt = b.data.presenceSince ?? 0;
   return at !== bt ? at < bt : a.id < b.id;

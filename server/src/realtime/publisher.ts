@@ -13,7 +13,6 @@ export interface Publisher {
   toUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
   /** To the room's sockets but those of one user (all their devices), as for what that user did. */
   toRoomExceptUser<E extends EventName>(roomId: number, userId: number, event: E, ...args: Args<E>): void;
-  toEveryone<E extends EventName>(event: E, ...args: Args<E>): void;
   toEveryoneExceptUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
   /** Subscribes all of a user's sockets to a room's messages. */
   joinRoom(userId: number, roomId: number): void;
@@ -25,7 +24,14 @@ export const channels = {
   user: (userId: number) => `user:${userId}`,
   session: (sessionId: number) => `session:${sessionId}`,
   room: (roomId: number) => `room:${roomId}`,
+  /** The sockets that watch a user's presence (`presence:watch`): their announcements reach it. */
+  watchers: (userId: number) => `watch:${userId}`,
 };
+
+/** The room channels among a socket's channels. */
+export function roomChannelsIn(socketChannels: Iterable<string>): string[] {
+  return [...socketChannels].filter((channel) => channel.startsWith('room:'));
+}
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
@@ -39,7 +45,6 @@ export function socketPublisher(io: ParleyServer): Publisher {
     toRoom: (roomId, event, ...args) => emitTo(channels.room(roomId), null, event, args),
     toRoomExceptUser: (roomId, userId, event, ...args) => emitTo(channels.room(roomId), channels.user(userId), event, args),
     toUser: (userId, event, ...args) => emitTo(channels.user(userId), null, event, args),
-    toEveryone: (event, ...args) => emitTo(null, null, event, args),
     toEveryoneExceptUser: (userId, event, ...args) => emitTo(null, channels.user(userId), event, args),
     // The Redis adapter carries joins, leaves and disconnects to every node, this one included, through
     // Redis: until its own request comes back, this node would still deliver by the old channels, and

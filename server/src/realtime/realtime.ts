@@ -103,7 +103,7 @@ export class Realtime {
   /** Admits sockets and starts the presence sweep. */
   attach(deps: Omit<SocketDeps, 'presence' | 'inFlight' | 'limits'>): void {
     attachSockets(this.io, { ...deps, presence: this.presence, inFlight: this.inFlight, limits: this.config.limits });
-    this.presence.startSweeping();
+    this.presence.startSweeping(deps.roomIdsOf);
   }
 
   /**

@@ -12,12 +12,13 @@ import type { InFlight } from './in-flight.js';
 type Success<E extends ClientEventName> = Omit<Extract<AckOf<E>, { ok: true }>, 'ok'>;
 
 /**
- * One client event: how to validate its payload, the use case it runs for the session's user, and
- * how many points of the socket's and the user's event budgets it costs.
+ * One client event: how to validate its payload, the use case it runs for the session's user (told which
+ * socket sent it, for what belongs to one socket, such as whom it watches), and how many points of the
+ * socket's and the user's event budgets it costs.
  */
 export interface SocketHandler<E extends ClientEventName> {
   schema: z.ZodType<PayloadOf<E>, unknown>;
-  run(actor: Session, input: PayloadOf<E>): Promise<Success<E>>;
+  run(actor: Session, input: PayloadOf<E>, socket: Socket): Promise<Success<E>>;
   cost: number;
   admission?: Admission;
 }
@@ -124,7 +125,7 @@ export function bindSocketHandlers(socket: Socket, handlers: SocketHandlers, ctx
       if (!parsed.success) {
         throw new AppError('invalid', 'The payload is not valid.', fieldErrors(parsed.error));
       }
-      reply({ ok: true, ...(await entry.run(session, parsed.data)) });
+      reply({ ok: true, ...(await entry.run(session, parsed.data, socket)) });
     } catch (error) {
       if (!(error instanceof AppError)) ctx.log.error({ err: error, event }, 'socket event failed');
       reply?.(failure(toErrorBody(error)));

@@ -95,10 +95,15 @@ export function attachSockets(io: ParleyServer, deps: SocketDeps): void {
     void socket.join([channels.user(userId), channels.session(session.id), ...roomIds.map(channels.room)]);
     void deps.presence.socketJoined(socket, userId);
     let stopExpiry = () => {};
+    // Its channels while it is still in them: whom its user's going offline concerns.
+    let channelsItWasIn: string[] = [];
+    socket.on('disconnecting', () => {
+      channelsItWasIn = [...socket.rooms];
+    });
     // By `disconnect`, the socket has left its channels: the count no longer includes it.
     socket.on('disconnect', () => {
       stopExpiry();
-      void deps.presence.socketLeft(userId);
+      void deps.presence.socketLeft(userId, channelsItWasIn);
     });
     void deps.inFlight.track(closeIfRevoked(socket, tokens, deps));
     stopExpiry = closeAtExpiry(socket, session, deps.clock);

@@ -1,9 +1,9 @@
-import { AppError } from '../errors.js';
+import { decodeCursor as decode, encodeCursor as encode, invalidCursor as notOurs } from '../cursor.js';
 import type { ActivityPosition, JoinablePosition } from '../store/store.js';
 
 /**
- * The cursors of the two room lists, opaque to clients: base64url of a JSON array. One that does not decode
- * to what the server gives is refused, never read as "from the start".
+ * The cursors of the two room lists (see `../cursor.ts`). One that does not decode to what the server gives is
+ * refused, never read as "from the start".
  * - `rooms:list`: where the last page of the caller's rooms ended, `[activity time in ms, id]`;
  * - `rooms:browse`: where the last page of joinable rooms ended, `[folded name, id]`.
  */
@@ -27,20 +27,5 @@ export function decodeJoinableCursor(cursor: string): JoinablePosition {
   throw notOurs();
 }
 
-const encode = (values: unknown[]) => Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
-
-function decode(cursor: string): unknown[] {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(decoded)) return decoded;
-  } catch {
-    // Not JSON: refused below, like any other cursor the server did not give.
-  }
-  throw notOurs();
-}
-
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isId = (value: unknown): value is number => isCount(value) && value > 0;
-
-const notOurs = () =>
-  new AppError('invalid', 'The cursor is not one this server gave.', { cursor: 'is not a cursor this server gave' });

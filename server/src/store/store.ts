@@ -17,8 +17,23 @@ export interface NewUser {
   usernameKey: string;
   firstName: string;
   lastName: string;
+  /** The whole name and the last name as the directory's search compares them (`fullNameFold`, `personNameFold`). */
+  fullNameFold: string;
+  lastNameFold: string;
   passwordHash: string;
   createdAt: Date;
+}
+
+/** A page of the directory, by username key. */
+export interface UsersPageQuery {
+  /**
+   * Only people whose username key, folded whole name or folded last name starts with this (itself folded, as
+   * `personNameFold` does); everyone without it.
+   */
+  prefix?: string;
+  /** Only people whose username key sorts after this one: the last of the page before. */
+  afterKey?: string;
+  limit: number;
 }
 
 export interface SessionRecord {
@@ -162,8 +177,12 @@ export interface Store {
   createUser(user: NewUser): Promise<UserRecord>;
   findUserById(id: number): Promise<UserRecord | null>;
   findUserByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
-  /** Everyone, ordered by username. */
-  listUsers(): Promise<PublicUser[]>;
+  /**
+   * A page of the directory, ordered by username key: at most `limit`, after `afterKey`, matching `prefix`. The
+   * indexes on the three keys serve it, whose cost grows with the page and with the people the prefix matches by
+   * name, never with everyone.
+   */
+  listUsersPage(query: UsersPageQuery): Promise<PublicUser[]>;
 
   createSession(session: NewSession): Promise<void>;
   /** The session with that token hash and its user, if it has not expired at `now`. */

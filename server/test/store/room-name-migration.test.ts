@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { roomNameFold, roomNameKey } from '../../src/rooms/room-name-key.js';
+import { personNameFold } from '../../src/users/name-fold.js';
 import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations.js';
@@ -147,7 +148,7 @@ onLegacyDatabases('migration 3, room name keys become skeletons', (start) => {
     expect(await store.findRoomIdByNameKey(roomNameKey('Ореn Room'))).toBe(open);
     expect(await store.findRoomIdByNameKey(roomNameKey('Book Club'))).toBe(book);
     const viewer = await store.createUser({
-      username: 'bob', usernameKey: 'bob', firstName: 'Bob', lastName: 'B', passwordHash: 'hash', createdAt: new Date(0),
+      username: 'bob', usernameKey: 'bob', firstName: 'Bob', lastName: 'B', fullNameFold: 'bob b', lastNameFold: 'b', passwordHash: 'hash', createdAt: new Date(0),
     });
     const { rooms } = await store.listJoinableRooms(viewer.id, { limit: 10 });
     // By folded name: Latin before Cyrillic.
@@ -253,5 +254,29 @@ onLegacyDatabases('migration 5, each room keeps a copy of its last message', (st
     expect(older!.lastMessage!.id).toBe(ids[1]);
     // Not a member: no last message, although the room row holds one.
     expect((await store.findRoom(withCarol, bob))!.lastMessage).toBeNull();
+  });
+});
+
+onLegacyDatabases('migration 6, the directory searched by name', (start) => {
+
+  it("folds every existing person's names, so that a search finds them by name as it finds those who sign up later", async () => {
+    const { legacy, t } = await start();
+    const person = (username: string, firstName: string, lastName: string) =>
+      legacy.insert(
+        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, 'hash', $5) RETURNING id`,
+        [username, username.toLowerCase(), firstName, lastName, t],
+      );
+    const emile = await person('ez', 'Émile', 'ZOLA');
+    const ada = await person('Countess', 'Ada', 'Lovelace');
+
+    const store = await legacy.open();
+
+    const found = async (query: string) => (await store.listUsersPage({ prefix: personNameFold(query), limit: 10 })).map((user) => user.id);
+    expect(await found('emile')).toEqual([emile]);
+    expect(await found('Zola')).toEqual([emile]);
+    expect(await found('ada love')).toEqual([ada]);
+    expect(await found('countess')).toEqual([ada]);
+    expect(await found('lovelace')).toEqual([ada]);
   });
 });

@@ -8,6 +8,7 @@ import {
   type Store,
   type UserRecord,
 } from '../../src/store/store.js';
+import { fullNameFold, personNameFold } from '../../src/users/name-fold.js';
 import { drivers, type OpenedStore } from './drivers.js';
 
 /** Every time in these tests is an offset from this instant, so nothing depends on the clock. */
@@ -59,12 +60,18 @@ describe.each(drivers)('Store contract: $name', (driver) => {
 
   // --- small helpers that tell the story ---------------------------------------------------------
 
-  function createUser(username: string, createdAt = at(0)): Promise<UserRecord> {
+  function createUser(
+    username: string,
+    createdAt = at(0),
+    { firstName = `${username} First`, lastName = `${username} Last` }: { firstName?: string; lastName?: string } = {},
+  ): Promise<UserRecord> {
     return store.createUser({
       username,
       usernameKey: username.toLowerCase(),
-      firstName: `${username} First`,
-      lastName: `${username} Last`,
+      firstName,
+      lastName,
+      fullNameFold: fullNameFold(firstName, lastName),
+      lastNameFold: personNameFold(lastName),
       passwordHash: `hash-of-${username}`,
       createdAt,
     });
@@ -146,25 +153,60 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       await expectConflict(createUser('ALICE'), 'username');
       await expectConflict(createUser('alice'), 'username');
 
-      expect(await store.listUsers()).toEqual([publicOf(alice)]);
+      expect(await store.listUsersPage({ limit: 10 })).toEqual([publicOf(alice)]);
       expect(await store.findUserByUsernameKey('alice')).toEqual(alice);
     });
+  });
 
-    it('lists everyone ordered by username, ignoring case, without password hashes', async () => {
+  describe('the directory, a page at a time', () => {
+    it('pages everyone by username key, ignoring case, without password hashes', async () => {
       const charlie = await createUser('charlie');
       const bob = await createUser('Bob');
       const dave = await createUser('Dave');
       const alice = await createUser('alice');
 
-      const users = await store.listUsers();
-
-      expect(users.map((u) => u.username)).toEqual(['alice', 'Bob', 'charlie', 'Dave']);
-      expect(users).toEqual([alice, bob, charlie, dave].map(publicOf));
-      for (const user of users) expect(user).not.toHaveProperty('passwordHash');
+      const first = await store.listUsersPage({ limit: 3 });
+      expect(first).toEqual([alice, bob, charlie].map(publicOf));
+      for (const user of first) expect(user).not.toHaveProperty('passwordHash');
+      expect(await store.listUsersPage({ afterKey: 'charlie', limit: 3 })).toEqual([publicOf(dave)]);
+      expect(await store.listUsersPage({ afterKey: 'dave', limit: 3 })).toEqual([]);
+      // A key between two: the page starts at the next one, whoever came or went meanwhile.
+      expect(await store.listUsersPage({ afterKey: 'b', limit: 1 })).toEqual([publicOf(bob)]);
     });
 
     it('lists nobody when there are no users', async () => {
-      expect(await store.listUsers()).toEqual([]);
+      expect(await store.listUsersPage({ limit: 10 })).toEqual([]);
+      expect(await store.listUsersPage({ prefix: 'a', limit: 10 })).toEqual([]);
+    });
+
+    it('finds people by the start of their username key, whole name or last name, each once, by username key', async () => {
+      const ada = await createUser('ada', at(0), { firstName: 'Ada', lastName: 'Lovelace' });
+      const zed = await createUser('zed', at(0), { firstName: 'Adam', lastName: 'Smith' });
+      const emile = await createUser('ezola', at(0), { firstName: 'Émile', lastName: 'Zola' });
+      const mara = await createUser('Mara', at(0), { firstName: 'Mara', lastName: 'Adams' });
+      await createUser('bob', at(0), { firstName: 'Bob', lastName: 'Baker' });
+      const page = (prefix: string, afterKey?: string, limit = 10) => store.listUsersPage({ prefix, afterKey, limit });
+
+      // By username (ada), whole name (Ada…, Adam…) and last name (Adams); Ada matches twice and comes once.
+      expect(await page('ada')).toEqual([ada, mara, zed].map(publicOf));
+      expect(await page('ada lo')).toEqual([publicOf(ada)]);
+      expect(await page('emile')).toEqual([publicOf(emile)]);
+      expect(await page('zola')).toEqual([publicOf(emile)]);
+      expect(await page('ez')).toEqual([publicOf(emile)]);
+      expect(await page('smith')).toEqual([publicOf(zed)]);
+      expect(await page('lovelace ada')).toEqual([]);
+      expect(await page('q')).toEqual([]);
+
+      // Pages within a search, by username key, after the last of the page before.
+      expect(await page('ada', undefined, 2)).toEqual([ada, mara].map(publicOf));
+      expect(await page('ada', 'mara', 2)).toEqual([publicOf(zed)]);
+      expect(await page('ada', 'zed', 2)).toEqual([]);
+    });
+
+    it('finds a name that starts with the last code point there is, whose prefix has no end', async () => {
+      const top = await createUser('top', at(0), { firstName: 'Top', lastName: '\u{10FFFF}x' });
+      await createUser('other', at(0), { firstName: 'Other', lastName: '\u{10FFFE}' });
+      expect(await store.listUsersPage({ prefix: '\u{10FFFF}', limit: 10 })).toEqual([publicOf(top)]);
     });
   });
 

@@ -35,6 +35,7 @@ import {
   type SessionRecord,
   type Store,
   type UserRecord,
+  type UsersPageQuery,
 } from '../store.js';
 import { appendMessages } from './append-messages.js';
 import { postgresMigrations } from './migrations.js';
@@ -132,13 +133,27 @@ const MESSAGE_SELECT = `
  */
 const prepared = (name: string, text: string) => ({ name, text });
 
+/** The people after username key $2 whose `column` starts with $1 (up to $4, the prefix's end, when there is one). */
+const usersMatchingArm = (column: string) =>
+  `(SELECT username_key FROM users WHERE ${column} >= $1 AND ($4::text IS NULL OR ${column} < $4)
+    AND username_key > $2 ORDER BY username_key LIMIT $3)`;
+
 const Q = {
-  insertUser: `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${USER_COLUMNS}`,
+  insertUser: `INSERT INTO users (username, username_key, first_name, last_name, full_name_fold, last_name_fold, password_hash, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${USER_COLUMNS}`,
   userById: `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`,
   userByKey: `SELECT ${USER_COLUMNS} FROM users WHERE username_key = $1`,
-  // username_key is COLLATE "C": byte order, as SQLite sorts it.
-  users: `SELECT ${USER_COLUMNS} FROM users ORDER BY username_key`,
+  // username_key and the folds are COLLATE "C": byte order, as SQLite sorts them.
+  usersPage: `SELECT ${USER_COLUMNS} FROM users WHERE username_key > $1 ORDER BY username_key LIMIT $2`,
+  // As SQLite's: each key from its own index, the first $3 of each after $2 by username key, merged, then their rows.
+  // With the prefix's end $4 null, the planner (which plans each query with its values) drops the upper bound.
+  usersPageMatching: `
+    WITH page AS (
+      ${usersMatchingArm('username_key')} UNION ${usersMatchingArm('full_name_fold')} UNION ${usersMatchingArm('last_name_fold')}
+      ORDER BY 1 LIMIT $3
+    )
+    SELECT ${USER_COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}
+    FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`,
   insertSession: 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
   sessionByHash: prepared(
     'session_by_hash',
@@ -351,6 +366,8 @@ class PostgresStore implements Store {
         user.usernameKey,
         user.firstName,
         user.lastName,
+        user.fullNameFold,
+        user.lastNameFold,
         user.passwordHash,
         user.createdAt,
       ]);
@@ -371,8 +388,11 @@ class PostgresStore implements Store {
     return rows[0] ? toUserRecord(rows[0]) : null;
   }
 
-  async listUsers(): Promise<PublicUser[]> {
-    const { rows } = await this.pool.query<UserRow>(Q.users);
+  async listUsersPage(query: UsersPageQuery): Promise<PublicUser[]> {
+    const after = query.afterKey ?? '';
+    const { rows } = query.prefix
+      ? await this.pool.query<UserRow>(Q.usersPageMatching, [query.prefix, after, query.limit, prefixEnd(query.prefix)])
+      : await this.pool.query<UserRow>(Q.usersPage, [after, query.limit]);
     return rows.map(toPublicUser);
   }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { fullNameFold, personNameFold } from '../../users/name-fold.js';
 import { placeholderNameKey, recomputeRoomNames } from '../name-keys.js';
 
 /**
@@ -124,5 +125,24 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
                        last_message_body = m.body, last_message_created_at = m.created_at
       FROM messages m WHERE m.room_id = rooms.id AND m.seq = rooms.last_seq;
     `,
+  },
+  {
+    version: 6,
+    name: 'the directory searched by name, a page at a time',
+    // GET /api/users pages people by username key and finds them by the start of their username, their whole
+    // name ("first last") or their last name, case and accents ignored. Folding is Unicode's, which SQL here
+    // cannot do, so the folds are columns written by the server; each index leads with what a search compares,
+    // then the key a page is ordered by, so a search reads only the index, never the table.
+    sql: `
+      ALTER TABLE users ADD COLUMN full_name_fold TEXT NOT NULL DEFAULT '';
+      ALTER TABLE users ADD COLUMN last_name_fold TEXT NOT NULL DEFAULT '';
+      CREATE INDEX users_full_name_fold ON users (full_name_fold, username_key);
+      CREATE INDEX users_last_name_fold ON users (last_name_fold, username_key);
+    `,
+    run(db) {
+      const users = db.prepare<[], { id: number; first_name: string; last_name: string }>('SELECT id, first_name, last_name FROM users').all();
+      const setFolds = db.prepare<[string, string, number]>('UPDATE users SET full_name_fold = ?, last_name_fold = ? WHERE id = ?');
+      for (const user of users) setFolds.run(fullNameFold(user.first_name, user.last_name), personNameFold(user.last_name), user.id);
+    },
   },
 ];

@@ -38,6 +38,7 @@ import {
   type SessionRecord,
   type Store,
   type UserRecord,
+  type UsersPageQuery,
 } from '../store.js';
 import { sqliteMigrations } from './migrations.js';
 
@@ -80,6 +81,30 @@ interface JoinableParams {
   afterId: number;
   from: string;
   limit: number;
+}
+
+interface UsersMatchingParams {
+  from: string;
+  after: string;
+  limit: number;
+}
+
+/**
+ * A page of the people after `@after` whose username key, whole name fold or last name fold is in [`@from`, upper
+ * bound): each key read from its own index (which leads with it, then the username key), the first `@limit` of each
+ * by username key, merged; then their rows by key. `upper` is the comparison that ends the prefix's range, or null
+ * when nothing sorts above it.
+ */
+function usersMatching(upper: string | null): string {
+  const arm = (column: string) =>
+    `SELECT * FROM (SELECT username_key FROM users WHERE ${column} >= @from ${upper ? `AND ${column} ${upper}` : ''}
+       AND username_key > @after ORDER BY username_key LIMIT @limit)`;
+  return `
+    WITH page AS (
+      ${arm('username_key')} UNION ${arm('full_name_fold')} UNION ${arm('last_name_fold')}
+      ORDER BY 1 LIMIT @limit
+    )
+    SELECT u.* FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`;
 }
 
 const MESSAGE_SELECT = `
@@ -159,13 +184,17 @@ export class SqliteStore implements Store {
 
   constructor(private readonly db: Database.Database) {
     this.q = {
-      insertUser: db.prepare<[string, string, string, string, string, number], UserRow>(
-        `INSERT INTO users (username, username_key, first_name, last_name, password_hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+      insertUser: db.prepare<[string, string, string, string, string, string, string, number], UserRow>(
+        `INSERT INTO users (username, username_key, first_name, last_name, full_name_fold, last_name_fold, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
       userByKey: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
-      users: db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username_key'),
+      usersPage: db.prepare<{ after: string; limit: number }, UserRow>(
+        'SELECT * FROM users WHERE username_key > @after ORDER BY username_key LIMIT @limit',
+      ),
+      usersPageMatching: db.prepare<UsersMatchingParams & { to: string }, UserRow>(usersMatching('< @to')),
+      usersPageMatchingFrom: db.prepare<UsersMatchingParams, UserRow>(usersMatching(null)),
       insertSession: db.prepare<[string, number, number, number]>(
         'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -305,6 +334,8 @@ export class SqliteStore implements Store {
         user.usernameKey,
         user.firstName,
         user.lastName,
+        user.fullNameFold,
+        user.lastNameFold,
         user.passwordHash,
         user.createdAt.getTime(),
       )!;
@@ -325,8 +356,13 @@ export class SqliteStore implements Store {
     return row ? toUserRecord(row) : null;
   }
 
-  async listUsers(): Promise<PublicUser[]> {
-    return this.q.users.all().map(toPublicUser);
+  async listUsersPage(query: UsersPageQuery): Promise<PublicUser[]> {
+    const after = query.afterKey ?? '';
+    if (!query.prefix) return this.q.usersPage.all({ after, limit: query.limit }).map(toPublicUser);
+    const params = { from: query.prefix, after, limit: query.limit };
+    const to = prefixEnd(query.prefix);
+    const rows = to === null ? this.q.usersPageMatchingFrom.all(params) : this.q.usersPageMatching.all({ ...params, to });
+    return rows.map(toPublicUser);
   }
 
   async createSession(session: NewSession): Promise<void> {

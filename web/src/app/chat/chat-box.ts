@@ -254,6 +254,6 @@ export class ChatBoxComponent {
     const { room, conversation } = this.box();
     if (room.peer?.id === userId) return room.peer.firstName;
     const author = conversation.messages.findLast((message) => message.authorId === userId)?.author;
-    return author?.firstName ?? this.directory.people().find((user) => user.id === userId)?.firstName ?? 'Someone';
+    return author?.firstName ?? this.directory.find(userId)?.firstName ?? 'Someone';
   }
 }

@@ -1,7 +1,7 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { AuthResponse, LoginInput, MeResponse, RegisterInput, UsersResponse } from '@parley/protocol';
+import type { AuthResponse, LoginInput, MeResponse, RegisterInput, UsersQuery, UsersResponse } from '@parley/protocol';
 
 /** The HTTP API. The browser keeps the session in an httpOnly cookie, so no token is handled here. */
 @Injectable({ providedIn: 'root' })
@@ -24,7 +24,9 @@ export class Api {
     return firstValueFrom(this.http.get<MeResponse>('/api/me'));
   }
 
-  users(): Promise<UsersResponse> {
-    return firstValueFrom(this.http.get<UsersResponse>('/api/users'));
+  /** One page of the directory. */
+  users(query: UsersQuery): Promise<UsersResponse> {
+    const params = new HttpParams({ fromObject: Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)) as Record<string, string | number> });
+    return firstValueFrom(this.http.get<UsersResponse>('/api/users', { params }));
   }
 }

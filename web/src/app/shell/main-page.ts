@@ -114,10 +114,7 @@ export class MainPage {
     this.socket.connect();
     void this.directory.load().catch(() => undefined);
     // My chats, and the boxes this device had open, come on every connect (see ChatStore).
-    const stopListening = [
-      this.socket.onReconnected(() => void this.directory.load().catch(() => undefined)),
-      this.socket.onRejected(() => void this.sessionEnded()),
-    ];
+    const stopListening = [this.socket.onRejected(() => void this.sessionEnded())];
     const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
     afterNextRender(() => measure.observe(this.topbar().nativeElement));
     inject(DestroyRef).onDestroy(() => {
