@@ -115,7 +115,7 @@ function machineTimes(): { busy: number; total: number } {
  * Acked messages that some member did not receive within the deadline: the senders say which of their
  * messages were acked and to how many members; the receivers, how many of each they got in time.
  */
-export function ackedLate(collected: StepCollect[]): number {
+function countAckedLate(collected: StepCollect[]): number {
   let late = 0;
   for (const sender of collected) {
     const received = collected.map((receiver) => receiver.onTime[sender.worker]);
@@ -240,7 +240,7 @@ export class ChatRunner {
       shed: errors.overloaded ?? 0,
       unanswered: Math.max(0, sent - acked - acksFailed),
       errors,
-      ackedLate: ackedLate(collected),
+      ackedLate: countAckedLate(collected),
       latency,
       ack,
       serverCpu: round(serverCpu * 100, 1),
