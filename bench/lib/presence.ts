@@ -61,8 +61,12 @@ const CONNECT_CONCURRENCY = 50;
 /** How long the idle server's own CPU (pings, the presence sweep) is measured, to take it out of the probes'. */
 const IDLE_MS = 5000;
 const TARGETS = { cpuMsPerUserOnline: 2, usersQueryP99Ms: 10 };
-/** With `--profile`: step 3 is profiled, this often (its CPU figure then includes the profiler's). */
-const PROFILE_INTERVAL_US = 50;
+/**
+ * With `--profile`: step 3 is profiled, this often, until this long after the last person connected (its CPU figure
+ * then includes the profiler's, which samples from a thread of its own).
+ */
+const PROFILE_INTERVAL_US = 100;
+const PROFILE_SETTLE_MS = 300;
 /** The web client's page of people. */
 const QUERY_LIMIT = 25;
 
@@ -239,9 +243,9 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
     started = performance.now();
     const probed = await connect(seeded.probeTokens, 1, [workers[0]!]);
     const probeMs = Math.round(performance.now() - started);
-    await ctx.quiet(host.child, 600_000);
-    after = await usage();
     if (profile) {
+      // Stopped before waiting for quiet: the profiler's own thread keeps the process busy.
+      await sleep(PROFILE_SETTLE_MS);
       await host.child.call('profileStop', { file: profile });
       const summary = summarizeProfile(profile, 40);
       fs.writeFileSync(
@@ -251,6 +255,8 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
       );
       log(`  profile of step 3: ${path.relative(ctx.root, profile)}\n${summary}`);
     }
+    await ctx.quiet(host.child, 600_000);
+    after = await usage();
     const heardAfter = await heard();
     const probeCpu = cpuMsBetween(before, after);
     const cpuMsPerUser = round((probeCpu - (idleCpuMsPerSec * (after.at - before.at)) / 1000) / seeded.probeTokens.length, 3);

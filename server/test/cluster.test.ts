@@ -473,7 +473,10 @@ if (unavailable !== null) {
       const bobSocket = await node2.connect(bob.token);
       await online;
       // A chat opened after Bob came online: the sweep finds it in the store, since his socket is gone with its node.
+      // Its room:new is published after the peer's socket joins it, so once it arrives, node 1 has that join.
+      const peerHasRoom = nextEvent(peer, 'room:new');
       expectOk(await call(bobSocket, 'dm:open', { userId: peerPerson.user.id }));
+      await peerHasRoom;
 
       // As in a SIGKILL: node 2's Redis connections drop, its sockets stay as they are, nobody says a word.
       const offline = [watcher, peer].map((socket) => nextEvent(socket, 'user:offline', (event) => event.userId === bob.user.id));

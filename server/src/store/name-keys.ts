@@ -42,3 +42,13 @@ export function prefixEnd(prefix: string): string | null {
   }
   return null;
 }
+
+/**
+ * How the directory's search reads a name key for a prefix (see migration 6): a prefix of one or two code points
+ * from the index on the key's first one or two (in which each bucket is in username order, so a page costs a page);
+ * a longer one from the index on the whole key, over every match, which a third code point makes few.
+ */
+export function namePrefixShape(prefix: string): 'first letter' | 'first two letters' | 'range' {
+  const letters = [...prefix].length;
+  return letters === 1 ? 'first letter' : letters === 2 ? 'first two letters' : 'range';
+}

@@ -143,13 +143,18 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     version: 6,
     name: 'the directory searched by name, a page at a time',
     // As in SQLite's migration 6: folds written by the server, compared byte by byte ("C"), each index leading with
-    // what a search compares, then the username key a page is ordered by.
+    // what a search compares (the whole fold, or its first one or two letters), then the username key a page is
+    // ordered by.
     sql: `
       ALTER TABLE users
         ADD COLUMN full_name_fold text COLLATE "C" NOT NULL DEFAULT '',
         ADD COLUMN last_name_fold text COLLATE "C" NOT NULL DEFAULT '';
       CREATE INDEX users_full_name_fold ON users (full_name_fold, username_key);
       CREATE INDEX users_last_name_fold ON users (last_name_fold, username_key);
+      CREATE INDEX users_full_name_fold_1 ON users ((left(full_name_fold, 1)), username_key);
+      CREATE INDEX users_last_name_fold_1 ON users ((left(last_name_fold, 1)), username_key);
+      CREATE INDEX users_full_name_fold_2 ON users ((left(full_name_fold, 2)), username_key);
+      CREATE INDEX users_last_name_fold_2 ON users ((left(last_name_fold, 2)), username_key);
     `,
     async run(client) {
       const { rows } = await client.query<{ id: number; first_name: string; last_name: string }>('SELECT id, first_name, last_name FROM users');

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
 import { Batcher, type Outcome } from '../batcher.js';
-import { prefixEnd } from '../name-keys.js';
+import { namePrefixShape, prefixEnd } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
   lastMessageColumns,
@@ -133,10 +133,27 @@ const MESSAGE_SELECT = `
  */
 const prepared = (name: string, text: string) => ({ name, text });
 
-/** The people after username key $2 whose `column` starts with $1 (up to $4, the prefix's end, when there is one). */
-const usersMatchingArm = (column: string) =>
-  `(SELECT username_key FROM users WHERE ${column} >= $1 AND ($4::text IS NULL OR ${column} < $4)
-    AND username_key > $2 ORDER BY username_key LIMIT $3)`;
+/**
+ * As SQLite's (see its `usersMatching`): the people after username key $2 whose username key, whole name fold or last
+ * name fold starts with $1 ($4 is the end of its range, or null when nothing sorts above it: the planner, which plans
+ * each query with its values, then drops that bound), the first $3 of each, merged, then their rows. A range of a
+ * name fold is ordered by an expression, so that the planner cannot walk the username index in order instead.
+ */
+function usersMatching(shape: ReturnType<typeof namePrefixShape>): string {
+  const byName = (fold: string) =>
+    shape === 'range'
+      ? `${fold} >= $1 AND ($4::text IS NULL OR ${fold} < $4) AND username_key > $2 ORDER BY username_key || ''`
+      : `left(${fold}, ${shape === 'first letter' ? 1 : 2}) = $1 AND username_key > $2 ORDER BY username_key`;
+  const arm = (where: string) => `(SELECT username_key FROM users WHERE ${where} LIMIT $3)`;
+  return `
+    WITH page AS (
+      ${arm('username_key >= $1 AND ($4::text IS NULL OR username_key < $4) AND username_key > $2 ORDER BY username_key')}
+      UNION ${arm(byName('full_name_fold'))} UNION ${arm(byName('last_name_fold'))}
+      ORDER BY 1 LIMIT $3
+    )
+    SELECT ${USER_COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}
+    FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`;
+}
 
 const Q = {
   insertUser: `INSERT INTO users (username, username_key, first_name, last_name, full_name_fold, last_name_fold, password_hash, created_at)
@@ -145,15 +162,11 @@ const Q = {
   userByKey: `SELECT ${USER_COLUMNS} FROM users WHERE username_key = $1`,
   // username_key and the folds are COLLATE "C": byte order, as SQLite sorts them.
   usersPage: `SELECT ${USER_COLUMNS} FROM users WHERE username_key > $1 ORDER BY username_key LIMIT $2`,
-  // As SQLite's: each key from its own index, the first $3 of each after $2 by username key, merged, then their rows.
-  // With the prefix's end $4 null, the planner (which plans each query with its values) drops the upper bound.
-  usersPageMatching: `
-    WITH page AS (
-      ${usersMatchingArm('username_key')} UNION ${usersMatchingArm('full_name_fold')} UNION ${usersMatchingArm('last_name_fold')}
-      ORDER BY 1 LIMIT $3
-    )
-    SELECT ${USER_COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}
-    FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`,
+  usersPageMatching: {
+    'first letter': usersMatching('first letter'),
+    'first two letters': usersMatching('first two letters'),
+    range: usersMatching('range'),
+  },
   insertSession: 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
   sessionByHash: prepared(
     'session_by_hash',
@@ -391,7 +404,7 @@ class PostgresStore implements Store {
   async listUsersPage(query: UsersPageQuery): Promise<PublicUser[]> {
     const after = query.afterKey ?? '';
     const { rows } = query.prefix
-      ? await this.pool.query<UserRow>(Q.usersPageMatching, [query.prefix, after, query.limit, prefixEnd(query.prefix)])
+      ? await this.pool.query<UserRow>(Q.usersPageMatching[namePrefixShape(query.prefix)], [query.prefix, after, query.limit, prefixEnd(query.prefix)])
       : await this.pool.query<UserRow>(Q.usersPage, [after, query.limit]);
     return rows.map(toPublicUser);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
-import { prefixEnd } from '../name-keys.js';
+import { namePrefixShape, prefixEnd } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
   lastMessageColumns,
@@ -85,23 +85,30 @@ interface JoinableParams {
 
 interface UsersMatchingParams {
   from: string;
+  /** The end of the prefix's range; an empty blob, which sorts after every text in SQLite, when nothing does. */
+  to: string | Buffer;
   after: string;
   limit: number;
 }
 
 /**
- * A page of the people after `@after` whose username key, whole name fold or last name fold is in [`@from`, upper
- * bound): each key read from its own index (which leads with it, then the username key), the first `@limit` of each
- * by username key, merged; then their rows by key. `upper` is the comparison that ends the prefix's range, or null
- * when nothing sorts above it.
+ * A page of the people after `@after` whose username key, whole name fold or last name fold starts with `@from`:
+ * the first `@limit` of each key by username key, merged; then their rows by key. The username key's range is in
+ * username order already. A name fold is read by its first letter or two (the index on them is in username order
+ * within each), or by its range, every match sorted: `+` keeps SQLite from walking the username index in order
+ * instead, filtering as it goes, which reads most of it when the names matched are all far along (usernames are
+ * often made of names).
  */
-function usersMatching(upper: string | null): string {
-  const arm = (column: string) =>
-    `SELECT * FROM (SELECT username_key FROM users WHERE ${column} >= @from ${upper ? `AND ${column} ${upper}` : ''}
-       AND username_key > @after ORDER BY username_key LIMIT @limit)`;
+function usersMatching(shape: ReturnType<typeof namePrefixShape>): string {
+  const byName = (fold: string) =>
+    shape === 'range'
+      ? `${fold} >= @from AND ${fold} < @to AND username_key > @after ORDER BY +username_key`
+      : `substr(${fold}, 1, ${shape === 'first letter' ? 1 : 2}) = @from AND username_key > @after ORDER BY username_key`;
+  const arm = (where: string) => `SELECT * FROM (SELECT username_key FROM users WHERE ${where} LIMIT @limit)`;
   return `
     WITH page AS (
-      ${arm('username_key')} UNION ${arm('full_name_fold')} UNION ${arm('last_name_fold')}
+      ${arm('username_key >= @from AND username_key < @to AND username_key > @after ORDER BY username_key')}
+      UNION ${arm(byName('full_name_fold'))} UNION ${arm(byName('last_name_fold'))}
       ORDER BY 1 LIMIT @limit
     )
     SELECT u.* FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`;
@@ -193,8 +200,9 @@ export class SqliteStore implements Store {
       usersPage: db.prepare<{ after: string; limit: number }, UserRow>(
         'SELECT * FROM users WHERE username_key > @after ORDER BY username_key LIMIT @limit',
       ),
-      usersPageMatching: db.prepare<UsersMatchingParams & { to: string }, UserRow>(usersMatching('< @to')),
-      usersPageMatchingFrom: db.prepare<UsersMatchingParams, UserRow>(usersMatching(null)),
+      usersPageByFirstLetter: db.prepare<UsersMatchingParams, UserRow>(usersMatching('first letter')),
+      usersPageByFirstTwoLetters: db.prepare<UsersMatchingParams, UserRow>(usersMatching('first two letters')),
+      usersPageByRange: db.prepare<UsersMatchingParams, UserRow>(usersMatching('range')),
       insertSession: db.prepare<[string, number, number, number]>(
         'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -359,10 +367,13 @@ export class SqliteStore implements Store {
   async listUsersPage(query: UsersPageQuery): Promise<PublicUser[]> {
     const after = query.afterKey ?? '';
     if (!query.prefix) return this.q.usersPage.all({ after, limit: query.limit }).map(toPublicUser);
-    const params = { from: query.prefix, after, limit: query.limit };
-    const to = prefixEnd(query.prefix);
-    const rows = to === null ? this.q.usersPageMatchingFrom.all(params) : this.q.usersPageMatching.all({ ...params, to });
-    return rows.map(toPublicUser);
+    const params = { from: query.prefix, to: prefixEnd(query.prefix) ?? Buffer.alloc(0), after, limit: query.limit };
+    const statement = {
+      'first letter': this.q.usersPageByFirstLetter,
+      'first two letters': this.q.usersPageByFirstTwoLetters,
+      range: this.q.usersPageByRange,
+    }[namePrefixShape(query.prefix)];
+    return statement.all(params).map(toPublicUser);
   }
 
   async createSession(session: NewSession): Promise<void> {
