@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatRunner, type OverloadResult, type SearchResult, type StepResult } from './lib/chat.js';
 import { measureFsync, type FsyncProbe } from './lib/disk.js';
+import { parleyHostEnv } from './lib/host-env.js';
 import { gitCommit, machine, type RunRecord } from './lib/machine.js';
 import { params as parseParams, type Params } from './lib/params.js';
 import { presenceRun } from './lib/presence.js';
@@ -504,20 +505,7 @@ async function main(): Promise<void> {
   );
 
   const workers = await startWorkers(params.workers);
-  const hostEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: target.driver === 'sqlite' ? target.file : target.url,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    BCRYPT_COST: '11',
-    // As behind deploy/nginx.conf: the log-in scenario's clients say their address in X-Forwarded-For.
-    TRUST_PROXY: 'loopback',
-    // Every simulated device connects from 127.0.0.1: thousands of sockets a minute from one address.
-    SOCKET_HANDSHAKES_PER_MINUTE: '1000000',
-    NODE_ENV: 'production',
-  };
-  delete hostEnv.REDIS_URL;
+  const hostEnv = parleyHostEnv(target);
 
   if (profiling) {
     await profileRun(workers, hostEnv, tmp, seeded, target);
@@ -779,16 +767,7 @@ async function roomsListRun(tmp: string, target: DbTarget, dbVersion: string | n
   const databaseMiB = target.driver === 'sqlite' ? MiB(fs.statSync(target.file).size) : null;
 
   const [worker] = await startWorkers(1);
-  const hostEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: target.driver === 'sqlite' ? target.file : target.url,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    NODE_ENV: 'production',
-  };
-  delete hostEnv.REDIS_URL;
-  const host = await startHost('parley', hostEnv, tmp);
+  const host = await startHost('parley', parleyHostEnv(target), tmp);
   const call = (count: number) =>
     worker!.call<RequestsResult & { cpu: NodeJS.CpuUsage; firstAckBytes: number }>('requests', {
       url: host.url,

@@ -1,5 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 
+/** At most one log line per this much time while sends are refused: it says how many were. */
+const LOG_EVERY_MS = 10_000;
+
 export interface OverloadLimits {
   /** Sends this node has taken and not yet answered, at most: a send beyond them is refused. */
   pendingSendsMax: number;
@@ -20,9 +23,6 @@ export interface OverloadLimits {
  *   arrives while the loop is late lets it catch up and keep reading promptly.
  * A refused send is answered `overloaded` at once; the client retries it later under the same clientId.
  */
-/** At most one log line per this much time while sends are refused: it says how many were. */
-const LOG_EVERY_MS = 10_000;
-
 export class SendAdmission {
   private pending = 0;
   private refusedUnlogged = 0;
