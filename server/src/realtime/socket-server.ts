@@ -6,7 +6,6 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { AdapterPresence } from '../presence/presence.js';
 import { closeSocket } from './closing.js';
-import { CoalescingWebSocketServer } from './coalescing-ws.js';
 import { EventLimiter } from './event-limiter.js';
 import { handshake, originAllowed, type HandshakeDeps } from './handshake.js';
 import type { InFlight } from './in-flight.js';
@@ -36,7 +35,6 @@ export function createSocketServer(httpServer: HttpServer, config: Config, optio
   });
   return new Server(httpServer, {
     serveClient: false,
-    wsEngine: CoalescingWebSocketServer,
     maxHttpBufferSize: config.limits.socketPacketBytes,
     // Only shapes CORS headers for long-polling; `allowRequest` enforces origins.
     cors: config.allowedOrigins.length > 0 ? { origin: [...config.allowedOrigins], credentials: true } : undefined,
