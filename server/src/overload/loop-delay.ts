@@ -1,31 +1,46 @@
 /**
- * How late this process's event loop runs, read by a timer that should fire every `everyMs`. Its lateness is
- * the time the loop spent on other work meanwhile (JavaScript, or a synchronous call such as SQLite's commit
- * and its fsync), so it is also how long a packet that arrived meanwhile waited before being read. A timer
- * every 20 ms costs nothing measurable.
+ * How late this process's event loop runs, read by a timer that should fire every `everyMs`. A tick's lateness is
+ * the time the loop spent on other work meanwhile (JavaScript, or a synchronous call such as SQLite's commit and
+ * its fsync), so it is also how long a packet that arrived meanwhile waited before being read. A timer every 20 ms
+ * costs nothing measurable.
+ *
+ * What it reports is smoothed: an exponentially weighted mean of the ticks' lateness. One late tick is not an
+ * overload: a garbage collection, a neighbour on a busy machine or one large answer can stall the loop once, and
+ * refusing sends for it turned away messages the node had every means to store (it did so to a browser test on a
+ * loaded CI machine). A loop that stays late is: the mean then climbs within a few ticks, and falls as quickly once
+ * the loop keeps up.
  */
 export class LoopDelay {
-  /** The lateness of the last tick, in ms; 0 until the first. */
-  private lastMs = 0;
+  /** The smoothed lateness, in ms. */
+  private meanMs = 0;
   /** When the next tick is due (performance.now()). */
   private due = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly everyMs = 20) {}
+  /**
+   * @param weight how much each tick moves the mean: at 0.1 one stall must last 500 ms to lift it past 50 ms, while
+   *   a loop late by 100 ms at every tick lifts it past 50 ms in 7 ticks (under a second).
+   */
+  constructor(
+    private readonly everyMs = 20,
+    private readonly weight = 0.1,
+  ) {}
 
   /**
-   * The larger of the last tick's lateness and that of the tick now due: the loop is late by at least as much
-   * while it is still busy with the work that keeps that tick from firing (a long burst being read, say).
+   * The mean as it would be if the tick now due fired at once: the loop is late by at least that much while it is
+   * still busy with the work that keeps that tick from firing (a long burst of packets being read, say).
    */
   get ms(): number {
-    return this.timer === undefined ? 0 : Math.max(this.lastMs, performance.now() - this.due);
+    if (this.timer === undefined) return 0;
+    const overdue = performance.now() - this.due;
+    return overdue > 0 ? Math.max(this.meanMs, this.next(overdue)) : this.meanMs;
   }
 
   start(): void {
     if (this.timer) return;
     const tick = () => {
       const now = performance.now();
-      this.lastMs = Math.max(0, now - this.due);
+      this.meanMs = this.next(Math.max(0, now - this.due));
       this.due = now + this.everyMs;
       this.timer = setTimeout(tick, this.everyMs).unref();
     };
@@ -36,5 +51,10 @@ export class LoopDelay {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.meanMs = 0;
+  }
+
+  private next(latenessMs: number): number {
+    return this.meanMs + this.weight * (latenessMs - this.meanMs);
   }
 }
