@@ -1,14 +1,18 @@
 /**
- * `npm run bench` (after `npm run build`): Parley's load benchmark and its baseline.
+ * One run of Parley's load benchmark and its baseline, on one driver (DATABASE_URL picks it). `npm run bench`
+ * runs the whole suite through `bench/all.ts`, which calls this once per scenario and driver; with options it
+ * calls this once with them:
  *
- *   npm run bench                 the full run (about 15 minutes)
+ *   npm run bench -- --only=relay,chat   a subset of the chat, idle, history and login scenarios
  *   npm run bench -- --quick      a sanity check (under two minutes)
  *   npm run bench -- --profile    a CPU profile of the server under chat load (see bench/README.md)
  *   npm run bench -- --presence   presence and the directory at 100,000 people (see lib/presence.ts)
  *
  * Options: --generator=ws|sio (the chat load: raw frames on ws, the default, or socket.io-client),
  * --workers=N (load-generator processes, default 3), --users=N (chat users),
- * --only=relay,idle,history,chat,logins (a subset, for working on the bench itself).
+ * --only=relay,idle,history,chat,logins (a subset, for working on the bench itself),
+ * --relay-from=FILE (Parley against the relay of an earlier results file, instead of measuring it again:
+ * `bench/all.ts` measures the relay once and compares every driver with it).
  * With DATABASE_URL=postgres://…, Parley runs on PostgreSQL (a fresh schema, dropped afterwards).
  *
  * Everything runs on 127.0.0.1: a fresh database in a temporary folder, seeded directly; the server
@@ -528,7 +532,11 @@ async function main(): Promise<void> {
 
   // 1 and 2. The relay first: the same workers, users and steps, no database.
   let relay: SearchResult | null = null;
-  if (wants('relay')) {
+  if (typeof flags['relay-from'] === 'string') {
+    const earlier = JSON.parse(fs.readFileSync(flags['relay-from'], 'utf8')) as Results;
+    relay = earlier.chat.relay;
+    notes.push(`The relay's figures are those measured at ${earlier.startedAt} in the same suite (${path.basename(flags['relay-from'])}), with the same workers, users and steps.`);
+  } else if (wants('relay')) {
     log(`[${elapsed()}] relay: bare Socket.IO baseline`);
     const host = await startHost('relay', hostEnv, tmp);
     await connectChat(workers, seeded, 'relay', host.url);
