@@ -108,6 +108,8 @@ export interface PresenceResults extends RunRecord {
     settleMs: number;
     serverCpuMs: number;
     serverCpuMsPerSocket: number;
+    /** The load processes' own CPU meanwhile, all together. */
+    generatorCpuMs: number;
     /** Announcements (`user:online`) the connected sockets received while they connected. */
     announcementsHeard: number;
   };
@@ -131,6 +133,8 @@ export interface PresenceResults extends RunRecord {
     serverCpuMs: number;
     /** The server's CPU per person coming online, its idle CPU over the same time taken out. */
     cpuMsPerUser: number;
+    /** The load process's own CPU meanwhile. */
+    generatorCpuMs: number;
     /** Announcements the online sockets received, per person coming online. */
     announcementsPerUser: number;
   };
@@ -143,6 +147,8 @@ export interface PresenceResults extends RunRecord {
     /** The first answer's JSON, bytes. */
     firstAnswerBytes: number;
     serverCpuMsPerRequest: number;
+    /** The bench process's own CPU per request (it asks, and reads the answer). */
+    clientCpuMsPerRequest: number;
   };
   targets: { cpuMsPerUserOnline: { goal: number; met: boolean }; usersQueryP99Ms: { goal: number; met: boolean } };
 }
@@ -189,6 +195,9 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
   });
   const workers = await Promise.all(Array.from({ length: WORKERS }, (_, i) => ctx.fork(`presence worker ${i}`, path.join(BENCH_DIR, 'presence-worker.ts'))));
   const usage = () => host.child.call<Usage>('usage');
+  /** The load processes' CPU so far, ms, all together. */
+  const generatorCpu = async () =>
+    (await Promise.all(workers.map((w) => w.call<NodeJS.CpuUsage>('cpu')))).reduce((ms, u) => ms + (u.user + u.system) / 1000, 0);
   const heard = async (): Promise<Heard> => {
     const all = await Promise.all(workers.map((w) => w.call<Heard>('heard')));
     return all.reduce((sum, h) => ({ online: sum.online + h.online, offline: sum.offline + h.offline, connected: sum.connected + h.connected }));
@@ -212,11 +221,13 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
     // 2. Everyone online connects.
     const loadAverage = round(os.loadavg()[0]!, 2);
     let before = await usage();
+    let generatorFrom = await generatorCpu();
     let started = performance.now();
     const connected = await connect(seeded.onlineTokens, CONNECT_CONCURRENCY, workers);
     const connectMs = Math.round(performance.now() - started);
     const settleMs = await ctx.quiet(host.child, 1_800_000);
     let after = await usage();
+    const connectGeneratorCpu = (await generatorCpu()) - generatorFrom;
     const afterConnect = await heard();
     const connectCpu = cpuMsBetween(before, after);
     const open = afterConnect.connected;
@@ -240,6 +251,7 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
     const profile = ctx.flags.profile === true ? profileFile(ctx) : null;
     if (profile) await host.child.call('profileStart', { intervalUs: PROFILE_INTERVAL_US });
     before = await usage();
+    generatorFrom = await generatorCpu();
     started = performance.now();
     const probed = await connect(seeded.probeTokens, 1, [workers[0]!]);
     const probeMs = Math.round(performance.now() - started);
@@ -257,6 +269,7 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
     }
     await ctx.quiet(host.child, 600_000);
     after = await usage();
+    const probeGeneratorCpu = (await generatorCpu()) - generatorFrom;
     const heardAfter = await heard();
     const probeCpu = cpuMsBetween(before, after);
     const cpuMsPerUser = round((probeCpu - (idleCpuMsPerSec * (after.at - before.at)) / 1000) / seeded.probeTokens.length, 3);
@@ -323,6 +336,7 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
         settleMs,
         serverCpuMs: Math.round(connectCpu),
         serverCpuMsPerSocket: round(connectCpu / seeded.onlineTokens.length, 3),
+        generatorCpuMs: Math.round(connectGeneratorCpu),
         announcementsHeard: afterConnect.online,
       },
       memory: {
@@ -341,6 +355,7 @@ export async function presenceRun(ctx: PresenceRunContext): Promise<void> {
         ms: probeMs,
         serverCpuMs: Math.round(probeCpu),
         cpuMsPerUser,
+        generatorCpuMs: Math.round(probeGeneratorCpu),
         announcementsPerUser,
       },
       usersQuery,
@@ -407,6 +422,7 @@ async function queryDirectory(
   const byKind = new Map<QueryKind, number[]>(QUERY_KINDS.map((kind) => [kind, []]));
   let failed = 0;
   const before = await usage();
+  const clientFrom = process.cpuUsage();
   for (let i = 0; i < samples; i++) {
     const kind = QUERY_KINDS[i % QUERY_KINDS.length]!;
     const answer = await ask(queryOf(kind));
@@ -418,6 +434,7 @@ async function queryDirectory(
     byKind.get(kind)!.push(answer.ms);
   }
   const after = await usage();
+  const client = process.cpuUsage(clientFrom);
   const latency = { ...summarize(latencies), failed };
   log(
     `  GET /api/users?query=…&limit=${QUERY_LIMIT}${paged ? '' : ' (answered everyone, unpaged)'}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, ` +
@@ -430,6 +447,7 @@ async function queryDirectory(
     byKind: Object.fromEntries([...byKind].map(([kind, values]) => [kind, summarize(values)])),
     firstAnswerBytes: Buffer.byteLength(first.text),
     serverCpuMsPerRequest: round(cpuMsBetween(before, after) / Math.max(1, samples), 3),
+    clientCpuMsPerRequest: round((client.user + client.system) / 1000 / Math.max(1, samples), 3),
   };
 }
 
@@ -473,15 +491,15 @@ export function renderPresence(r: PresenceResults): string {
     '| measure | result | target |',
     '| --- | ---: | --- |',
     `| server CPU for one more person coming online (${r.probe.users} in turn, each with ${r.probe.contacts} contacts online; idle CPU taken out) | ` +
-      `${r.probe.cpuMsPerUser} ms | ≤ ${r.targets.cpuMsPerUserOnline.goal} ms: ${verdict(r.targets.cpuMsPerUserOnline.met)} |`,
+      `${r.probe.cpuMsPerUser} ms (load process: ${r.probe.generatorCpuMs ?? '—'} ms in all) | ≤ ${r.targets.cpuMsPerUserOnline.goal} ms: ${verdict(r.targets.cpuMsPerUserOnline.met)} |`,
     `| announcements delivered per person coming online | ${r.probe.announcementsPerUser} | |`,
     `| time for all ${c.sockets.toLocaleString('en')} to connect (then quiet after) | ${(c.ms / 1000).toFixed(1)} s (+${(c.settleMs / 1000).toFixed(1)} s) | |`,
     `| server CPU while they connect, per socket | ${c.serverCpuMsPerSocket} ms (${(c.serverCpuMs / 1000).toFixed(1)} s in all, ` +
-      `${c.announcementsHeard.toLocaleString('en')} announcements delivered) | |`,
+      `${c.announcementsHeard.toLocaleString('en')} announcements delivered; load processes ${((c.generatorCpuMs ?? NaN) / 1000).toFixed(1)} s of CPU) | |`,
     `| \`GET /api/users?query=…&limit=${q.limit}\` p50 / p99 / max${q.paged ? '' : ' (answers everyone, unpaged)'} | ` +
       `${q.latency.p50} / **${q.latency.p99}** / ${q.latency.max} ms (${q.latency.count} requests, ${q.latency.failed} failed) | ` +
       `p99 ≤ ${r.targets.usersQueryP99Ms.goal} ms: ${verdict(r.targets.usersQueryP99Ms.met)} |`,
-    `| server CPU per \`GET /api/users\` | ${q.serverCpuMsPerRequest} ms | |`,
+    `| server CPU per \`GET /api/users\` | ${q.serverCpuMsPerRequest} ms (the asking client: ${q.clientCpuMsPerRequest ?? '—'} ms) | |`,
     `| RSS per idle socket | ${r.memory.rssPerSocketKB} KB (heap ${r.memory.heapPerSocketKB} KB) | |`,
     `| RSS per idle socket watching ${r.plan.watchEach} people | ` +
       (r.memory.watching ? `${r.memory.watching.rssPerSocketKB} KB (heap ${r.memory.watching.heapPerSocketKB} KB)` : 'no `presence:watch` on this server') +
