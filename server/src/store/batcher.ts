@@ -1,3 +1,5 @@
+import { settleQueue } from './settle-queue.js';
+
 /** What became of one item of a batch: its result, or the error that it alone failed with. */
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -13,7 +15,7 @@ interface Pending<T, R> {
  * for them all. For writes this is group commit: one transaction, and one sync of the log, for the batch.
  * Each caller's promise settles only when `run` has returned (for a write, once its transaction has
  * committed), with the outcome `run` gave its item; should `run` throw, every item of that batch fails with
- * its error. One batch is in flight at a time, so the batches of one process never wait for each other's locks.
+ * its error. The callers resume a slice at a time (see `settleQueue`). One batch is in flight at a time, so the batches of one process never wait for each other's locks.
  */
 export class Batcher<T, R> {
   private waiting: Pending<T, R>[] = [];
@@ -35,11 +37,13 @@ export class Batcher<T, R> {
     this.running = true;
     try {
       const outcomes = await this.run(batch.map((pending) => pending.item));
-      batch.forEach((pending, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) pending.resolve(outcome.value);
-        else pending.reject(outcome.error);
-      });
+      settleQueue.push(
+        batch.map((pending, i) => () => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) pending.resolve(outcome.value);
+          else pending.reject(outcome.error);
+        }),
+      );
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     } finally {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { settleQueue } from '../settle-queue.js';
 import { StoreConflictError, type Store } from '../store.js';
 import { openSqliteReader, SqliteStore } from './sqlite-store.js';
 
@@ -75,9 +76,8 @@ export class SqliteWriter {
   private constructor(private readonly worker: Worker) {
     // An idle writer does not keep the process alive; one with calls in flight does (see `call`).
     worker.unref();
-    worker.on('message', (replies: WriteReply[]) => {
-      for (const reply of replies) this.settle(reply);
-    });
+    // A group commit's answers come together; their callers resume a slice at a time (see `settleQueue`).
+    worker.on('message', (replies: WriteReply[]) => settleQueue.push(replies.map((reply) => () => this.settle(reply))));
     worker.on('error', (error) => this.stop(error));
     worker.on('exit', (code) => this.stop(new Error(`the SQLite writer thread exited (code ${code})`)));
   }
