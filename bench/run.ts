@@ -12,7 +12,8 @@
  * --workers=N (load-generator processes, default 3), --users=N (chat users),
  * --only=relay,idle,history,chat,logins (a subset, for working on the bench itself),
  * --relay-from=FILE (Parley against the relay of an earlier results file, instead of measuring it again:
- * `bench/all.ts` measures the relay once and compares every driver with it).
+ * `bench/all.ts` measures the relay once and compares every driver with it),
+ * --sync-delay=MS (SQLite: every commit slowed by MS, a slow disk; results go to latest-slowdisk.*).
  * With DATABASE_URL=postgres://…, Parley runs on PostgreSQL (a fresh schema, dropped afterwards).
  *
  * Everything runs on 127.0.0.1: a fresh database in a temporary folder, seeded directly; the server
@@ -439,6 +440,7 @@ async function main(): Promise<void> {
   const git = gitCommit(ROOT);
   const pgUrl = /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : null;
 
+  if (pgUrl && params.syncDelayMs) throw new Error('--sync-delay slows SQLite commits; it has no meaning with PostgreSQL');
   let target: DbTarget;
   let dbVersion: string | null = null;
   if (pgUrl) {
@@ -456,7 +458,7 @@ async function main(): Promise<void> {
     `Parley bench (${params.mode}${profiling ? ', profile' : ''}) on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; ` +
       `${target.driver} ${dbVersion}${target.driver === 'sqlite' ? ` on ${m.tmpFilesystem}` : ''}; commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ' (uncommitted changes)' : ''}`,
   );
-  const disk = measureFsync(tmp);
+  const disk: FsyncProbe = { ...measureFsync(tmp), ...(params.syncDelayMs ? { injectedSyncDelayMs: params.syncDelayMs } : {}) };
   log(`  ${fsyncLine(disk, m.tmpFilesystem)}`);
   if (!flags['rooms-list']) log(`  ${params.workers} load-generator processes (${params.generator}) share this machine with the server.`);
 
@@ -509,7 +511,7 @@ async function main(): Promise<void> {
   );
 
   const workers = await startWorkers(params.workers);
-  const hostEnv = parleyHostEnv(target);
+  const hostEnv = parleyHostEnv(target, { syncDelayMs: params.syncDelayMs });
 
   if (profiling) {
     await profileRun(workers, hostEnv, tmp, seeded, target);
@@ -636,7 +638,10 @@ async function main(): Promise<void> {
 function writeResults(results: Results): void {
   const dir = params.mode === 'quick' ? path.join(RESULTS, 'quick') : RESULTS;
   fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
-  const suffix = results.database.driver === 'sqlite' ? '' : `-${results.database.driver}`;
+  // A slowed disk's run never stands in for the plain one.
+  const slow = results.disk.injectedSyncDelayMs;
+  const suffix = (results.database.driver === 'sqlite' ? '' : `-${results.database.driver}`) + (slow ? '-slowdisk' : '');
+  const run = `${results.database.driver}${slow ? `-slowdisk${slow}ms` : ''}`;
   const stamp = results.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const json = JSON.stringify(results, null, 2) + '\n';
   const svg = renderChart(results);
@@ -645,8 +650,8 @@ function writeResults(results: Results): void {
     [`latest${suffix}.json`]: json,
     [`latency${suffix}.svg`]: svg,
     [`latest${suffix}.md`]: md,
-    [`runs/${stamp}-${params.mode}-${results.database.driver}.json`]: json,
-    [`runs/${stamp}-${params.mode}-${results.database.driver}.svg`]: svg,
+    [`runs/${stamp}-${params.mode}-${run}.json`]: json,
+    [`runs/${stamp}-${params.mode}-${run}.svg`]: svg,
   };
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
   log('');

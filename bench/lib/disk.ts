@@ -12,6 +12,11 @@ export interface FsyncProbe extends Summary {
   dir: string;
   /** Bytes written before each fsync: one database page, as a WAL frame carries. */
   bytes: number;
+  /**
+   * `--sync-delay`: ms by which the server slowed every commit on purpose (PARLEY_TEST_SYNC_DELAY_MS), on top
+   * of the disk measured here.
+   */
+  injectedSyncDelayMs?: number;
 }
 
 /**

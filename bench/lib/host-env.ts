@@ -2,9 +2,11 @@ import type { DbTarget } from './seed.js';
 
 /**
  * The environment Parley's host (`bench/server-host.ts`) runs with: the production settings, on `target`, on
- * 127.0.0.1 and a port of its own, as one node (no Redis).
+ * 127.0.0.1 and a port of its own, as one node (no Redis). `syncDelayMs` (`--sync-delay`, SQLite only) slows
+ * every commit as a slow disk would (PARLEY_TEST_SYNC_DELAY_MS); nothing else may: a value left in the
+ * bench's own environment is dropped.
  */
-export function parleyHostEnv(target: DbTarget): NodeJS.ProcessEnv {
+export function parleyHostEnv(target: DbTarget, { syncDelayMs = 0 }: { syncDelayMs?: number } = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: target.driver === 'sqlite' ? target.file : target.url,
@@ -19,5 +21,7 @@ export function parleyHostEnv(target: DbTarget): NodeJS.ProcessEnv {
     NODE_ENV: 'production',
   };
   delete env.REDIS_URL;
+  delete env.PARLEY_TEST_SYNC_DELAY_MS;
+  if (syncDelayMs > 0) env.PARLEY_TEST_SYNC_DELAY_MS = String(syncDelayMs);
   return env;
 }

@@ -26,6 +26,8 @@ export interface Params {
   requestsPerSocketPerSec: number;
   loginConcurrency: number;
   loginMs: number;
+  /** `--sync-delay=MS`: every SQLite commit slowed by MS, as on a slow disk (PARLEY_TEST_SYNC_DELAY_MS); 0: off. */
+  syncDelayMs: number;
 }
 
 const full: Params = {
@@ -63,6 +65,7 @@ const full: Params = {
   requestsPerSocketPerSec: 15,
   loginConcurrency: 8,
   loginMs: 10_000,
+  syncDelayMs: 0,
 };
 
 const quick: Params = {
@@ -97,7 +100,7 @@ export function params(argv: string[]): { params: Params; flags: Record<string, 
     if (!m) throw new Error(`unknown argument "${arg}"; use --quick, --workers=N, --generator=ws|sio, --only=chat,relay,idle,history,logins, --profile`);
     flags[m[1]!] = m[2] ?? true;
   }
-  const known = ['quick', 'generator', 'workers', 'only', 'profile', 'rate', 'seconds', 'users', 'skip-build', 'render', 'rooms-list', 'presence', 'presence-devices', 'presence-label', 'relay-from'];
+  const known = ['quick', 'generator', 'workers', 'only', 'profile', 'rate', 'seconds', 'users', 'skip-build', 'render', 'rooms-list', 'presence', 'presence-devices', 'presence-label', 'relay-from', 'sync-delay'];
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const p: Params = structuredClone(flags.quick ? quick : full);
   if (flags.generator !== undefined) {
@@ -105,6 +108,11 @@ export function params(argv: string[]): { params: Params; flags: Record<string, 
     p.generator = flags.generator;
   }
   if (typeof flags.workers === 'string') p.workers = Math.max(1, Math.min(8, Number.parseInt(flags.workers, 10)));
+  if (flags['sync-delay'] !== undefined) {
+    const ms = typeof flags['sync-delay'] === 'string' ? Number(flags['sync-delay']) : Number.NaN;
+    if (!Number.isInteger(ms) || ms < 1 || ms > 1000) throw new Error('--sync-delay takes whole ms from 1 to 1000, e.g. --sync-delay=10');
+    p.syncDelayMs = ms;
+  }
   if (typeof flags.users === 'string') p.chatUsers = Math.max(10, Number.parseInt(flags.users, 10));
   // Keep every simulated user under 40 of the server's 50 events per second.
   p.chat.maxRate = Math.min(p.chat.maxRate, p.chatUsers * 40);

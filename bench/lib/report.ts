@@ -20,8 +20,11 @@ const OVERLOAD_P99_MS = 500;
 const HEALTHZ_MS = 100;
 
 export function fsyncLine(d: FsyncProbe, filesystem: string): string {
+  const injected = d.injectedSyncDelayMs
+    ? `Slow disk emulated: every commit slowed by ${d.injectedSyncDelayMs} ms (PARLEY_TEST_SYNC_DELAY_MS), beside the measured fsync. `
+    : '';
   return (
-    `Disk: a ${d.bytes / 1024} KiB write + fsync in the SQLite file's temporary folder (${filesystem}) took p50 ${d.p50} ms, ` +
+    `${injected}Disk: a ${d.bytes / 1024} KiB write + fsync in the SQLite file's temporary folder (${filesystem}) took p50 ${d.p50} ms, ` +
     `p99 ${d.p99} ms, max ${d.max} ms (${d.count} samples); SQLite waits for one per commit.`
   );
 }

@@ -85,6 +85,12 @@ export async function buildApp(
       connectionsCheckingInterval: Math.min(1000, Math.max(50, config.limits.httpRequestTimeoutMs / 4)),
     },
   });
+  if (config.database.driver === 'sqlite' && config.database.testSyncDelayMs) {
+    app.log.warn(
+      { syncDelayMs: config.database.testSyncDelayMs },
+      'PARLEY_TEST_SYNC_DELAY_MS is set: every SQLite commit is slowed on purpose (a test setting, never for production)',
+    );
+  }
 
   const realtime = await Realtime.start(
     app.server,

@@ -54,6 +54,11 @@ const envSchema = z.object({
   OVERLOAD_PENDING_SENDS: z.coerce.number().int().min(1).optional(),
   /** Event-loop delay, in ms, past which sends are refused with `overloaded`; 0 turns that check off. */
   OVERLOAD_LOOP_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  /**
+   * Test and benchmark only: ms the SQLite writer thread waits after each commit, as on a disk whose fsync
+   * takes that long (0: off). Never in production: it only slows the server.
+   */
+  PARLEY_TEST_SYNC_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(0),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits, _ . : or -')
@@ -112,9 +117,22 @@ function redisUrlProblem(value: string): string | null {
   return null;
 }
 
-export type Database = { driver: 'sqlite'; file: string } | { driver: 'postgres'; url: string; poolSize?: number };
+export type Database =
+  | {
+      driver: 'sqlite';
+      file: string;
+      /** PARLEY_TEST_SYNC_DELAY_MS, when set (a file only: `:memory:` never syncs). */
+      testSyncDelayMs?: number;
+    }
+  | { driver: 'postgres'; url: string; poolSize?: number };
 
-function parseDatabaseUrl(url: string, poolSize: number): Database {
+function parseDatabaseUrl(url: string, poolSize: number, syncDelayMs: number): Database {
+  const database = parseDatabaseLocation(url, poolSize);
+  if (database.driver !== 'sqlite' || database.file === ':memory:' || syncDelayMs === 0) return database;
+  return { ...database, testSyncDelayMs: syncDelayMs };
+}
+
+function parseDatabaseLocation(url: string, poolSize: number): Database {
   // Passed to the driver as given: pg reads the host, credentials, database and query options (sslmode, …).
   if (/^postgres(ql)?:\/\//i.test(url)) return { driver: 'postgres', url, poolSize };
   if (url.startsWith('file:')) {
@@ -289,7 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    database: parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_SIZE),
+    database: parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_SIZE, e.PARLEY_TEST_SYNC_DELAY_MS),
     allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS),
     sessionTtlMs: e.SESSION_TTL,
     bcryptCost: e.BCRYPT_COST,

@@ -7,7 +7,9 @@ import type { Store } from './store.js';
 export async function openStore(database: Database): Promise<Store> {
   switch (database.driver) {
     case 'sqlite':
-      return database.file === ':memory:' ? openSqliteStore(database.file) : openThreadedSqliteStore(database.file);
+      return database.file === ':memory:'
+        ? openSqliteStore(database.file)
+        : openThreadedSqliteStore(database.file, { syncDelayMs: database.testSyncDelayMs });
     case 'postgres':
       return openPostgresStore(database.url, { poolSize: database.poolSize });
   }

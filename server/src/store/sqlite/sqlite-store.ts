@@ -137,12 +137,20 @@ function isUniqueViolation(error: unknown, column: string): boolean {
   );
 }
 
+export interface SqliteStoreOptions {
+  /**
+   * Run after each group commit of `appendMessage`, before its calls resolve (on the writer thread: see
+   * `writer-thread.ts`, which slows every commit with it when `PARLEY_TEST_SYNC_DELAY_MS` is set).
+   */
+  afterGroupCommit?: () => void;
+}
+
 /** Opens (creating when missing) the database file, applies pending migrations, and returns the store. */
-export function openSqliteStore(file: string): SqliteStore {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = openConnection(file);
   migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, options);
 }
 
 /**
@@ -189,7 +197,10 @@ export class SqliteStore implements Store {
   private appends: { message: NewMessage; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }[] = [];
   private readonly appendOne: (message: NewMessage) => AppendResult;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteStoreOptions = {},
+  ) {
     this.q = {
       insertUser: db.prepare<[string, string, string, string, string, string, string, number], UserRow>(
         `INSERT INTO users (username, username_key, first_name, last_name, full_name_fold, last_name_fold, password_hash, created_at)
@@ -541,6 +552,7 @@ export class SqliteStore implements Store {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    this.options.afterGroupCommit?.();
     batch.forEach((pending, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) pending.resolve(outcome.result);

@@ -39,6 +39,19 @@ export type WriteReply =
   | { id: number; ok: false; conflict: StoreConflictError['constraint'] }
   | { id: number; ok: false; name: string; message: string; code?: string };
 
+export interface WriterOptions {
+  /**
+   * Test and benchmark only (`PARLEY_TEST_SYNC_DELAY_MS`): the thread blocks this many ms after each commit,
+   * as it would on a disk whose fsync takes that long. 0 or absent: off.
+   */
+  syncDelayMs?: number;
+}
+
+/** What the thread is started with. */
+export interface WriterData extends WriterOptions {
+  file: string;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -48,13 +61,13 @@ interface Pending {
  * The writer thread: the built file next to this one or, where this runs from the TypeScript sources (tests,
  * `npm run dev`), the source file, which the thread loads through tsx as this thread does.
  */
-function startThread(file: string): Worker {
+function startThread(workerData: WriterData): Worker {
   const ext = path.extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./writer-thread${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry, { workerData: { file } });
+  if (ext !== '.ts') return new Worker(entry, { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
   const load = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(load, { eval: true, workerData: { file } });
+  return new Worker(load, { eval: true, workerData });
 }
 
 /** The thread that owns every write to one SQLite file, and the calls to it. */
@@ -83,8 +96,8 @@ export class SqliteWriter {
   }
 
   /** Starts the thread, which opens the file (creating it) and applies pending migrations; resolves once it is ready. */
-  static async start(file: string): Promise<SqliteWriter> {
-    const worker = startThread(file);
+  static async start(file: string, options: WriterOptions = {}): Promise<SqliteWriter> {
+    const worker = startThread({ file, ...options });
     await new Promise<void>((resolve, reject) => {
       const exited = (code: number) => failed(new Error(`the SQLite writer thread exited (code ${code}) while opening ${file}`));
       const failed = (error: unknown) => {
@@ -184,8 +197,8 @@ class ThreadedSqliteStore extends SqliteStore {
  * Opens the file as `openSqliteStore` does (creating it, migrating it), with the writes on a thread: what
  * `openStore` uses for a file. (`:memory:` is one connection's own database, so it stays on one thread.)
  */
-export async function openThreadedSqliteStore(file: string): Promise<Store> {
-  const writer = await SqliteWriter.start(file);
+export async function openThreadedSqliteStore(file: string, options: WriterOptions = {}): Promise<Store> {
+  const writer = await SqliteWriter.start(file, options);
   try {
     return new ThreadedSqliteStore(openSqliteReader(file), writer);
   } catch (error) {
