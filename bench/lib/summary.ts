@@ -45,7 +45,7 @@ interface TwoNodes {
 }
 
 /** The commit delay a slow-disk run injected, ms. */
-const syncDelayOf = (r: Results | null) => (r?.disk as { injectedSyncDelayMs?: number } | undefined)?.injectedSyncDelayMs ?? null;
+const syncDelayOf = (r: Results | null) => r?.disk.injectedSyncDelayMs ?? null;
 const n = (x: number | null | undefined, digits = 0) =>
   x === null || x === undefined || Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x)}%`);
