@@ -17,7 +17,8 @@
  *  3. SQLite with every commit slowed by a test-only hook, as on a slow disk (results/latest-slowdisk.*);
  *  4. presence and the directory at 100,000 people, on each driver (results/presence[-postgres].*);
  *  5. two Parley nodes on PostgreSQL and Redis beside one (results/two-nodes.*);
- * then writes results/summary.{md,json}: one table of every target for both drivers, which the README shows.
+ * then writes results/summary.{md,json}: one table of every target for both drivers, and (a full run) puts it in
+ * the README between its `bench:summary` markers.
  * PostgreSQL is BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test, a fresh schema is made
  * and dropped), Redis is BENCH_REDIS_URL (default redis://127.0.0.1:6379). Where either is not reachable,
  * its scenarios are skipped and the summary says so.
@@ -133,4 +134,14 @@ fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2
 const md = renderSummary(summary);
 fs.writeFileSync(path.join(dir, 'summary.md'), md);
 console.log(`\n${md}\nWrote ${path.relative(ROOT, path.join(dir, 'summary.md'))} and summary.json`);
+// A full run's table is the README's: it is replaced between its markers, so the README shows the latest run.
+if (!quick) {
+  const readme = path.join(ROOT, 'README.md');
+  const text = fs.readFileSync(readme, 'utf8');
+  const updated = text.replace(/(<!-- bench:summary -->\n)[\s\S]*?(<!-- \/bench:summary -->)/, `$1${md}$2`);
+  if (updated !== text) {
+    fs.writeFileSync(readme, updated);
+    console.log('Updated the table in README.md');
+  }
+}
 process.exit(runs.every((r) => r.status === 0 && r.wrote) ? 0 : 1);
