@@ -68,6 +68,12 @@ export interface Metering {
   marginalUsPerDelivery: number;
   /** What the sockets saw of each room's seqs during the step. */
   order: OrderCounts;
+  /**
+   * PostgreSQL's backends of this database over the measured window, sampled every 100 ms: on average how many
+   * were running a statement, and how many of them waited for a lock (a room's row, whose `last_seq` every append
+   * raises: two nodes' append batches take turns on it).
+   */
+  postgres: { active: number; waitingOnLock: number };
 }
 
 export type MeteredStep = StepResult & Metering;
@@ -191,6 +197,26 @@ const cpuMs = (u: Usage) => (u.cpu.user + u.cpu.system) / 1000;
 /** CPU at `cpu`% of one core, per delivery at `perSec` deliveries a second, µs. */
 const usPerDelivery = (cpu: number, perSec: number) => round(perSec > 0 ? ((cpu / 100) * 1e6) / perSec : Number.NaN, 2);
 
+const PG_SAMPLE_MS = 100;
+
+/** Samples PostgreSQL's backends of the run's database until `until` (performance.now()): see `Metering.postgres`. */
+async function samplePostgres(client: pg.Client, until: number): Promise<Metering['postgres']> {
+  let active = 0;
+  let waiting = 0;
+  let samples = 0;
+  while (performance.now() < until) {
+    const { rows } = await client.query<{ active: string; lock: string }>(
+      `SELECT count(*) FILTER (WHERE state = 'active') AS active, count(*) FILTER (WHERE wait_event_type = 'Lock') AS lock
+       FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    active += Number(rows[0]!.active);
+    waiting += Number(rows[0]!.lock);
+    samples++;
+    await sleep(PG_SAMPLE_MS);
+  }
+  return { active: round(active / (samples || 1), 2), waitingOnLock: round(waiting / (samples || 1), 2) };
+}
+
 /** The nodes' CPU together over `ms` with nothing sent, % of one core. */
 async function idleCpuOf(nodes: Child[], ms: number): Promise<number> {
   const before = await Promise.all(nodes.map((n) => n.call<Usage>('usage')));
@@ -218,6 +244,7 @@ class MeteredRunner extends ChatRunner {
     private readonly chat: ChatParams,
     private readonly redis: RedisProbe,
     private readonly idleCpu: number,
+    private readonly postgres: pg.Client,
     private readonly say: (line: string) => void,
   ) {
     super('parley', loadWorkers, nodes[0]!, chat, say);
@@ -225,18 +252,20 @@ class MeteredRunner extends ChatRunner {
 
   override async step(offered: number, label: StepLabel, during?: () => Promise<unknown>): Promise<StepResult> {
     const orderBefore = await orderTotals(this.loadWorkers);
-    let window: { before: Usage[]; after: Usage[]; redis: number } | undefined;
+    let window: { before: Usage[]; after: Usage[]; redis: number; postgres: Metering['postgres'] } | undefined;
     const meter = async () => {
       const start = performance.now();
       await sleep(this.chat.warmupMs);
       const [before, redisBefore] = await Promise.all([Promise.all(this.nodes.map((n) => n.call<Usage>('usage'))), this.redis.cpuMs()]);
-      await sleep(start + this.chat.warmupMs + this.chat.measureMs - performance.now());
+      const end = start + this.chat.warmupMs + this.chat.measureMs;
+      const postgres = await samplePostgres(this.postgres, end - PG_SAMPLE_MS);
+      await sleep(end - performance.now());
       const [after, redisAfter] = await Promise.all([Promise.all(this.nodes.map((n) => n.call<Usage>('usage'))), this.redis.cpuMs()]);
-      window = { before, after, redis: redisAfter - redisBefore };
+      window = { before, after, redis: redisAfter - redisBefore, postgres };
     };
     const result = await super.step(offered, label, () => Promise.all([meter(), during?.()]));
     const order = combineOrderCounts(await orderTotals(this.loadWorkers), orderBefore, -1);
-    const { before, after, redis } = window!;
+    const { before, after, redis, postgres } = window!;
     const seconds = (after[0]!.at - before[0]!.at) / 1000;
     const nodes = before.map((b, i) => {
       const a = after[i]!;
@@ -254,11 +283,13 @@ class MeteredRunner extends ChatRunner {
       cpuUsPerDelivery: usPerDelivery(nodesCpu, result.deliveriesPerSec),
       marginalUsPerDelivery: usPerDelivery(nodesCpu - this.idleCpu, result.deliveriesPerSec),
       order,
+      postgres,
     };
     this.metered.set(result.step, m);
     this.say(
       `${' '.repeat(20)}nodes CPU ${nodes.map((n) => `${n.cpu}%`).join(' + ')} = ${nodesCpu}% (loops ${nodes.map((n) => `${n.loop}%`).join(', ')}), ` +
-        `Redis ${redisCpu}%, PostgreSQL and the rest ${m.otherCpu}%: ${m.cpuUsPerDelivery} µs of server CPU per delivery; ` +
+        `Redis ${redisCpu}%, PostgreSQL and the rest ${m.otherCpu}% (backends active ${postgres.active}, waiting on a lock ${postgres.waitingOnLock}): ` +
+        `${m.cpuUsPerDelivery} µs of server CPU per delivery; ` +
         `${order.checked} deliveries checked, ${order.outOfOrder} out of order, ${order.duplicates} duplicated` +
         `${order.unreadable ? `, ${order.unreadable} UNREADABLE` : ''}`,
     );
@@ -302,8 +333,10 @@ async function phase(ctx: TwoNodesContext, workers: Child[], seeded: Seeded, hos
     const loadAverage = round(os.loadavg()[0]!, 2);
     const idleCpu = await idleCpuOf(nodes, IDLE_MS);
     log(`  idle with every socket connected: the nodes use ${idleCpu}% of a core; load average ${loadAverage}`);
-    const runner = new MeteredRunner(nodes, workers, params.chat, redis, idleCpu, log);
-    const search = await runner.search();
+    const postgres = new pg.Client({ connectionString: target.url });
+    await postgres.connect();
+    const runner = new MeteredRunner(nodes, workers, params.chat, redis, idleCpu, postgres, log);
+    const search = await runner.search().finally(() => postgres.end());
     const lastSeq = await roomSeqs(target);
     const missing = (await Promise.all(workers.map((w) => w.call<number>('orderMissing', { lastSeq })))).reduce((a, b) => a + b, 0);
     const order = { ...(await orderTotals(workers)), missing };
@@ -375,9 +408,12 @@ export async function twoNodesRun(ctx: TwoNodesContext): Promise<void> {
     await Promise.all(workers.map((w) => w.stop(5000)));
 
     const cross = crossNodeRooms(seeded, 2);
-    const comparison = one.steps.flatMap((a) => {
-      const b = two.steps.find((s) => s.offered === a.offered);
-      return b ? [{ offered: a.offered, one: a, two: b, costRatio: round(b.cpuUsPerDelivery / a.cpuUsPerDelivery, 2) }] : [];
+    // Each rate once: its first step in each phase (a search step rather than a later half step at the same rate).
+    const rates = [...new Set(one.steps.map((s) => s.offered))].filter((rate) => two.steps.some((s) => s.offered === rate)).sort((a, b) => a - b);
+    const comparison = rates.map((offered) => {
+      const a = one.steps.find((s) => s.offered === offered)!;
+      const b = two.steps.find((s) => s.offered === offered)!;
+      return { offered, one: a, two: b, costRatio: round(b.cpuUsPerDelivery / a.cpuUsPerDelivery, 2) };
     });
     const results: TwoNodesResults = {
       version: 1,
@@ -435,7 +471,7 @@ function stepRow(phaseName: string, s: MeteredStep, p99LimitMs: number): string 
   return (
     `| ${phaseName} | ${s.label} | ${fmt(s.offered)} | ${fmt(s.sentPerSec)} | ${fmt(s.deliveriesPerSec, 0)} | ${fmt(s.latency.p50, 2)} | ${fmt(s.latency.p99, 2)} | ` +
     `${fmt(s.lost, 0)} | ${order} | ${s.nodes.map((n) => `${fmt(n.cpu, 0)}%`).join(' + ')} | ${fmt(s.nodesCpu, 0)}% | ${fmt(s.redisCpu, 0)}% | ` +
-    `${fmt(s.generatorCpu, 0)}% | ${fmt(s.otherCpu, 0)}% | ${fmt(s.machineCpu, 0)}% | **${fmt(s.cpuUsPerDelivery, 2)}** | ${verdict(s, p99LimitMs)} |`
+    `${fmt(s.generatorCpu, 0)}% | ${fmt(s.otherCpu, 0)}% | ${fmt(s.machineCpu, 0)}% | **${fmt(s.cpuUsPerDelivery, 2)}** | ${fmt(s.postgres.active, 1)} / ${fmt(s.postgres.waitingOnLock, 1)} | ${verdict(s, p99LimitMs)} |`
   );
 }
 
@@ -488,10 +524,11 @@ export function renderTwoNodes(r: TwoNodesResults): string {
     orderRow('two', r.two),
     '',
     '**Every step.** CPU in % of one core; machine in % of all cores; "rest" is the machine less the nodes, the generators and Redis ' +
-      '(PostgreSQL, mostly); order is out of order / duplicated deliveries.',
+      '(PostgreSQL, mostly); order is out of order / duplicated deliveries; PG is the mean number of PostgreSQL backends running a ' +
+      'statement, and of those waiting for a lock.',
     '',
-    '| nodes | step | offered/s | sent/s | deliveries/s | p50 ms | p99 ms | lost | order | node CPU | nodes | Redis | generators | rest | machine | µs/delivery | verdict |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| nodes | step | offered/s | sent/s | deliveries/s | p50 ms | p99 ms | lost | order | node CPU | nodes | Redis | generators | rest | machine | µs/delivery | PG active / on lock | verdict |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...r.one.steps.map((s) => stepRow('one', s, p.chat.p99LimitMs)),
     ...r.two.steps.map((s) => stepRow('two', s, p.chat.p99LimitMs)),
     '',
