@@ -23,6 +23,7 @@ import { ChatRunner, type ChatParams, type SearchResult, type StepLabel, type St
 import { parleyHostEnv } from './host-env.js';
 import { gitCommit, machine, type RunRecord } from './machine.js';
 import type { Params } from './params.js';
+import type { PresenceRunContext } from './presence.js';
 import { fmt } from './report.js';
 import { combineOrderCounts, noOrderCounts, type OrderCounts } from './room-order.js';
 import type { Child } from './rpc.js';
@@ -35,19 +36,10 @@ const CONNECT_CONCURRENCY = 50;
 /** How long the nodes' idle CPU is measured, every socket connected, before the steps. */
 const IDLE_MS = 3000;
 
-export interface TwoNodesContext {
+/** What run.ts gives a run of its own, as it gives `--presence`'s, with the bench's parameters and its load workers. */
+export interface TwoNodesContext
+  extends Pick<PresenceRunContext, 'tmp' | 'target' | 'dbVersion' | 'buildSec' | 'root' | 'startedAt' | 'log' | 'quiet' | 'startHost'> {
   params: Params;
-  tmp: string;
-  target: DbTarget;
-  dbVersion: string | null;
-  buildSec: number;
-  root: string;
-  startedAt: Date;
-  log: (line: string) => void;
-  /** Waits until a server's CPU stays under 5% of a core for half a second (bounded). */
-  quiet: (server: Child, maxMs?: number) => Promise<number>;
-  /** Starts Parley's host (`server-host.ts`) with this environment; the run stops it at the end, whatever happens. */
-  startHost: (env: NodeJS.ProcessEnv) => Promise<{ child: Child; url: string; logFile: string }>;
   /** Forks the load workers; the run stops them at the end, whatever happens. */
   startWorkers: (n: number) => Promise<Child[]>;
 }
