@@ -7,6 +7,7 @@
  *   npm run bench -- --quick      a sanity check (under two minutes)
  *   npm run bench -- --profile    a CPU profile of the server under chat load (see bench/README.md)
  *   npm run bench -- --presence   presence and the directory at 100,000 people (see lib/presence.ts)
+ *   npm run bench -- --two-nodes  two nodes on PostgreSQL and Redis beside one (see lib/two-nodes.ts)
  *
  * Options: --generator=ws|sio (the chat load: raw frames on ws, the default, or socket.io-client),
  * --workers=N (load-generator processes, default 3), --users=N (chat users),
@@ -38,6 +39,7 @@ import { seedRoomsList, type RoomsListPlan } from './lib/rooms-list-seed.js';
 import { createPostgresSchema, dropPostgresSchema, postgresVersion, seed, type DbTarget, type Seeded } from './lib/seed.js';
 import { merge, round, sleep, summarize, type Summary } from './lib/stats.js';
 import { renderChart } from './lib/svg.js';
+import { checkTwoNodes, twoNodesRun } from './lib/two-nodes.js';
 import type { IdleUser, PageWalks, Usage } from './lib/types.js';
 import { summarizeProfile } from './profile-summary.js';
 
@@ -433,6 +435,7 @@ function build(): number {
 }
 
 async function main(): Promise<void> {
+  if (flags['two-nodes']) await checkTwoNodes();
   const buildSec = build();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -485,6 +488,10 @@ async function main(): Promise<void> {
         return child;
       },
     });
+    return;
+  }
+  if (flags['two-nodes']) {
+    await twoNodesRun({ params, tmp, target, dbVersion, buildSec, root: ROOT, startedAt, log, quiet, startHost: (env) => startHost('parley', env, tmp), startWorkers });
     return;
   }
 

@@ -14,7 +14,8 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { bodyHeader, HEADER_MAX_CHARS, padding, parseBodyHeader, type BodyHeader } from './lib/body.js';
-import { bodyOffset, RawSocket } from './lib/raw-socket.js';
+import { bodyOffset, RawSocket, readRoomSeq, type RawHandlers } from './lib/raw-socket.js';
+import { noOrderCounts, RoomOrder, type OrderCounts } from './lib/room-order.js';
 import { serve } from './lib/rpc.js';
 import { now, Samples, sleep } from './lib/stats.js';
 import {
@@ -112,6 +113,9 @@ let late = 0;
 let sendCounter = 0;
 /** Chat sockets the server closed during the run. */
 let chatClosed = 0;
+/** With `--two-nodes`: each chat socket's view of its rooms' seqs, and what their checks counted. */
+let orders: RoomOrder[] = [];
+let orderCounts = noOrderCounts();
 
 function connectOne(url: string, auth: Record<string, unknown>): Promise<Socket> {
   const socket = io(url, {
@@ -205,8 +209,22 @@ const rawHandlers = {
   },
 };
 
-async function rawConn(url: string, user: ChatUser, auth: unknown): Promise<ChatConn> {
-  const socket = await RawSocket.connect(url, auth, rawHandlers, CONNECT_TIMEOUT_MS);
+/** The shared handlers, plus the order check of this socket's deliveries when the run asks for it. */
+function orderChecking(order: RoomOrder | null): RawHandlers {
+  if (!order) return rawHandlers;
+  return {
+    ...rawHandlers,
+    onMessageNew(frame) {
+      rawHandlers.onMessageNew(frame);
+      const m = readRoomSeq(frame);
+      if (m) order.see(m.roomId, m.seq);
+      else orderCounts.unreadable++;
+    },
+  };
+}
+
+async function rawConn(url: string, user: ChatUser, auth: unknown, order: RoomOrder | null): Promise<ChatConn> {
+  const socket = await RawSocket.connect(url, auth, orderChecking(order), CONNECT_TIMEOUT_MS);
   return {
     user,
     send(roomId, clientId, body, pending) {
@@ -221,11 +239,14 @@ async function rawConn(url: string, user: ChatUser, auth: unknown): Promise<Chat
 }
 
 /** The check of realism: socket.io-client, as the web client. */
-async function sioConn(url: string, user: ChatUser, auth: Record<string, unknown>): Promise<ChatConn> {
+async function sioConn(url: string, user: ChatUser, auth: Record<string, unknown>, order: RoomOrder | null): Promise<ChatConn> {
   const socket = await connectOne(url, auth);
-  socket.on('message:new', (payload: { body?: unknown }) => {
+  socket.on('message:new', (payload: { body?: unknown; roomId?: unknown; seq?: unknown }) => {
     const arrived = now();
     if (typeof payload?.body === 'string') delivered(parseBodyHeader(payload.body), arrived);
+    if (!order) return;
+    if (typeof payload?.roomId === 'number' && typeof payload.seq === 'number') order.see(payload.roomId, payload.seq);
+    else orderCounts.unreadable++;
   });
   socket.on('disconnect', () => chatClosed++);
   return {
@@ -465,9 +486,28 @@ async function logins(payload: {
 }
 
 serve({
-  async connectChat(payload: { url: string; target: Target; generator: Generator; users: ChatUser[]; concurrency: number }) {
+  /**
+   * `nodes` (several Parley nodes): user i connects to `nodes[i % nodes.length]` instead of `url`. `roomSeqs`
+   * (each room's `last_seq` now) turns on the order check of every delivery (see lib/room-order.ts).
+   */
+  async connectChat(payload: {
+    url: string;
+    target: Target;
+    generator: Generator;
+    users: ChatUser[];
+    concurrency: number;
+    nodes?: string[];
+    roomSeqs?: Record<number, number>;
+  }) {
     const started = now();
+    const { nodes, roomSeqs } = payload;
+    orders = [];
+    orderCounts = noOrderCounts();
     chat = await pool(payload.users, payload.concurrency, async (user) => {
+      const url = nodes ? nodes[user.index % nodes.length]! : payload.url;
+      const rooms = [user.group.roomId, user.dm.roomId];
+      const order = roomSeqs ? new RoomOrder(rooms.map((r): [number, number] => [r, roomSeqs[r] ?? 0]), orderCounts) : null;
+      if (order) orders.push(order);
       const auth =
         payload.target === 'parley'
           ? { token: user.token }
@@ -475,7 +515,7 @@ serve({
               rooms: [user.group.roomId, user.dm.roomId],
               user: { id: user.userId, username: user.username, firstName: user.firstName, lastName: user.lastName },
             };
-      return payload.generator === 'ws' ? rawConn(payload.url, user, auth) : sioConn(payload.url, user, auth);
+      return payload.generator === 'ws' ? rawConn(url, user, auth, order) : sioConn(url, user, auth, order);
     });
     chatClosed = 0;
     return { connected: chat.length, ms: now() - started };
@@ -520,6 +560,15 @@ serve({
   },
 
   lateCount: () => late,
+
+  /** What the order check has counted since the chat sockets connected. */
+  orderCounts: (): OrderCounts => orderCounts,
+
+  /** Seqs up to each room's final `last_seq` that some checked socket never received. */
+  orderMissing: ({ lastSeq }: { lastSeq: Record<number, number> }) => {
+    const final = new Map(Object.entries(lastSeq).map(([roomId, seq]) => [Number(roomId), seq]));
+    return orders.reduce((n, order) => n + order.missing(final), 0);
+  },
 
   async connectIdle(payload: { url: string; users: IdleUser[]; concurrency: number }) {
     const started = now();

@@ -100,7 +100,7 @@ export function params(argv: string[]): { params: Params; flags: Record<string, 
     if (!m) throw new Error(`unknown argument "${arg}"; use --quick, --workers=N, --generator=ws|sio, --only=chat,relay,idle,history,logins, --profile`);
     flags[m[1]!] = m[2] ?? true;
   }
-  const known = ['quick', 'generator', 'workers', 'only', 'profile', 'rate', 'seconds', 'users', 'skip-build', 'render', 'rooms-list', 'presence', 'presence-devices', 'presence-label', 'relay-from', 'sync-delay'];
+  const known = ['quick', 'generator', 'workers', 'only', 'profile', 'rate', 'seconds', 'users', 'skip-build', 'render', 'rooms-list', 'presence', 'presence-devices', 'presence-label', 'relay-from', 'sync-delay', 'two-nodes'];
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const p: Params = structuredClone(flags.quick ? quick : full);
   if (flags.generator !== undefined) {

@@ -20,6 +20,8 @@ const NEW_MESSAGE = Buffer.from('42["message:new",');
 const ACK_OK = Buffer.from('{"ok":true');
 const CODE_KEY = Buffer.from('"code":"');
 const BODY_KEY = Buffer.from('"body":"');
+const ROOM_ID_KEY = Buffer.from('"roomId":');
+const SEQ_KEY = Buffer.from('"seq":');
 
 export interface RawHandlers {
   /** A `message:new` frame (its bytes, unparsed). */
@@ -34,6 +36,27 @@ export interface RawHandlers {
 export function bodyOffset(frame: Buffer): number {
   const at = frame.indexOf(BODY_KEY, NEW_MESSAGE.length);
   return at < 0 ? -1 : at + BODY_KEY.length;
+}
+
+/** The whole number written at `from` in `frame`, or -1 when no digit is there. */
+function readNumber(frame: Buffer, from: number): number {
+  let n = 0;
+  let i = from;
+  for (; i < frame.length && frame[i]! >= 0x30 && frame[i]! <= 0x39; i++) n = n * 10 + frame[i]! - 0x30;
+  return i === from ? -1 : n;
+}
+
+/**
+ * The room and seq of a `message:new` frame, read from its bytes (for the order check of `--two-nodes` only):
+ * the message's own keys come before its author's, which has neither; null when either is missing.
+ */
+export function readRoomSeq(frame: Buffer): { roomId: number; seq: number } | null {
+  const r = frame.indexOf(ROOM_ID_KEY, NEW_MESSAGE.length);
+  const s = frame.indexOf(SEQ_KEY, NEW_MESSAGE.length);
+  if (r < 0 || s < 0) return null;
+  const roomId = readNumber(frame, r + ROOM_ID_KEY.length);
+  const seq = readNumber(frame, s + SEQ_KEY.length);
+  return roomId < 0 || seq < 0 ? null : { roomId, seq };
 }
 
 /** The id and outcome of an ack frame (`43<id>[…]`): error null when it says ok; null for any other frame. */

@@ -12,7 +12,7 @@ export interface TargetVerdict {
   note?: string;
 }
 
-const fmt = (n: number | null | undefined, digits = 1) =>
+export const fmt = (n: number | null | undefined, digits = 1) =>
   n === null || n === undefined || !Number.isFinite(n) ? '—' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : String(Number(n.toFixed(digits)));
 
 /** Past saturation (issue 10): at twice the saturation rate, on every driver. */
