@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Results } from '../run.js';
 import type { StepResult } from './chat.js';
 import type { PresenceResults } from './presence.js';
+import type { TwoNodesResults } from './two-nodes.js';
 
 export interface SuiteRun {
   name: string;
@@ -38,12 +39,6 @@ export interface Summary {
   rows: Row[];
 }
 
-/** The shape of `results/two-nodes.json` that the summary reads. */
-interface TwoNodes {
-  single: { saturation: StepResult | null; cpuUsPerDelivery: number | null } | null;
-  two: { saturation: StepResult | null; cpuUsPerDelivery: number | null; lost: number; outOfOrder: number; duplicates: number } | null;
-}
-
 /** The commit delay a slow-disk run injected, ms. */
 const syncDelayOf = (r: Results | null) => r?.disk.injectedSyncDelayMs ?? null;
 const n = (x: number | null | undefined, digits = 0) =>
@@ -66,7 +61,7 @@ export function summarize(dir: string, runs: SuiteRun[], skipped: string[], meta
   const slow = read<Results>(dir, runs, 'latest-slowdisk.json');
   const prSq = read<PresenceResults>(dir, runs, 'presence.json');
   const prPg = read<PresenceResults>(dir, runs, 'presence-postgres.json');
-  const two = read<TwoNodes>(dir, runs, 'two-nodes.json');
+  const two = read<TwoNodesResults>(dir, runs, 'two-nodes.json');
   const rows: Row[] = [];
   const row = (what: string, target: string, sqlite: [string, boolean | null], postgres: [string, boolean | null]) =>
     rows.push({ what, target, sqlite: sqlite[0], postgres: postgres[0], met: { sqlite: sqlite[1], postgres: postgres[1] } });
@@ -151,13 +146,16 @@ export function summarize(dir: string, runs: SuiteRun[], skipped: string[], meta
 
   if (two) {
     const t = two.two;
-    const s = two.single;
-    row('two nodes (PostgreSQL + Redis), load split, rooms across both', 'nothing lost, order kept; cost per delivery reported', none, [
-      t?.saturation
-        ? `${n(t.saturation.sentPerSec)} msgs/s; ${n(t.cpuUsPerDelivery, 1)} µs of server CPU per delivery (one node: ${n(s?.cpuUsPerDelivery, 1)} µs at ${n(s?.saturation?.sentPerSec)} msgs/s); ` +
-          `${n(t.lost)} lost, ${n(t.outOfOrder)} out of order, ${n(t.duplicates)} duplicated; ${load(t.saturation)}`
-        : 'no step passed',
-      t ? t.lost === 0 && t.outOfOrder === 0 && t.duplicates === 0 : false,
+    const one = two.one;
+    // The cost per delivery compared at the highest rate both phases passed: the same load on one node and on two.
+    const both = two.comparison.filter((c) => c.one.pass && c.two.pass).at(-1);
+    const lost = t.steps.reduce((sum, s) => sum + s.lost, 0);
+    row('two nodes (PostgreSQL + Redis), load split, every room across both', 'nothing lost, per-room order kept; cost per delivery reported', none, [
+      `saturation ${n(t.saturation?.sentPerSec)} msgs/s (one node: ${n(one.saturation?.sentPerSec)}); ` +
+        (both ? `at ${n(both.offered)} msgs/s ${n(both.two.cpuUsPerDelivery, 1)} µs of server CPU per delivery against ${n(both.one.cpuUsPerDelivery, 1)} on one node (${n(both.costRatio, 2)}×); ` : '') +
+        `${n(lost)} lost, ${n(t.order.outOfOrder)} of ${n(t.order.checked)} deliveries out of seq order, ${n(t.order.duplicates)} duplicated, ${n(t.order.missing)} never received` +
+        (t.saturation ? `; ${load(t.saturation)}` : ''),
+      lost === 0 && t.order.outOfOrder === 0 && t.order.duplicates === 0 && t.order.missing === 0,
     ]);
   }
 
