@@ -121,7 +121,7 @@ async function assemble(
   webRoot: string,
 ): Promise<FastifyInstance> {
   app.decorate('realtime', realtime);
-  const publisher = socketPublisher(realtime.io);
+  const publisher = socketPublisher(realtime.io, { clustered: realtime.redis !== undefined });
   const presence = realtime.presence;
   const passwords = new PasswordLanes(config.bcryptCost, {
     accountsQueue: config.limits.bcryptQueueAccounts,

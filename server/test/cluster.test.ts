@@ -243,6 +243,38 @@ if (unavailable !== null) {
       }
     });
 
+    it("delivers a room's messages to every socket in seq order while people on both nodes send at once", async () => {
+      const people = await Promise.all([node1, node1, node2, node2].map((node, i) => node.signUp(`sender${i}`)));
+      const nodeOf = (i: number) => (i < 2 ? node1 : node2);
+      const sockets = await Promise.all(people.map((person, i) => nodeOf(i).connect(person.token)));
+      const name = `Busy ${Math.random().toString(36).slice(2, 8)}`;
+      const { room } = expectOk(await call(sockets[0]!, 'room:create', { name }));
+      for (const socket of sockets.slice(1)) expectOk(await call(socket, 'room:join', { roomId: room.id }));
+
+      // Each node's appends take turns on the room's row, so the seqs interleave the nodes' messages: a node that
+      // delivered its own at once would get ahead of the other's, still on its way through Redis.
+      const perSocket = 40;
+      const total = perSocket * sockets.length;
+      const received = sockets.map((socket) => {
+        const seqs: number[] = [];
+        const all = new Promise<number[]>((resolve) =>
+          socket.on('message:new', (message) => {
+            if (message.roomId !== room.id) return;
+            seqs.push(message.seq);
+            if (seqs.length === total) resolve(seqs);
+          }),
+        );
+        return all;
+      });
+      await Promise.all(
+        sockets.flatMap((socket, s) =>
+          Array.from({ length: perSocket }, async (_, i) => expectOk(await call(socket, 'message:send', { roomId: room.id, clientId: `c${s}-${i}`, body: `${s}/${i}` }))),
+        ),
+      );
+      const inOrder = Array.from({ length: total }, (_, i) => i + 1);
+      for (const seqs of await Promise.all(received)) expect(seqs).toEqual(inOrder);
+    });
+
     it("leaves out the typist's and the creator's devices on the other node too, and carries receipts across", async () => {
       const alice = await node1.signUp('alice');
       const bob = await node2.signUp('bob');

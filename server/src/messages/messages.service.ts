@@ -40,7 +40,7 @@ export class MessagesService {
       createdAt: this.clock(),
     });
     if (created) {
-      this.publisher.toRoom(message.roomId, 'message:new', message);
+      this.publisher.newMessage(message);
     } else if (message.roomId !== input.roomId) {
       throw new AppError('conflict', 'This clientId was already used for a message in another room.', {
         clientId: 'is already used',

@@ -1,5 +1,6 @@
 import type { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/protocol';
+import { RoomOrder } from './room-order.js';
 
 type EventName = keyof ServerToClientEvents;
 type Args<E extends EventName> = Parameters<ServerToClientEvents[E]>;
@@ -9,6 +10,8 @@ type Args<E extends EventName> = Parameters<ServerToClientEvents[E]>;
  * room it belongs to; through the Socket.IO adapter these channels reach every node.
  */
 export interface Publisher {
+  /** `message:new` to the room's sockets on every node, each node's in the order of the room's seq. */
+  newMessage(message: Message): void;
   toRoom<E extends EventName>(roomId: number, event: E, ...args: Args<E>): void;
   toUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
   /** To the room's sockets but those of one user (all their devices), as for what that user did. */
@@ -35,13 +38,35 @@ export function roomChannelsIn(socketChannels: Iterable<string>): string[] {
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
-export function socketPublisher(io: ParleyServer): Publisher {
+/** A message stored by one node, for the others to deliver (see `RoomOrder`). */
+const MESSAGE_STORED = 'parley:message-stored';
+
+/**
+ * A new message's delivery. One node delivers in seq order as it is: its appends are answered in commit order.
+ * Several pass every message, their own and each other's, through a `RoomOrder` (see there why), and deliver
+ * to their own sockets only.
+ */
+function messageDelivery(io: ParleyServer, clustered: boolean): (message: Message) => void {
+  if (!clustered) return (message) => io.to(channels.room(message.roomId)).emit('message:new', message);
+  const order = new RoomOrder<Message>((message) => io.local.to(channels.room(message.roomId)).emit('message:new', message));
+  io.of('/').on(MESSAGE_STORED, (message: unknown) => {
+    const m = message as Message | null;
+    if (typeof m?.roomId === 'number' && typeof m.seq === 'number') order.accept(m);
+  });
+  return (message) => {
+    order.accept(message);
+    io.serverSideEmit(MESSAGE_STORED, message);
+  };
+}
+
+export function socketPublisher(io: ParleyServer, options: { clustered: boolean }): Publisher {
   // Socket.IO's typed emit cannot follow a generic event name, so the channels are emitted to untyped.
   const emitTo = (channel: string | null, except: string | null, event: string, args: unknown[]) => {
     const to = channel === null ? io : io.to(channel);
     (except === null ? to : to.except(except)).emit(event as EventName, ...(args as [never]));
   };
   return {
+    newMessage: messageDelivery(io, options.clustered),
     toRoom: (roomId, event, ...args) => emitTo(channels.room(roomId), null, event, args),
     toRoomExceptUser: (roomId, userId, event, ...args) => emitTo(channels.room(roomId), channels.user(userId), event, args),
     toUser: (userId, event, ...args) => emitTo(channels.user(userId), null, event, args),
