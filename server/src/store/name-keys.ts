@@ -44,11 +44,15 @@ export function prefixEnd(prefix: string): string | null {
 }
 
 /**
- * How the directory's search reads a name key for a prefix (see migration 6): a prefix of one or two code points
- * from the index on the key's first one or two (in which each bucket is in username order, so a page costs a page);
- * a longer one from the index on the whole key, over every match, which a third code point makes few.
+ * How the directory's search reads a name fold for a prefix (see migrations 6 and 7): a prefix of one to three code
+ * points from the index on the fold's first that many (in which each bucket is in username order, so a page costs a
+ * page); a longer one from the index on the whole fold, over every match, sorted: few enough from the fourth letter
+ * on (a common name's first four, a few per cent of everyone) that reading them all costs less than walking a
+ * bucket in username order past those who do not match.
  */
-export function namePrefixShape(prefix: string): 'first letter' | 'first two letters' | 'range' {
+export type NamePrefixShape = 1 | 2 | 3 | 'range';
+
+export function namePrefixShape(prefix: string): NamePrefixShape {
   const letters = [...prefix].length;
-  return letters === 1 ? 'first letter' : letters === 2 ? 'first two letters' : 'range';
+  return letters === 1 || letters === 2 || letters === 3 ? letters : 'range';
 }

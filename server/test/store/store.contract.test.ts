@@ -203,6 +203,22 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await page('ada', 'zed', 2)).toEqual([]);
     });
 
+    it('finds the same people whichever index a prefix of one, two, three or more letters is read from', async () => {
+      const ada = await createUser('ada', at(0), { firstName: 'Ada', lastName: 'Lovelace' });
+      const zed = await createUser('zed', at(0), { firstName: 'Adam', lastName: 'Smith' });
+      const mara = await createUser('Mara', at(0), { firstName: 'Mara', lastName: 'Adams' });
+      const lou = await createUser('lou', at(0), { firstName: 'Lou', lastName: 'Reed' });
+      const page = (prefix: string, afterKey?: string, limit = 10) => store.listUsersPage({ prefix, afterKey, limit });
+
+      for (const prefix of ['l', 'lo']) expect(await page(prefix), prefix).toEqual([ada, lou].map(publicOf));
+      for (const prefix of ['lov', 'love', 'lovelace']) expect(await page(prefix), prefix).toEqual([publicOf(ada)]);
+      for (const prefix of ['a', 'ad', 'ada']) expect(await page(prefix), prefix).toEqual([ada, mara, zed].map(publicOf));
+      expect(await page('adam')).toEqual([mara, zed].map(publicOf));
+      expect(await page('adam', undefined, 1)).toEqual([publicOf(mara)]);
+      expect(await page('adam', 'mara', 1)).toEqual([publicOf(zed)]);
+      expect(await page('ada', 'mara', 1)).toEqual([publicOf(zed)]);
+    });
+
     it('finds a name that starts with the last code point there is, whose prefix has no end', async () => {
       const top = await createUser('top', at(0), { firstName: 'Top', lastName: '\u{10FFFF}x' });
       await createUser('other', at(0), { firstName: 'Other', lastName: '\u{10FFFE}' });

@@ -165,4 +165,13 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     },
   },
+  {
+    version: 7,
+    name: 'the directory reads a name by its first three letters too',
+    // As in SQLite's migration 7: a search of three letters no longer reads and sorts every match of the whole fold.
+    sql: `
+      CREATE INDEX users_full_name_fold_3 ON users ((left(full_name_fold, 3)), username_key);
+      CREATE INDEX users_last_name_fold_3 ON users ((left(last_name_fold, 3)), username_key);
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Message, PublicUser } from '@parley/protocol';
 import { Batcher, type Outcome } from '../batcher.js';
-import { namePrefixShape, prefixEnd } from '../name-keys.js';
+import { namePrefixShape, prefixEnd, type NamePrefixShape } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
   lastMessageColumns,
@@ -139,11 +139,11 @@ const prepared = (name: string, text: string) => ({ name, text });
  * each query with its values, then drops that bound), the first $3 of each, merged, then their rows. A range of a
  * name fold is ordered by an expression, so that the planner cannot walk the username index in order instead.
  */
-function usersMatching(shape: ReturnType<typeof namePrefixShape>): string {
+function usersMatching(shape: NamePrefixShape): string {
   const byName = (fold: string) =>
     shape === 'range'
       ? `${fold} >= $1 AND ($4::text IS NULL OR ${fold} < $4) AND username_key > $2 ORDER BY username_key || ''`
-      : `left(${fold}, ${shape === 'first letter' ? 1 : 2}) = $1 AND username_key > $2 ORDER BY username_key`;
+      : `left(${fold}, ${shape}) = $1 AND username_key > $2 ORDER BY username_key`;
   const arm = (where: string) => `(SELECT username_key FROM users WHERE ${where} LIMIT $3)`;
   return `
     WITH page AS (
@@ -162,11 +162,7 @@ const Q = {
   userByKey: `SELECT ${USER_COLUMNS} FROM users WHERE username_key = $1`,
   // username_key and the folds are COLLATE "C": byte order, as SQLite sorts them.
   usersPage: `SELECT ${USER_COLUMNS} FROM users WHERE username_key > $1 ORDER BY username_key LIMIT $2`,
-  usersPageMatching: {
-    'first letter': usersMatching('first letter'),
-    'first two letters': usersMatching('first two letters'),
-    range: usersMatching('range'),
-  },
+  usersPageMatching: { 1: usersMatching(1), 2: usersMatching(2), 3: usersMatching(3), range: usersMatching('range') },
   insertSession: 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
   sessionByHash: prepared(
     'session_by_hash',

@@ -151,4 +151,15 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       for (const user of users) setFolds.run(fullNameFold(user.first_name, user.last_name), personNameFold(user.last_name), user.id);
     },
   },
+  {
+    version: 7,
+    name: 'the directory reads a name by its first three letters too',
+    // A search of three letters ("mar") was read from the index on the whole fold: some thousands of matches at
+    // 100,000 people, every one read and sorted by username for a page of 25 (1 ms here, 3–9 ms on PostgreSQL). In
+    // these, as in migration 6's on one and two letters, a page costs a page. From four letters on, matches are few.
+    sql: `
+      CREATE INDEX users_full_name_fold_3 ON users (substr(full_name_fold, 1, 3), username_key);
+      CREATE INDEX users_last_name_fold_3 ON users (substr(last_name_fold, 1, 3), username_key);
+    `,
+  },
 ];

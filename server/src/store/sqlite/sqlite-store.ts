@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, PublicUser } from '@parley/protocol';
-import { namePrefixShape, prefixEnd } from '../name-keys.js';
+import { namePrefixShape, prefixEnd, type NamePrefixShape } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
   lastMessageColumns,
@@ -94,16 +94,16 @@ interface UsersMatchingParams {
 /**
  * A page of the people after `@after` whose username key, whole name fold or last name fold starts with `@from`:
  * the first `@limit` of each key by username key, merged; then their rows by key. The username key's range is in
- * username order already. A name fold is read by its first letter or two (the index on them is in username order
- * within each), or by its range, every match sorted: `+` keeps SQLite from walking the username index in order
+ * username order already. A name fold is read by its first one to three letters (the index on them is in username
+ * order within each), or by its range, every match sorted: `+` keeps SQLite from walking the username index in order
  * instead, filtering as it goes, which reads most of it when the names matched are all far along (usernames are
  * often made of names).
  */
-function usersMatching(shape: ReturnType<typeof namePrefixShape>): string {
+function usersMatching(shape: NamePrefixShape): string {
   const byName = (fold: string) =>
     shape === 'range'
       ? `${fold} >= @from AND ${fold} < @to AND username_key > @after ORDER BY +username_key`
-      : `substr(${fold}, 1, ${shape === 'first letter' ? 1 : 2}) = @from AND username_key > @after ORDER BY username_key`;
+      : `substr(${fold}, 1, ${shape}) = @from AND username_key > @after ORDER BY username_key`;
   const arm = (where: string) => `SELECT * FROM (SELECT username_key FROM users WHERE ${where} LIMIT @limit)`;
   return `
     WITH page AS (
@@ -211,9 +211,12 @@ export class SqliteStore implements Store {
       usersPage: db.prepare<{ after: string; limit: number }, UserRow>(
         'SELECT * FROM users WHERE username_key > @after ORDER BY username_key LIMIT @limit',
       ),
-      usersPageByFirstLetter: db.prepare<UsersMatchingParams, UserRow>(usersMatching('first letter')),
-      usersPageByFirstTwoLetters: db.prepare<UsersMatchingParams, UserRow>(usersMatching('first two letters')),
-      usersPageByRange: db.prepare<UsersMatchingParams, UserRow>(usersMatching('range')),
+      usersPageMatching: {
+        1: db.prepare<UsersMatchingParams, UserRow>(usersMatching(1)),
+        2: db.prepare<UsersMatchingParams, UserRow>(usersMatching(2)),
+        3: db.prepare<UsersMatchingParams, UserRow>(usersMatching(3)),
+        range: db.prepare<UsersMatchingParams, UserRow>(usersMatching('range')),
+      },
       insertSession: db.prepare<[string, number, number, number]>(
         'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -379,12 +382,7 @@ export class SqliteStore implements Store {
     const after = query.afterKey ?? '';
     if (!query.prefix) return this.q.usersPage.all({ after, limit: query.limit }).map(toPublicUser);
     const params = { from: query.prefix, to: prefixEnd(query.prefix) ?? Buffer.alloc(0), after, limit: query.limit };
-    const statement = {
-      'first letter': this.q.usersPageByFirstLetter,
-      'first two letters': this.q.usersPageByFirstTwoLetters,
-      range: this.q.usersPageByRange,
-    }[namePrefixShape(query.prefix)];
-    return statement.all(params).map(toPublicUser);
+    return this.q.usersPageMatching[namePrefixShape(query.prefix)].all(params).map(toPublicUser);
   }
 
   async createSession(session: NewSession): Promise<void> {
