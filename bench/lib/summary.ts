@@ -136,13 +136,15 @@ export function summarize(dir: string, runs: SuiteRun[], skipped: string[], meta
 
   const online = (r: PresenceResults): [string, boolean | null] =>
     r.probe ? [`${n(r.probe.cpuMsPerUser, 2)} ms (the load process: ${n(r.probe.generatorCpuMs)} ms for all ${r.probe.users})`, r.targets.cpuMsPerUserOnline.met] : none;
-  row('server CPU for one more person online (100,000 registered, 10,000 online)', '≤ 2 ms', per(prSq, online), per(prPg, online));
+  const scale = prSq ?? prPg;
+  const people = scale ? `${n(scale.plan.users)} registered, ${n(scale.connect.sockets)} online` : '';
+  row(`server CPU for one more person online (${people})`, '≤ 2 ms', per(prSq, online), per(prPg, online));
   const users = (r: PresenceResults): [string, boolean | null] =>
     r.usersQuery ? [`${n(r.usersQuery.latency.p99, 2)} ms (the asking client: ${n(r.usersQuery.clientCpuMsPerRequest, 2)} ms of CPU per request)`, r.targets.usersQueryP99Ms.met] : none;
-  row('`GET /api/users?query=` p99 (100,000 people)', '≤ 10 ms', per(prSq, users), per(prPg, users));
+  row(`\`GET /api/users?query=\` p99 (${scale ? n(scale.plan.users) : '—'} people)`, '≤ 10 ms', per(prSq, users), per(prPg, users));
   const connected = (r: PresenceResults): [string, null] => [`${n(r.connect.ms / 1000, 1)} s (the load processes: ${n((r.connect.generatorCpuMs ?? NaN) / 1000, 1)} s of CPU)`, null];
-  row('time for 10,000 people to connect', '', per(prSq, connected), per(prPg, connected));
-  row('RSS per idle socket (10,000 people online)', '', per(prSq, (r) => [`${n(r.memory.rssPerSocketKB, 1)} KB`, null]), per(prPg, (r) => [`${n(r.memory.rssPerSocketKB, 1)} KB`, null]));
+  row(`time for ${scale ? n(scale.connect.sockets) : '—'} people to connect`, '', per(prSq, connected), per(prPg, connected));
+  row(`RSS per idle socket (${scale ? n(scale.connect.sockets) : '—'} people online)`, '', per(prSq, (r) => [`${n(r.memory.rssPerSocketKB, 1)} KB`, null]), per(prPg, (r) => [`${n(r.memory.rssPerSocketKB, 1)} KB`, null]));
 
   if (two) {
     const t = two.two;
