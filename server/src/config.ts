@@ -54,6 +54,8 @@ const envSchema = z.object({
   OVERLOAD_PENDING_SENDS: z.coerce.number().int().min(1).optional(),
   /** Event-loop delay, in ms, past which sends are refused with `overloaded`; 0 turns that check off. */
   OVERLOAD_LOOP_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  /** How long, in ms, the oldest send being stored may have waited before new ones are refused; 0 turns it off. */
+  OVERLOAD_SEND_WAIT_MS: z.coerce.number().int().min(0).optional(),
   /**
    * Test and benchmark only: ms the SQLite writer thread waits after each commit, as on a disk whose fsync
    * takes that long (0: off). Never in production: it only slows the server.
@@ -220,6 +222,8 @@ export interface Limits {
   pendingSendsMax: number;
   /** Event-loop delay in ms (0: not checked); OVERLOAD_LOOP_DELAY_MS sets it. */
   loopDelayMaxMs: number;
+  /** How long the oldest send being stored may have waited, ms (0: not checked); OVERLOAD_SEND_WAIT_MS sets it. */
+  sendWaitMaxMs: number;
 }
 
 /**
@@ -268,8 +272,10 @@ export const defaultLimits: Limits = {
   // Far more than a person keeps up; keeps one account's share of the directory (and of rooms:list) small.
   roomsPerCreator: 100,
 
-  pendingSendsMax: 256,
+  // A cap on memory and on the queue in front of the store; the wait below is what usually refuses first.
+  pendingSendsMax: 1024,
   loopDelayMaxMs: 50,
+  sendWaitMaxMs: 200,
 };
 
 export interface Config {
@@ -322,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ...(e.SIGNUPS_PER_MINUTE === undefined ? {} : { registrationsPerMinute: e.SIGNUPS_PER_MINUTE }),
       ...(e.OVERLOAD_PENDING_SENDS === undefined ? {} : { pendingSendsMax: e.OVERLOAD_PENDING_SENDS }),
       ...(e.OVERLOAD_LOOP_DELAY_MS === undefined ? {} : { loopDelayMaxMs: e.OVERLOAD_LOOP_DELAY_MS }),
+      ...(e.OVERLOAD_SEND_WAIT_MS === undefined ? {} : { sendWaitMaxMs: e.OVERLOAD_SEND_WAIT_MS }),
       ...overrides,
     }),
   });

@@ -113,6 +113,35 @@ describe.each(serverDrivers)('overload: $name', (driver) => {
   );
 });
 
+describe('overload: the wait of the sends being stored', () => {
+  let started: DriverServer | undefined;
+  afterEach(async () => {
+    await started?.close();
+    started = undefined;
+  });
+
+  it('refuses new sends while the oldest being stored has waited too long, however few they are, and takes them once it is answered', async () => {
+    const gate = new CommitGate();
+    started = await serverDrivers[0]!.start({ limits: { pendingSendsMax: 100, sendWaitMaxMs: 100 }, wrapStore: (store) => gate.wrap(store) });
+    const server = started.server;
+    const ann = await server.signUpAndConnect();
+    const room = expectOk(await call(ann.socket, 'room:create', { name: 'Slow disk' })).room;
+
+    // One send, held in front of the store: far under the count, so only its wait can refuse the next.
+    const first = call(ann.socket, 'message:send', { roomId: room.id, clientId: 'held', body: 'waiting for the disk' });
+    await gate.held(1);
+    const second = { roomId: room.id, clientId: 'next', body: 'behind it' };
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the wait under test is a time
+    expect(await call(ann.socket, 'message:send', second)).toMatchObject({ ok: false, error: { code: 'overloaded' } });
+    expect((await server.http('GET', '/healthz')).body).toEqual({ status: 'ok', overloaded: true });
+
+    gate.open();
+    expect(expectOk(await first).message.seq).toBe(1);
+    expect((await server.http('GET', '/healthz')).body).toEqual({ status: 'ok', overloaded: false });
+    expect(expectOk(await call(ann.socket, 'message:send', second)).message.seq).toBe(2);
+  });
+});
+
 describe('overload: the event loop', () => {
   let started: DriverServer | undefined;
   afterEach(async () => {

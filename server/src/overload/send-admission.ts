@@ -8,15 +8,18 @@ export interface OverloadLimits {
   pendingSendsMax: number;
   /** While the event loop runs later than this (see `LoopDelay`), sends are refused; 0 never refuses on it. */
   loopDelayMaxMs: number;
+  /** While the oldest send taken has waited longer than this, ms, sends are refused; 0 never refuses on it. */
+  sendWaitMaxMs: number;
 }
 
 /**
  * Whether this node takes one more `message:send`, decided before anything is spent on it. Two signals, since
  * an overload can queue in two places:
  * - **Sends taken and not yet answered.** They wait for the database: for PostgreSQL's pool and round trips,
- *   or for the next SQLite group commit. However fast the store, their number is what this node has promised
- *   and not yet done; bounding it bounds the queue in front of the store, and with it the wait of every send
- *   taken (by Little's law, at most that bound divided by the store's rate).
+ *   or for the next SQLite group commit. What is bounded is how long the oldest of them has waited: that is the
+ *   queue's delay, whatever the store's speed. A count alone (the first version: 256) refused sends on a slow disk
+ *   or at a burst while every one was still answered within tens of milliseconds, since a store that commits in
+ *   large groups has many sends in flight without falling behind. The count stays, larger, as a bound on memory.
  * - **The event loop's delay.** A node short of CPU, or blocked in SQLite's fsync, reads its sockets late: the
  *   sends pile up in the kernel's buffers, where no count of ours sees them, and the loop's lateness is how
  *   long they waited. Refusing is far cheaper than sending (no database, no broadcast), so refusing what
@@ -25,6 +28,13 @@ export interface OverloadLimits {
  */
 export class SendAdmission {
   private pending = 0;
+  /**
+   * When the sends in flight were taken (performance.now()), oldest first, from `head`. Sends are answered about
+   * in the order they were taken (group commits are), so an answer removes the oldest time: when one overtakes
+   * another, the oldest left is a little younger than the truth, never older, and the count stays right.
+   */
+  private takenAt: number[] = [];
+  private head = 0;
   private refusedUnlogged = 0;
   private loggedAt = Number.NEGATIVE_INFINITY;
 
@@ -37,6 +47,7 @@ export class SendAdmission {
   get overloaded(): boolean {
     return (
       this.pending >= this.limits.pendingSendsMax ||
+      (this.limits.sendWaitMaxMs > 0 && this.pending > 0 && performance.now() - this.takenAt[this.head]! > this.limits.sendWaitMaxMs) ||
       (this.limits.loopDelayMaxMs > 0 && this.loopDelay.ms > this.limits.loopDelayMaxMs)
     );
   }
@@ -48,11 +59,20 @@ export class SendAdmission {
       return false;
     }
     this.pending += 1;
+    this.takenAt.push(performance.now());
     return true;
   }
 
   release(): void {
     this.pending -= 1;
+    this.head += 1;
+    if (this.pending === 0) {
+      this.takenAt = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.takenAt.length) {
+      this.takenAt = this.takenAt.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private noteRefused(): void {
@@ -60,7 +80,12 @@ export class SendAdmission {
     const now = Date.now();
     if (now - this.loggedAt < LOG_EVERY_MS) return;
     this.log.warn(
-      { refused: this.refusedUnlogged, pendingSends: this.pending, loopDelayMs: Math.round(this.loopDelay.ms) },
+      {
+        refused: this.refusedUnlogged,
+        pendingSends: this.pending,
+        oldestSendWaitMs: this.pending > 0 ? Math.round(performance.now() - this.takenAt[this.head]!) : 0,
+        loopDelayMs: Math.round(this.loopDelay.ms),
+      },
       'overloaded: refusing sends',
     );
     this.loggedAt = now;

@@ -61,7 +61,7 @@ function testLimits(limits: Partial<Limits> = {}): Partial<Limits> {
     limits.socketEventsPerSecond !== undefined && limits.userEventsPerSecond === undefined
       ? { userEventsPerSecond: Math.max(defaultLimits.userEventsPerSecond, limits.socketEventsPerSecond) }
       : {};
-  return { registrationsPerMinute: 10_000, handshakesPerAddress: 10_000, loopDelayMaxMs: 0, ...followed, ...limits };
+  return { registrationsPerMinute: 10_000, handshakesPerAddress: 10_000, loopDelayMaxMs: 0, sendWaitMaxMs: 0, ...followed, ...limits };
 }
 
 /** The real server on an ephemeral port with a fresh SQLite file, plus helpers that speak its protocol. */
