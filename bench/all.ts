@@ -4,6 +4,8 @@
  *   npm run bench                  every scenario below (about 25 minutes here)
  *   npm run bench -- --quick       the same, each scenario in its quick form (a sanity check)
  *   npm run bench -- --sqlite-only the SQLite scenarios alone (no PostgreSQL or Redis needed)
+ *   npm run bench -- --summary-only the summary (and the README's table) again from the results files there;
+ *                                  runs nothing (after a scenario was run again on its own)
  *
  * With any other option (`--only`, `--presence`, `--rooms-list`, `--profile`, `--render`, `--two-nodes`,
  * `--sync-delay`, …) it runs `bench/run.ts` once with those options, as before: one scenario, one driver
@@ -28,12 +30,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderSummary, summarize, type SuiteRun } from './lib/summary.js';
+import { renderSummary, summarize, type Summary, type SuiteRun } from './lib/summary.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const argv = process.argv.slice(2);
-const SUITE_FLAGS = new Set(['--quick', '--skip-build', '--sqlite-only']);
+const SUITE_FLAGS = new Set(['--quick', '--skip-build', '--sqlite-only', '--summary-only']);
 const SLOW_SYNC_MS = 10;
 
 function runBench(args: string[], env: NodeJS.ProcessEnv = {}): number {
@@ -71,7 +73,8 @@ function reachable(url: string, defaultPort: number): Promise<boolean> {
   });
 }
 
-if (!argv.includes('--skip-build')) {
+const summaryOnly = argv.includes('--summary-only');
+if (!argv.includes('--skip-build') && !summaryOnly) {
   console.log('npm run build');
   const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
@@ -117,8 +120,16 @@ const plan: { name: string; args: string[]; env: NodeJS.ProcessEnv; file: string
 ];
 
 const runs: SuiteRun[] = [];
+/** The summary before this one: with --summary-only, each run's time is taken from it. */
+const summaryFile = path.join(dir, 'summary.json');
+const earlier = fs.existsSync(summaryFile) ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as Summary) : null;
 for (const step of plan) {
   if (!step.when) continue;
+  if (summaryOnly) {
+    const before = earlier?.runs.find((r) => r.file === step.file);
+    runs.push({ name: step.name, file: step.file, status: 0, wrote: fs.existsSync(path.join(dir, step.file)), seconds: before?.seconds ?? 0 });
+    continue;
+  }
   const began = performance.now();
   console.log(`\n=== ${step.name} ===`);
   const file = path.join(dir, step.file);
@@ -129,7 +140,11 @@ for (const step of plan) {
   runs.push({ name: step.name, file: step.file, status, wrote, seconds: Math.round((performance.now() - began) / 1000) });
 }
 
-const summary = summarize(dir, runs, skipped, { startedAt: startedAt.toISOString(), durationSec: Math.round((performance.now() - t0) / 1000), quick });
+const timing =
+  summaryOnly && earlier
+    ? { startedAt: earlier.startedAt, durationSec: earlier.durationSec }
+    : { startedAt: startedAt.toISOString(), durationSec: Math.round((performance.now() - t0) / 1000) };
+const summary = summarize(dir, runs, skipped, { ...timing, quick });
 fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 const md = renderSummary(summary);
 fs.writeFileSync(path.join(dir, 'summary.md'), md);

@@ -152,7 +152,8 @@ export function summarize(dir: string, runs: SuiteRun[], skipped: string[], meta
     // The cost per delivery compared at the highest rate both phases passed: the same load on one node and on two.
     const both = two.comparison.filter((c) => c.one.pass && c.two.pass).at(-1);
     const lost = t.steps.reduce((sum, s) => sum + s.lost, 0);
-    row('two nodes (PostgreSQL + Redis), load split, every room across both', 'nothing lost, per-room order kept; cost per delivery reported', none, [
+    const rerun = two.git.commit && two.git.commit !== sq?.git.commit ? ` (run again on its own, commit ${two.git.commit.slice(0, 7)})` : '';
+    row(`two nodes (PostgreSQL + Redis), load split, every room across both${rerun}`, 'nothing lost, per-room order kept; cost per delivery reported', none, [
       `saturation ${n(t.saturation?.sentPerSec)} msgs/s (one node: ${n(one.saturation?.sentPerSec)}); ` +
         (both ? `at ${n(both.offered)} msgs/s ${n(both.two.cpuUsPerDelivery, 1)} µs of server CPU per delivery against ${n(both.one.cpuUsPerDelivery, 1)} on one node (${n(both.costRatio, 2)}×); ` : '') +
         `${n(lost)} lost, ${n(t.order.outOfOrder)} of ${n(t.order.checked)} deliveries out of seq order, ${n(t.order.duplicates)} duplicated, ${n(t.order.missing)} never received` +
