@@ -123,19 +123,22 @@ async function assemble(
   app.decorate('realtime', realtime);
   const publisher = socketPublisher(realtime.io, { clustered: realtime.redis !== undefined });
   const presence = realtime.presence;
-  const passwords = new PasswordLanes(config.bcryptCost, {
-    accountsQueue: config.limits.bcryptQueueAccounts,
-    roomsQueue: config.limits.bcryptQueueRooms,
-  });
+  const loopDelay = new LoopDelay();
+  loopDelay.start();
+  const sends = new SendAdmission(config.limits, loopDelay, app.log);
+  // Hashes wait while chat is short of time (see PasswordLanes).
+  const passwords = new PasswordLanes(
+    config.bcryptCost,
+    { accountsQueue: config.limits.bcryptQueueAccounts, roomsQueue: config.limits.bcryptQueueRooms },
+    undefined,
+    sends,
+  );
   const auth = new AuthService(store, passwords.accounts, publisher, clock, config);
   const users = new UsersService(store, presence);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
   const messages = new MessagesService(store, publisher, clock);
   const reads = new ReadsService(store, publisher);
-  const loopDelay = new LoopDelay();
-  loopDelay.start();
-  const sends = new SendAdmission(config.limits, loopDelay, app.log);
   const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser);
 
   await app.register(helmet, {

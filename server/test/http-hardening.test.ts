@@ -263,3 +263,23 @@ describe('the bcrypt lanes', () => {
     expect(finished).toEqual(['room 1', 'log-in', 'log-in 2', 'room 2', 'room 3', 'room 4']);
   });
 });
+
+describe('the bcrypt lanes while chat is busy', () => {
+  it('hold a hash back until chat catches up, and for at most two seconds', async () => {
+    const chat = { busy: true };
+    const lanes = new PasswordLanes(4, { accountsQueue: 2, roomsQueue: 2 }, 1, chat);
+    let held = true;
+    const first = lanes.accounts.hash('first').then(() => (held = false));
+    // Lets the lanes look again several times (they do every 25 ms) while chat stays busy.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(held, 'the hash waits while chat is busy').toBe(true);
+    chat.busy = false;
+    await first;
+
+    // Busy for good: the hash still runs, once it has waited its most.
+    chat.busy = true;
+    const startedAt = performance.now();
+    await lanes.accounts.hash('second');
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(1900);
+  });
+});

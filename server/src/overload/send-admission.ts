@@ -52,6 +52,18 @@ export class SendAdmission {
     );
   }
 
+  /**
+   * Whether chat is short of time on this node, well before it refuses sends: the oldest send being stored has
+   * waited a quarter of its bound, or the event loop runs half its bound late. Password hashes, which take a core
+   * each, wait meanwhile (see `PasswordLanes`). False where both checks are off.
+   */
+  get busy(): boolean {
+    return (
+      (this.limits.sendWaitMaxMs > 0 && this.pending > 0 && performance.now() - this.takenAt[this.head]! > this.limits.sendWaitMaxMs / 4) ||
+      (this.limits.loopDelayMaxMs > 0 && this.loopDelay.ms > this.limits.loopDelayMaxMs / 2)
+    );
+  }
+
   /** Takes a place for one send, which the caller gives back with `release` once it is answered; false when overloaded. */
   admit(): boolean {
     if (this.overloaded) {
