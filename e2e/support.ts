@@ -148,9 +148,15 @@ export async function sendMessage(box: Locator, text: string): Promise<void> {
   await composer.press('Enter');
 }
 
-/** The messages in a chat box whose text contains `text` (sent, sending or failed alike). */
+/**
+ * The messages in a chat box whose body contains `text` (sent, sending or failed alike). The body alone: the item's
+ * whole text runs on into its time, so "Line 1" sent at 6:59 read "Line 16:59 AM" and matched "Line 16".
+ */
 export function messagesWith(box: Locator, text: string): Locator {
-  return box.getByRole('list').getByRole('listitem').filter({ hasText: text });
+  return box
+    .getByRole('list')
+    .getByRole('listitem')
+    .filter({ has: box.page().locator('.body', { hasText: text }) });
 }
 
 /** Sends a message and waits until the server has it: no longer "Sending…" nor "Not sent". */
