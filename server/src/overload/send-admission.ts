@@ -47,7 +47,7 @@ export class SendAdmission {
   get overloaded(): boolean {
     return (
       this.pending >= this.limits.pendingSendsMax ||
-      (this.limits.sendWaitMaxMs > 0 && this.pending > 0 && performance.now() - this.takenAt[this.head]! > this.limits.sendWaitMaxMs) ||
+      (this.limits.sendWaitMaxMs > 0 && this.oldestWaitMs > this.limits.sendWaitMaxMs) ||
       (this.limits.loopDelayMaxMs > 0 && this.loopDelay.ms > this.limits.loopDelayMaxMs)
     );
   }
@@ -59,9 +59,14 @@ export class SendAdmission {
    */
   get busy(): boolean {
     return (
-      (this.limits.sendWaitMaxMs > 0 && this.pending > 0 && performance.now() - this.takenAt[this.head]! > this.limits.sendWaitMaxMs / 4) ||
+      (this.limits.sendWaitMaxMs > 0 && this.oldestWaitMs > this.limits.sendWaitMaxMs / 4) ||
       (this.limits.loopDelayMaxMs > 0 && this.loopDelay.ms > this.limits.loopDelayMaxMs / 2)
     );
+  }
+
+  /** How long the oldest send in flight has waited, ms; 0 when none is. */
+  private get oldestWaitMs(): number {
+    return this.pending > 0 ? performance.now() - this.takenAt[this.head]! : 0;
   }
 
   /** Takes a place for one send, which the caller gives back with `release` once it is answered; false when overloaded. */
@@ -95,7 +100,7 @@ export class SendAdmission {
       {
         refused: this.refusedUnlogged,
         pendingSends: this.pending,
-        oldestSendWaitMs: this.pending > 0 ? Math.round(performance.now() - this.takenAt[this.head]!) : 0,
+        oldestSendWaitMs: Math.round(this.oldestWaitMs),
         loopDelayMs: Math.round(this.loopDelay.ms),
       },
       'overloaded: refusing sends',

@@ -23,11 +23,11 @@ export interface RoomOrderOptions {
   idleMs?: number;
 }
 
-interface RoomState {
+interface RoomState<M extends Sequenced> {
   /** The seq delivered next without waiting; null while the room's first messages wait (`firstWaitMs`). */
   next: number | null;
   /** Messages ahead of `next`, by seq. */
-  held: Map<number, Sequenced> | null;
+  held: Map<number, M> | null;
   timer: NodeJS.Timeout | null;
   lastHeardAt: number;
 }
@@ -46,7 +46,7 @@ interface RoomState {
  * was delivered (one that came after its gap was given up on) is delivered at once: late, but not lost.
  */
 export class RoomOrder<M extends Sequenced> {
-  private readonly rooms = new Map<number, RoomState>();
+  private readonly rooms = new Map<number, RoomState<M>>();
   private readonly gapWaitMs: number;
   private readonly firstWaitMs: number;
   private readonly idleMs: number;
@@ -72,7 +72,7 @@ export class RoomOrder<M extends Sequenced> {
         this.deliver(message);
         return;
       }
-      const waiting: RoomState = { next: null, held: new Map([[message.seq, message]]), timer: null, lastHeardAt: now };
+      const waiting: RoomState<M> = { next: null, held: new Map([[message.seq, message]]), timer: null, lastHeardAt: now };
       waiting.timer = setTimeout(() => this.start(waiting), this.firstWaitMs).unref();
       this.rooms.set(message.roomId, waiting);
       return;
@@ -97,7 +97,7 @@ export class RoomOrder<M extends Sequenced> {
   }
 
   /** The first wait is over: the room starts at the earliest message that came. */
-  private start(room: RoomState): void {
+  private start(room: RoomState<M>): void {
     room.timer = null;
     room.next = Math.min(...room.held!.keys());
     this.releaseHeld(room);
@@ -105,12 +105,12 @@ export class RoomOrder<M extends Sequenced> {
   }
 
   /** Delivers the held messages that now follow on. */
-  private releaseHeld(room: RoomState): void {
+  private releaseHeld(room: RoomState<M>): void {
     if (!room.held || room.next === null) return;
-    let next: Sequenced | undefined;
+    let next: M | undefined;
     while ((next = room.held.get(room.next)) !== undefined) {
       room.held.delete(room.next);
-      this.deliver(next as M);
+      this.deliver(next);
       room.next += 1;
     }
     if (room.held.size === 0) {
@@ -121,11 +121,11 @@ export class RoomOrder<M extends Sequenced> {
   }
 
   /** The wait is over: what is held goes out in order, past the seqs that never came. */
-  private giveUpGap(room: RoomState): void {
+  private giveUpGap(room: RoomState<M>): void {
     room.timer = null;
     if (!room.held) return;
     const seqs = [...room.held.keys()].sort((a, b) => a - b);
-    for (const seq of seqs) this.deliver(room.held.get(seq)! as M);
+    for (const seq of seqs) this.deliver(room.held.get(seq)!);
     room.next = seqs.at(-1)! + 1;
     room.held = null;
   }
