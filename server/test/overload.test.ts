@@ -3,6 +3,8 @@ import type { Message, MessageSendInput } from '@parley/protocol';
 import type { Store } from '../src/store/store.js';
 import { call, drain, expectOk, record, type ClientSocket, type Person, type TestServer } from './support/harness.js';
 import { serverDrivers, type DriverServer } from './support/server-drivers.js';
+import { LoopDelay } from '../src/overload/loop-delay.js';
+import { SendAdmission } from '../src/overload/send-admission.js';
 
 /**
  * Holds every message the store is asked to append until `open`, then lets them through to the real store:
@@ -190,5 +192,41 @@ describe('overload: the event loop', () => {
     while ((await server.http('GET', '/healthz')).body.overloaded);
     expect(expectOk(await call(ann.socket, 'message:send', input)).message.clientId).toBe('late-1');
     expect(await server.store.listMessagesAfter(room.id, 0, 10)).toHaveLength(1);
+  });
+});
+
+describe('overload: a loop that works most of its time', () => {
+  const quietLog = { warn: () => {} } as unknown as ConstructorParameters<typeof SendAdmission>[2];
+  const limits = { pendingSendsMax: 1024, loopDelayMaxMs: 100, sendWaitMaxMs: 200 };
+
+  it('counts chat busy while the loop works more than half its time, though no tick is late', async () => {
+    const loop = new LoopDelay();
+    loop.start();
+    try {
+      const sends = new SendAdmission(limits, loop, quietLog);
+      expect(sends.busy).toBe(false);
+      // 15 ms of work in every 20 ms: each timer fires on time, but the loop has a quarter of its time left.
+      for (let i = 0; i < 40 && !sends.busy; i += 1) {
+        const until = performance.now() + 15;
+        while (performance.now() < until);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(loop.utilization).toBeGreaterThan(0.5);
+      expect(loop.ms, 'the lateness alone would not say busy').toBeLessThan(limits.loopDelayMaxMs / 2);
+      expect(sends.busy).toBe(true);
+      expect(sends.overloaded, 'busy holds password hashes back; it refuses no send').toBe(false);
+
+      // Idle again, the share falls and chat is no longer busy.
+      for (let i = 0; i < 100 && sends.busy; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sends.busy).toBe(false);
+    } finally {
+      loop.stop();
+    }
+  });
+
+  it('never counts chat busy by the loop where the loop check is off', () => {
+    const working = { ms: 0, utilization: 0.9 };
+    expect(new SendAdmission(limits, working, quietLog).busy).toBe(true);
+    expect(new SendAdmission({ ...limits, loopDelayMaxMs: 0 }, working, quietLog).busy).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+
 /**
  * How late this process's event loop runs, read by a timer that should fire every `everyMs`. A tick's lateness is
  * the time the loop spent on other work meanwhile (JavaScript, or a synchronous call such as SQLite's commit and
@@ -13,6 +15,10 @@
 export class LoopDelay {
   /** The smoothed lateness, in ms. */
   private meanMs = 0;
+  /** The smoothed share of time the loop spent working rather than waiting for I/O, 0 to 1. */
+  private meanUtilization = 0;
+  /** The loop's counters at the last tick, which the next one measures from. */
+  private utilizationMark: EventLoopUtilization | undefined;
   /** When the next tick is due (performance.now()). */
   private due = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -36,11 +42,25 @@ export class LoopDelay {
     return overdue > 0 ? Math.max(this.meanMs, this.next(overdue)) : this.meanMs;
   }
 
+  /**
+   * The smoothed share of the loop's time spent working, 0 to 1, weighted as the lateness is. A loop can be busy
+   * while every tick stays on time: it then has little room left, and work that competes with it for the machine's
+   * cores (a password hash) should wait. This is Node's own measure (`performance.eventLoopUtilization`).
+   */
+  get utilization(): number {
+    return this.meanUtilization;
+  }
+
   start(): void {
     if (this.timer) return;
+    this.utilizationMark = performance.eventLoopUtilization();
     const tick = () => {
       const now = performance.now();
       this.meanMs = this.next(Math.max(0, now - this.due));
+      const mark = performance.eventLoopUtilization();
+      const share = performance.eventLoopUtilization(mark, this.utilizationMark).utilization;
+      this.utilizationMark = mark;
+      this.meanUtilization += this.weight * (share - this.meanUtilization);
       this.due = now + this.everyMs;
       this.timer = setTimeout(tick, this.everyMs).unref();
     };
@@ -52,6 +72,8 @@ export class LoopDelay {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.meanMs = 0;
+    this.meanUtilization = 0;
+    this.utilizationMark = undefined;
   }
 
   private next(latenessMs: number): number {
