@@ -177,6 +177,33 @@ describe('DirectoryStore', () => {
     expect(dots(directory)).toEqual([['bob', true]]);
   });
 
+  it('shows nobody online while the connection is down, then what the watch answers once it is back', async () => {
+    const { directory, socket, usersRequest } = setUp();
+    socket.responders['presence:watch'] = () => ({ ok: true, online: [bob.id] });
+    const loading = directory.load();
+    usersRequest().request.flush(page([{ ...bob, online: false }, { ...carol, online: false }]));
+    await loading;
+    expect(dots(directory)).toEqual([
+      ['bob', true],
+      ['carol', false],
+    ]);
+
+    socket.state.set('reconnecting');
+    expect(dots(directory)).toEqual([
+      ['bob', false],
+      ['carol', false],
+    ]);
+
+    socket.responders['presence:watch'] = () => ({ ok: true, online: [carol.id] });
+    socket.state.set('connected');
+    socket.reconnect();
+    await settle();
+    expect(dots(directory)).toEqual([
+      ['bob', false],
+      ['carol', true],
+    ]);
+  });
+
   it('forgets everything at log-out, and a page asked for before it', async () => {
     const { directory, usersRequest } = setUp();
     const loading = directory.load();

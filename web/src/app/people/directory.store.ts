@@ -39,10 +39,15 @@ export class DirectoryStore {
   readonly hasMore = computed(() => this.nextCursor() !== null && this.listed().length < LIMITS.presenceWatchMax);
   /** More people match the search than may be listed: a narrower search finds them. */
   readonly full = computed(() => this.nextCursor() !== null && this.listed().length >= LIMITS.presenceWatchMax);
-  /** The people listed but me, by username, each with whether they are online. */
+  /**
+   * The people listed but me, by username, each with whether they are online. Without a connection nobody's
+   * coming or going is heard, so nobody is shown online until the connection is back and its watch has answered:
+   * a green dot that may be hours old would say more than we know.
+   */
   readonly people = computed(() => {
     const me = this.session.user()?.id;
-    return this.listed().filter((user) => user.id !== me);
+    const others = this.listed().filter((user) => user.id !== me);
+    return this.socket.state() === 'connected' ? others : others.map((user) => (user.online ? { ...user, online: false } : user));
   });
 
   constructor() {
