@@ -1,5 +1,5 @@
 import { alice, bob, message } from '../../testing/fake-chat-socket';
-import { hasUnreadFromOthers, timeline } from './timeline';
+import { GROUP_GAP_MS, hasUnreadFromOthers, timeline } from './timeline';
 
 /** A message of `author` at a local time; `message()` numbers ids and seqs. */
 function at(seq: number, author: typeof alice, when: Date) {
@@ -48,6 +48,33 @@ describe('timeline', () => {
       timeline(messages, { ...context, peerLastReadSeq }).filter((entry) => entry.seen).map((entry) => entry.message.seq);
     expect(seen(2)).toEqual([]);
     expect(seen(3)).toEqual([3]);
+  });
+
+  it('groups consecutive messages of one author, broken by another author, a pause, a new day or "New messages"', () => {
+    const start = new Date(2026, 11, 1, 9, 0).getTime();
+    const when = (minutes: number) => new Date(start + minutes * 60_000);
+    const messages = [
+      at(1, bob, when(0)),
+      at(2, bob, when(1)),
+      at(3, bob, when(2)),
+      at(4, alice, when(3)),
+      at(5, alice, when(3 + GROUP_GAP_MS / 60_000 + 1)),
+      at(6, bob, when(20)),
+      at(7, bob, when(21)),
+    ];
+    const runs = (entries: ReturnType<typeof timeline>) =>
+      entries.map((entry) => `${entry.groupStart ? '[' : ''}${entry.message.seq}${entry.groupEnd ? ']' : ''}`).join(' ');
+    expect(runs(timeline(messages, context))).toBe('[1 2 3] [4] [5] [6 7]');
+    expect(runs(timeline(messages, { ...context, unreadAfter: 1 }))).toBe('[1] [2 3] [4] [5] [6 7]');
+    // After midnight a run starts again under its day separator.
+    const overnight = [at(1, bob, new Date(2026, 10, 30, 23, 58)), at(2, bob, new Date(2026, 11, 1, 0, 1))];
+    expect(runs(timeline(overnight, context))).toBe('[1] [2]');
+  });
+
+  it('ends a run at "Seen", which sits between two of its messages', () => {
+    const messages = [message(3, 1, alice), message(3, 2, alice), message(3, 3, alice)];
+    const entries = timeline(messages, { ...context, peerLastReadSeq: 2 });
+    expect(entries.map((entry) => entry.groupEnd)).toEqual([false, true, true]);
   });
 
   it('marks my messages as mine', () => {

@@ -11,7 +11,14 @@ export interface TimelineEntry {
   firstUnread: boolean;
   /** "Seen" goes under it: my newest message the other person of a direct chat has read. */
   seen: boolean;
+  /** It opens a run of messages from one author: the author's name and avatar go with it. */
+  groupStart: boolean;
+  /** It closes such a run: its time is shown; the others' only on hover or focus. */
+  groupEnd: boolean;
 }
+
+/** Messages of one author further apart than this start a new run, as a pause in a conversation does. */
+export const GROUP_GAP_MS = 5 * 60_000;
 
 export interface TimelineContext {
   me: number | undefined;
@@ -28,19 +35,35 @@ export function timeline(messages: readonly Message[], context: TimelineContext)
   const firstUnread =
     unreadAfter === null ? undefined : messages.find((message) => message.seq > unreadAfter && message.authorId !== me);
   const seen = peerLastReadSeq === null ? undefined : seenMessage(messages, me, peerLastReadSeq);
-  let previousDay: Date | null = null;
-  return messages.map((message) => {
+  let previous: Message | null = null;
+  const entries = messages.map((message): TimelineEntry => {
     const day = new Date(message.createdAt);
-    const startsDay = previousDay === null || !sameDay(previousDay, day);
-    previousDay = day;
-    return {
+    const startsDay = previous === null || !sameDay(new Date(previous.createdAt), day);
+    const entry = {
       message,
       mine: message.authorId === me,
       day: startsDay ? dayLabel(day, now) : null,
       firstUnread: message === firstUnread,
       seen: message === seen,
+      groupStart: startsDay || message === firstUnread || !continues(previous!, message),
+      groupEnd: true,
     };
+    previous = message;
+    return entry;
   });
+  // A run ends where the next one starts, and at "Seen", which sits between two messages.
+  for (let index = 0; index < entries.length - 1; index += 1) {
+    entries[index]!.groupEnd = entries[index + 1]!.groupStart || entries[index]!.seen;
+  }
+  return entries;
+}
+
+/** Whether `message` goes on the run of `previous`: the same author, soon after. */
+function continues(previous: Message, message: Message): boolean {
+  return (
+    previous.authorId === message.authorId &&
+    Date.parse(message.createdAt) - Date.parse(previous.createdAt) <= GROUP_GAP_MS
+  );
 }
 
 /**
