@@ -245,6 +245,59 @@ describe('ChatBox reading', () => {
     expect(socket.sent('typing')).toEqual([{ roomId: 3 }]);
   });
 
+  it('keeps a draft longer than a message may be, says how much is too much, and sends nothing until it is shortened', async () => {
+    const { element, fixture } = mount({ room: direct({}), conversation: conversation([]), collapsed: false });
+    const send = vi.spyOn(TestBed.inject(ChatStore), 'send').mockResolvedValue(undefined);
+    const composer = element.querySelector('textarea')!;
+    const typeIn = async (text: string) => {
+      composer.value = text;
+      composer.dispatchEvent(new Event('input'));
+      await fixture.whenStable();
+    };
+    const count = () => element.querySelector('.count')?.textContent?.trim() ?? null;
+    const sendButton = () => element.querySelector<HTMLButtonElement>('.composer button[type=submit]')!;
+
+    await typeIn('a'.repeat(3000));
+    expect(count()).toBeNull();
+    await typeIn('a'.repeat(3990));
+    expect(count()).toBe('3,990 / 4,000');
+    await typeIn('a'.repeat(4012));
+    expect(composer.value).toHaveLength(4012);
+    expect(count()).toBe('12 characters too many');
+    expect(composer.getAttribute('aria-invalid')).toBe('true');
+    expect(composer.getAttribute('aria-describedby')).toBe(element.querySelector('.count')!.id);
+    expect(sendButton().disabled).toBe(true);
+    composer.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
+    expect(send).not.toHaveBeenCalled();
+
+    await typeIn('a'.repeat(4000));
+    expect(sendButton().disabled).toBe(false);
+    composer.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
+    expect(send).toHaveBeenCalledWith(3, 'a'.repeat(4000));
+  });
+
+  it('on a touch screen, Enter adds a line and the Send button sends', async () => {
+    vi.stubGlobal('matchMedia', (query: string) => ({ matches: query === '(pointer: coarse)' }));
+    try {
+      const { element, fixture } = mount({ room: direct({}), conversation: conversation([]), collapsed: false });
+      const send = vi.spyOn(TestBed.inject(ChatStore), 'send').mockResolvedValue(undefined);
+      const composer = element.querySelector('textarea')!;
+      composer.value = 'First line';
+      composer.dispatchEvent(new Event('input'));
+      await fixture.whenStable();
+      const enter = new KeyboardEvent('keydown', { key: 'Enter', cancelable: true });
+      composer.dispatchEvent(enter);
+      expect(enter.defaultPrevented, 'the textarea adds the line').toBe(false);
+      expect(send).not.toHaveBeenCalled();
+      expect(composer.getAttribute('enterkeyhint')).toBe('enter');
+
+      element.querySelector<HTMLButtonElement>('.composer button[type=submit]')!.click();
+      expect(send).toHaveBeenCalledWith(3, 'First line');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('has a "Back to chats" button that closes the box', () => {
     const { element } = mount({ room: direct({}), conversation: conversation([]), collapsed: false });
     const close = vi.spyOn(TestBed.inject(ChatStore), 'close');

@@ -29,6 +29,8 @@ import { hasUnreadFromOthers, timeline } from './timeline';
 const LOAD_OLDER_MARGIN = 48;
 /** How close to the bottom, in pixels, counts as showing the newest messages. */
 const AT_BOTTOM_MARGIN = 24;
+/** The composer counts characters once a draft is this close to the longest message. */
+const COUNT_FROM = 500;
 
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
@@ -55,6 +57,25 @@ export class ChatBoxComponent {
   protected readonly draft = signal('');
   protected readonly blank = computed(() => isInvisible(this.draft()));
   protected readonly maxBody = LIMITS.bodyMax;
+  /**
+   * Characters past the longest message the server takes. A paste is never cut short in silence: the draft
+   * keeps it all, and says how much is too much, until it is shortened.
+   */
+  protected readonly excess = computed(() => Math.max(0, this.draft().length - this.maxBody));
+  /** The count under the composer, once the draft nears the limit; null before. */
+  protected readonly count = computed(() => {
+    const length = this.draft().length;
+    if (length <= this.maxBody - COUNT_FROM) return null;
+    const excess = this.excess();
+    if (excess > 0) return `${excess.toLocaleString()} ${excess === 1 ? 'character' : 'characters'} too many`;
+    return `${length.toLocaleString()} / ${this.maxBody.toLocaleString()}`;
+  });
+  protected readonly cannotSend = computed(() => this.blank() || this.excess() > 0);
+  /**
+   * A touch screen's keyboard has no Shift to hold for a new line: there Enter adds one, and the Send button
+   * sends, as in every phone messenger. With a pointer and a keyboard, Enter sends and Shift+Enter adds a line.
+   */
+  protected readonly enterAddsLine = this.document.defaultView?.matchMedia?.('(pointer: coarse)').matches ?? false;
   protected readonly myId = computed(() => this.me()?.id);
   protected readonly room = computed(() => this.box().room);
   protected readonly title = computed(() => {
@@ -199,7 +220,7 @@ export class ChatBoxComponent {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || this.enterAddsLine) return;
     event.preventDefault();
     this.send();
   }
@@ -207,7 +228,7 @@ export class ChatBoxComponent {
   protected send(event?: Event): void {
     event?.preventDefault();
     const body = this.draft();
-    if (this.blank()) return;
+    if (this.cannotSend()) return;
     this.draft.set('');
     this.typing.draftEnded(this.room().id);
     // Answering means what came before is read: the divider has done its work, and the view follows the reply.
