@@ -20,6 +20,7 @@ import { ReadsStore } from '../reads/reads.store';
 import { RoomIcon } from '../rooms/room-icon';
 import { typingLabel } from '../typing/typing-label';
 import { TypingStore } from '../typing/typing.store';
+import { Icon } from '../ui/icon';
 import { ChatStore, type ChatBox as Box } from './chat.store';
 import { untilMidnight } from './day-separators';
 import { MessageText } from './message-text';
@@ -35,7 +36,7 @@ const COUNT_FROM = 500;
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
   selector: 'app-chat-box',
-  imports: [Avatar, DatePipe, MessageText, RoomIcon],
+  imports: [Avatar, DatePipe, Icon, MessageText, RoomIcon],
   templateUrl: './chat-box.html',
   styleUrl: './chat-box.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

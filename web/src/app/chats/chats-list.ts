@@ -4,6 +4,7 @@ import { ChatStore } from '../chat/chat.store';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
 import { RoomIcon } from '../rooms/room-icon';
+import { Icon } from '../ui/icon';
 import { chatName, chatPreview, chatTime } from './chat-name';
 import { ChatsStore } from './chats.store';
 
@@ -13,7 +14,7 @@ import { ChatsStore } from './chats.store';
  */
 @Component({
   selector: 'app-chats-list',
-  imports: [Avatar, RoomIcon],
+  imports: [Avatar, Icon, RoomIcon],
   template: `
     <h2 id="chats-heading">Chats</h2>
     <ul aria-labelledby="chats-heading">
@@ -29,9 +30,7 @@ import { ChatsStore } from './chats.store';
               <span class="line">
                 <bdi class="name">{{ name(room) }}</bdi>
                 @if (room.muted) {
-                  <svg class="muted-icon" viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-                    <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0M3 3l18 18" />
-                  </svg>
+                  <app-icon class="muted-icon" name="bell-off" [size]="14" />
                 }
                 <time class="time" [attr.datetime]="room.lastActivityAt">{{ time(room.lastActivityAt) }}</time>
               </span>
@@ -45,12 +44,7 @@ import { ChatsStore } from './chats.store';
           </button>
           <button type="button" class="mute" (click)="chats.setMuted(room.id, !room.muted)"
             [attr.aria-label]="(room.muted ? 'Unmute ' : 'Mute ') + name(room)" [attr.aria-pressed]="room.muted">
-            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-              <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0" />
-              @if (room.muted) {
-                <path d="M3 3l18 18" />
-              }
-            </svg>
+            <app-icon [name]="room.muted ? 'bell-off' : 'bell'" />
           </button>
         </li>
       } @empty {

@@ -4,6 +4,7 @@ import { ChatBoxComponent } from '../chat/chat-box';
 import { ChatStore } from '../chat/chat.store';
 import { chatName } from '../chats/chat-name';
 import { RoomsStore } from '../rooms/rooms.store';
+import { Icon } from '../ui/icon';
 import { DockStore } from './dock.store';
 
 const BOX_WIDTH = 330 + 12;
@@ -18,7 +19,7 @@ const NARROW = 640;
  */
 @Component({
   selector: 'app-chat-dock',
-  imports: [ChatBoxComponent],
+  imports: [ChatBoxComponent, Icon],
   template: `
     @if (hidden().length > 0) {
       <div class="more" (keydown.escape)="closeMenu()">
@@ -52,7 +53,7 @@ const NARROW = 640;
       <div class="banner" role="status">
         <span class="banner-text">New message {{ room.kind === 'direct' ? 'from' : 'in' }} <bdi>{{ name(room) }}</bdi></span>
         <button type="button" class="banner-open" (click)="openFromBanner(room)">Open</button>
-        <button type="button" class="banner-dismiss" (click)="dock.dismissBanner()" aria-label="Dismiss">✕</button>
+        <button type="button" class="banner-dismiss" (click)="dock.dismissBanner()" aria-label="Dismiss"><app-icon name="close" [size]="16" /></button>
       </div>
     }
     <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>

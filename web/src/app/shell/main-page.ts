@@ -14,6 +14,7 @@ import { ReadsStore } from '../reads/reads.store';
 import { JoinableRoomsStore } from '../rooms/joinable-rooms.store';
 import { RoomsPanel } from '../rooms/rooms-panel';
 import { RoomsStore } from '../rooms/rooms.store';
+import { Icon } from '../ui/icon';
 
 const CONNECTION_LABELS = {
   offline: 'Offline',
@@ -25,7 +26,7 @@ const CONNECTION_LABELS = {
 /** The main screen: who I am, my chats, starting a new one, the rooms, and the docked chats. */
 @Component({
   selector: 'app-main-page',
-  imports: [Avatar, ChatDock, ChatsList, PeopleList, RoomsPanel],
+  imports: [Avatar, ChatDock, ChatsList, Icon, PeopleList, RoomsPanel],
   providers: [UnreadSigns],
   // On a phone an open chat fills the screen below the top bar, however many rows the bar wraps to.
   host: { '[style.--topbar-height.px]': 'topbarHeight()' },
@@ -46,24 +47,12 @@ const CONNECTION_LABELS = {
           <!-- Blocked, it stays focusable (aria-disabled, not disabled): a click shows why, and how to allow them. -->
           <button type="button" class="action" (click)="toggleNotifications()" [attr.aria-disabled]="blocked() ? 'true' : null"
             [attr.aria-describedby]="blockedHint() ? 'notifications-blocked' : null">
-            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-              <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0" />
-              @if (!notifications.on()) {
-                <path d="M3 3l18 18" />
-              }
-            </svg>
+            <app-icon [name]="notifications.on() ? 'bell' : 'bell-off'" />
             <span class="action-label">{{ notificationsLabel() }}</span>
           </button>
         }
         <button type="button" class="action" (click)="notifications.toggleSound()" [attr.aria-pressed]="notifications.sound()">
-          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
-            <path d="M4 9h4l5-4v14l-5-4H4z" />
-            @if (notifications.sound()) {
-              <path d="M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12" />
-            } @else {
-              <path d="M17 9l5 6M22 9l-5 6" />
-            }
-          </svg>
+          <app-icon [name]="notifications.sound() ? 'sound' : 'sound-off'" />
           <span class="action-label">Sound</span>
         </button>
         <button type="button" class="logout" (click)="logout()">Log out</button>

@@ -1,0 +1,39 @@
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+
+/**
+ * The line icons the app draws, in one place so that every button draws the same bell or cross. Each is a list
+ * of paths on a 24-unit grid, stroked in the text's colour: no icon font, and nothing that depends on which
+ * characters (▾, ✕) the system's fonts happen to have.
+ */
+const PATHS = {
+  close: ['M6 6l12 12M18 6 6 18'],
+  collapse: ['M6 9l6 6 6-6'],
+  expand: ['M6 15l6-6 6 6'],
+  back: ['M19 12H5M11 6l-6 6 6 6'],
+  bell: ['M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0'],
+  'bell-off': ['M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0', 'M3 3l18 18'],
+  sound: ['M4 9h4l5-4v14l-5-4H4z', 'M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12'],
+  'sound-off': ['M4 9h4l5-4v14l-5-4H4z', 'M17 9l5 6M22 9l-5 6'],
+} as const;
+
+export type IconName = keyof typeof PATHS;
+
+/** A decorative icon: the button or text around it carries the name a screen reader says. */
+@Component({
+  selector: 'app-icon',
+  template: `
+    <svg viewBox="0 0 24 24" [attr.width]="size()" [attr.height]="size()" aria-hidden="true" fill="none" stroke="currentColor"
+      stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+      @for (d of paths(); track $index) {
+        <path [attr.d]="d" />
+      }
+    </svg>
+  `,
+  styles: `:host { display: inline-grid; place-items: center; flex: none; }`,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class Icon {
+  readonly name = input.required<IconName>();
+  readonly size = input(18);
+  protected readonly paths = computed(() => PATHS[this.name()]);
+}
