@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import {
   chatRow,
+  DOCKED,
   escapeRegExp,
   expect,
   expectMainScreen,
@@ -40,7 +41,7 @@ async function listed(box: Locator): Promise<string[]> {
 }
 
 /** Alice and Bob, each on a page of their own, with the chat between them open on both sides. */
-async function aliceAndBob(openPage: (options?: { viewport: { width: number; height: number } }) => Promise<Page>, bobViewport = { width: 1280, height: 800 }) {
+async function aliceAndBob(openPage: (options?: { viewport: { width: number; height: number } }) => Promise<Page>, bobViewport = DOCKED) {
   const alice = newPerson('Alice');
   const bob = newPerson('Bob');
   const alicePage = await openPage();
@@ -174,11 +175,12 @@ test.describe('screenshots', () => {
     await sendAndConfirm(aliceBox, 'Hi Bob! Got the tickets?');
     await expect(messagesWith(bobBox, 'Got the tickets?')).toBeVisible();
     await sendAndConfirm(bobBox, 'Yes, row 12.');
-    await collapseToggle(bobBox, alice, 'Collapse').click();
+    // Bob's tab is in the background while Alice writes, so what she writes waits for him, unread.
+    await setPageVisible(bobPage, false);
     for (const text of ['Great!', 'Meet at 7:30?', 'At the café on the corner']) {
       await sendAndConfirm(aliceBox, text);
     }
-    await collapseToggle(bobBox, alice, 'Expand').click();
+    await setPageVisible(bobPage, true);
     await expect(bobBox.getByText('New messages', { exact: true })).toBeVisible();
     await expect(bobBox.getByText('Today', { exact: true })).toBeInViewport();
     // Alice starts her next message: the typing line shows too.
@@ -187,7 +189,7 @@ test.describe('screenshots', () => {
     return { alice, bobPage, bobBox };
   }
 
-  test('a box with its dividers at 1280 px', async ({ openPage }) => {
+  test('a chat with its dividers at 1280 px, on the stage', async ({ openPage }) => {
     const { bobPage } = await dividers(openPage, { width: 1280, height: 800 });
     await screenshot(bobPage, 'chat-box-1280');
   });

@@ -1,28 +1,19 @@
-import { chatsList, connectClient, expect, newPerson, registerByApi, roomBox, screenshot, sendOver, sessionOf, signUp, test, uniqueName } from './support';
+import { chatsList, expect, newPerson, roomBox, screenshot, seedGroupConversation, signUp, test } from './support';
 
 test('a group room shows a run of one author under one name and avatar, with the time of its last message', async ({ openPage, baseURL, request }) => {
-  const bob = newPerson('Bob');
   const page = await openPage({ viewport: { width: 1280, height: 800 } });
-  await signUp(page, bob);
-  const { token: bobToken } = await sessionOf(page);
-  const [carolSocket, danSocket, bobSocket] = await Promise.all([
-    registerByApi(request, newPerson('Carol')).then(({ token }) => connectClient(baseURL!, token)),
-    registerByApi(request, newPerson('Dan')).then(({ token }) => connectClient(baseURL!, token)),
-    connectClient(baseURL!, bobToken),
-  ]);
-  const name = uniqueName('Climbing');
-  try {
-    const room = await carolSocket.timeout(5000).emitWithAck('room:create', { name });
-    if (!room.ok) throw new Error(room.error.message);
-    for (const socket of [danSocket, bobSocket]) {
-      expect(await socket.timeout(5000).emitWithAck('room:join', { roomId: room.room.id })).toMatchObject({ ok: true });
-    }
-    for (const text of ['Who is in on Saturday?', 'The forecast says sun', 'Meet at the crag at nine']) await sendOver(carolSocket, room.room.id, text);
-    await sendOver(danSocket, room.room.id, 'Count me in');
-    await sendOver(carolSocket, room.room.id, 'Great, see you there');
-  } finally {
-    for (const socket of [carolSocket, danSocket, bobSocket]) socket.disconnect();
-  }
+  await signUp(page, newPerson('Bob'));
+  const name = await seedGroupConversation(page, request, baseURL!, {
+    room: 'Climbing',
+    others: ['Carol', 'Dan'],
+    messages: [
+      ['Carol', 'Who is in on Saturday?'],
+      ['Carol', 'The forecast says sun'],
+      ['Carol', 'Meet at the crag at nine'],
+      ['Dan', 'Count me in'],
+      ['Carol', 'Great, see you there'],
+    ],
+  });
 
   await chatsList(page).getByRole('button', { name: new RegExp(`^Open room ${name}`) }).click();
   const box = roomBox(page, name);

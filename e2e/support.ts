@@ -24,6 +24,9 @@ const run = Date.now().toString(36);
  * A fresh person, unique across the whole run (and across runs against the same database): the last
  * name carries the same unique tag as the username, so "Chat with Ann Lee-x1" never matches anyone else.
  */
+/** A laptop's window too narrow for a stage: every chat docks as a box at the bottom right, beside the sidebar. */
+export const DOCKED = { width: 1100, height: 800 };
+
 export function newPerson(firstName: string): Person {
   made += 1;
   const tag = `${run}${made}`;
@@ -205,4 +208,33 @@ export async function connectClient(baseURL: string, token: string): Promise<Pro
 export async function sendOver(socket: ProtocolClient, roomId: number, body: string): Promise<void> {
   const ack = await socket.timeout(5000).emitWithAck('message:send', { roomId, clientId: `e2e-${Math.random().toString(36).slice(2)}`, body });
   expect(ack, body).toMatchObject({ ok: true });
+}
+
+/**
+ * A group room that the person logged in on `page` is in, with people signed up over HTTP ("others", by first
+ * name) and a conversation already written, each message by one of the others or by "me". Returns the room's name.
+ */
+export async function seedGroupConversation(
+  page: Page,
+  request: APIRequestContext,
+  baseURL: string,
+  { room, others, messages }: { room: string; others: string[]; messages: Array<[author: string, text: string]> },
+): Promise<string> {
+  const { token: myToken } = await sessionOf(page);
+  const people = await Promise.all(others.map((firstName) => registerByApi(request, newPerson(firstName))));
+  const sockets = new Map<string, ProtocolClient>();
+  try {
+    for (const [index, person] of people.entries()) sockets.set(others[index]!, await connectClient(baseURL, person.token));
+    sockets.set('me', await connectClient(baseURL, myToken));
+    const name = uniqueName(room);
+    const created = await sockets.get(others[0]!)!.timeout(5000).emitWithAck('room:create', { name });
+    if (!created.ok) throw new Error(created.error.message);
+    for (const [who, socket] of sockets) {
+      if (who !== others[0]) expect(await socket.timeout(5000).emitWithAck('room:join', { roomId: created.room.id })).toMatchObject({ ok: true });
+    }
+    for (const [author, text] of messages) await sendOver(sockets.get(author)!, created.room.id, text);
+    return name;
+  } finally {
+    for (const socket of sockets.values()) socket.disconnect();
+  }
 }

@@ -40,10 +40,12 @@ const COUNT_FROM = 500;
   templateUrl: './chat-box.html',
   styleUrl: './chat-box.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { '[class.collapsed]': 'box().collapsed' },
+  host: { '[class.collapsed]': 'box().collapsed', '[class.staged]': 'staged()' },
 })
 export class ChatBoxComponent {
   readonly box = input.required<Box>();
+  /** On the stage of a wide screen: as large as the screen allows, and never collapsed. */
+  readonly staged = input(false);
 
   private readonly chat = inject(ChatStore);
   private readonly reads = inject(ReadsStore);

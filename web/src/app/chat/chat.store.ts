@@ -88,15 +88,12 @@ export class ChatStore {
   private readonly loadingBoxes = new Set<number>();
 
   /** The boxes on screen, left to right, oldest first. */
-  readonly boxes = computed<ChatBox[]>(() => {
-    const rooms = this.rooms.byId();
-    const conversations = this.conversations();
-    const collapsed = this.dock.collapsed();
-    return this.dock.shown().flatMap((id) => {
-      const room = rooms.get(id);
-      const conversation = conversations.get(id);
-      return room && conversation ? [{ room, conversation, collapsed: collapsed.has(id) }] : [];
-    });
+  readonly boxes = computed<ChatBox[]>(() => this.dock.shown().flatMap((id) => this.boxOf(id) ?? []));
+
+  /** The chat on the stage of a wide screen, once its messages are here; null when the stage is empty. */
+  readonly stage = computed<ChatBox | null>(() => {
+    const id = this.dock.staged();
+    return id === null ? null : (this.boxOf(id) ?? null);
   });
 
   /** What the screen reader's live region says: the newest message from someone else. */
@@ -111,8 +108,14 @@ export class ChatStore {
     // A box that comes on screen without its messages (restored, or out of "+N" when another closes) loads them.
     effect(() => {
       const held = this.conversations();
-      for (const roomId of this.dock.shown()) if (!held.has(roomId)) void this.loadBox(roomId);
+      for (const roomId of this.dock.onScreen()) if (!held.has(roomId)) void this.loadBox(roomId);
     });
+  }
+
+  private boxOf(roomId: number): ChatBox | undefined {
+    const room = this.rooms.byId().get(roomId);
+    const conversation = this.conversations().get(roomId);
+    return room && conversation ? { room, conversation, collapsed: this.dock.collapsed().has(roomId) } : undefined;
   }
 
   /** Opens the chat with a person: the server finds or creates the direct room and sends its latest messages. */
@@ -157,7 +160,7 @@ export class ChatStore {
     const memory = this.dock.recall();
     const mine = (id: number) => this.rooms.byId().get(id)?.joined === true;
     this.dock.restore({ open: memory.open.filter(mine), collapsed: memory.collapsed, closed: memory.closed.filter(mine) });
-    await Promise.all(this.dock.shown().map((roomId) => this.loadBox(roomId)));
+    await Promise.all(this.dock.onScreen().map((roomId) => this.loadBox(roomId)));
   }
 
   async send(roomId: number, body: string): Promise<void> {
@@ -315,7 +318,7 @@ export class ChatStore {
   private heldSeqs(): Record<string, number> {
     const conversations = this.conversations();
     const rooms = this.rooms.byId();
-    const ranked = new Set([...this.catchUpFrom.keys(), ...this.dock.shown(), ...conversations.keys(), ...this.rooms.mine().map((room) => room.id)]);
+    const ranked = new Set([...this.catchUpFrom.keys(), ...this.dock.onScreen(), ...conversations.keys(), ...this.rooms.mine().map((room) => room.id)]);
     const held: Record<string, number> = {};
     for (const roomId of [...ranked].slice(0, LIMITS.syncRoomsMax)) {
       const conversation = conversations.get(roomId);

@@ -12,15 +12,27 @@ const BOX_WIDTH = 330 + 12;
 const SIDEBAR = 340;
 /** Below this width one chat fills the screen. */
 const NARROW = 640;
+/** The narrowest a stage may be, beside the sidebar and one box: from there on the screen has a stage. */
+const STAGE_MIN = 480;
 
 /**
  * The chat boxes docked at the bottom right, side by side, as many as fit; a "+N" button lists those open
- * without space on screen, and a banner offers a chat that wrote while a box could not open.
+ * without space on screen, and a banner offers a chat that wrote while a box could not open. On a wide screen
+ * the chat I chose fills the stage between the sidebar and the boxes.
  */
 @Component({
   selector: 'app-chat-dock',
   imports: [ChatBoxComponent, Icon],
   template: `
+    @if (dock.layout().stage) {
+      <div class="stage">
+        @if (chat.stage(); as box) {
+          <app-chat-box [box]="box" [staged]="true" />
+        } @else {
+          <p class="stage-empty">Choose a chat from the list, or find someone under New chat.</p>
+        }
+      </div>
+    }
     @if (hidden().length > 0) {
       <div class="more" (keydown.escape)="closeMenu()">
         <button #moreButton type="button" class="more-button" (click)="menuOpen.set(!menuOpen())" [attr.aria-expanded]="menuOpen()"
@@ -59,7 +71,7 @@ const NARROW = 640;
     <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>
   `,
   styleUrl: './chat-dock.css',
-  host: { '[class.overlay]': 'dock.layout().overlay' },
+  host: { '[class.overlay]': 'dock.layout().overlay', '[class.stage]': 'dock.layout().stage' },
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ChatDock {
@@ -85,6 +97,11 @@ export class ChatDock {
   constructor() {
     const fit = () => {
       const width = window.innerWidth;
+      const besideStage = Math.floor((width - SIDEBAR - STAGE_MIN) / BOX_WIDTH);
+      if (besideStage >= 1) {
+        this.dock.setLayout({ capacity: besideStage, overlay: false, stage: true });
+        return;
+      }
       const besideSidebar = Math.floor((width - SIDEBAR) / BOX_WIDTH);
       this.dock.setLayout({ capacity: width < NARROW ? 1 : besideSidebar, overlay: width < NARROW || besideSidebar < 1 });
     };

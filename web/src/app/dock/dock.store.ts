@@ -9,16 +9,24 @@ import { arrival, type Arrival } from './pop-up';
  */
 export const HIDDEN_KEPT = 10;
 
-/** How many boxes fit on screen, and whether an open box covers the page (a phone) rather than docking beside it. */
+/**
+ * How many boxes fit on screen, whether an open box covers the page (a phone) rather than docking beside it,
+ * and whether the screen is wide enough for a stage: the chat I chose, large beside the sidebar, with the boxes
+ * that pop up beside it.
+ */
 export interface DockLayout {
   capacity: number;
   overlay: boolean;
+  stage?: boolean;
 }
 
 /**
  * The chat boxes open on this device: which, in what order, which are collapsed, which I closed, and what
  * a message arriving may do to them (see `arrival`). Open boxes that do not fit wait in the "+N" list
  * rather than being closed. Kept per user in localStorage once restored.
+ *
+ * On a wide screen the chat I open goes on the stage, large in the middle, as in Messenger's web app; chats
+ * that write meanwhile still pop up as boxes beside it, and opening one of them puts it on the stage instead.
  */
 @Injectable({ providedIn: 'root' })
 export class DockStore {
@@ -27,7 +35,9 @@ export class DockStore {
   private readonly openIds = signal<readonly number[]>([]);
   private readonly collapsedIds = signal<ReadonlySet<number>>(new Set());
   private readonly closedIds = signal<readonly number[]>([]);
-  private readonly layoutState = signal<DockLayout>({ capacity: 3, overlay: false });
+  private readonly layoutState = signal<Required<DockLayout>>({ capacity: 3, overlay: false, stage: false });
+  /** The chat on the stage (wide screens only); it is not among the boxes. */
+  private readonly stagedId = signal<number | null>(null);
   private readonly focusTarget = signal<number | null>(null);
   private readonly bannerRoom = signal<number | null>(null);
   /**
@@ -37,6 +47,7 @@ export class DockStore {
   private owner: number | null = null;
 
   readonly layout = this.layoutState.asReadonly();
+  readonly staged = this.stagedId.asReadonly();
   readonly collapsed = this.collapsedIds.asReadonly();
   /** The room whose composer should take the focus: one the person opened, never one that popped up. */
   readonly focusRequest = this.focusTarget.asReadonly();
@@ -45,6 +56,11 @@ export class DockStore {
 
   /** The rooms whose boxes are on screen, left to right. */
   readonly shown = computed(() => this.openIds().slice(-this.layoutState().capacity));
+  /** Every chat on screen: the stage's, then the boxes'. */
+  readonly onScreen = computed(() => {
+    const staged = this.stagedId();
+    return staged === null ? this.shown() : [staged, ...this.shown()];
+  });
   /** Open boxes with no space on screen, most recent first: the "+N" list. */
   readonly hidden = computed(() => {
     const ids = this.openIds();
@@ -52,9 +68,17 @@ export class DockStore {
   });
 
   setLayout(layout: DockLayout): void {
-    const capacity = Math.max(1, layout.capacity);
+    const next = { capacity: Math.max(1, layout.capacity), overlay: layout.overlay, stage: layout.stage ?? false };
     const current = this.layoutState();
-    if (current.capacity !== capacity || current.overlay !== layout.overlay) this.layoutState.set({ capacity, overlay: layout.overlay });
+    if (current.capacity === next.capacity && current.overlay === next.overlay && current.stage === next.stage) return;
+    this.layoutState.set(next);
+    const staged = this.stagedId();
+    // Narrowed below a stage: its chat becomes the newest box rather than vanish.
+    if (!next.stage && staged !== null) {
+      this.stagedId.set(null);
+      this.setOpen([...this.openIds(), staged]);
+    }
+    if (!current.stage) this.fillStage();
   }
 
   /** Whether changes are remembered: the saved boxes were restored since log-in. */
@@ -62,9 +86,18 @@ export class DockStore {
     return this.owner !== null;
   }
 
-  /** The person opens a chat: its box comes on screen at the right end, expanded; the leftmost may move to "+N". */
+  /**
+   * The person opens a chat: on a wide screen it takes the stage; otherwise its box comes on screen at the right
+   * end, expanded, and the leftmost may move to "+N".
+   */
   open(roomId: number, { focus = false } = {}): void {
-    this.setOpen([...this.openIds().filter((id) => id !== roomId), roomId]);
+    const others = this.openIds().filter((id) => id !== roomId);
+    if (this.layoutState().stage) {
+      this.openIds.set(others);
+      this.stagedId.set(roomId);
+    } else {
+      this.setOpen([...others, roomId]);
+    }
     this.collapsedIds.update((ids) => without(ids, roomId));
     this.closedIds.update((ids) => ids.filter((id) => id !== roomId));
     if (this.bannerRoom() === roomId) this.bannerRoom.set(null);
@@ -78,6 +111,7 @@ export class DockStore {
 
   /** The person closes a box: it stays closed when its messages arrive, until they open it again. */
   close(roomId: number): void {
+    if (this.stagedId() === roomId) this.stagedId.set(null);
     this.openIds.update((ids) => ids.filter((id) => id !== roomId));
     this.collapsedIds.update((ids) => without(ids, roomId));
     this.closedIds.update((ids) => [...ids.filter((id) => id !== roomId), roomId]);
@@ -96,7 +130,7 @@ export class DockStore {
     const what = arrival({
       mine,
       muted,
-      open: ids.includes(roomId),
+      open: ids.includes(roomId) || this.stagedId() === roomId,
       closedByMe: this.closedIds().includes(roomId),
       overlay,
       typing: fieldHasFocus(),
@@ -131,11 +165,13 @@ export class DockStore {
     this.collapsedIds.update((ids) => new Set([...ids, ...memory.collapsed.filter((id) => open.includes(id))]));
     this.closedIds.update((ids) => [...memory.closed.filter((id) => !ids.includes(id)), ...ids]);
     this.owner = this.session.user()?.id ?? null;
+    this.fillStage();
     this.save();
   }
 
   /** A room I am no longer in: its box goes, and it is forgotten. */
   forget(roomId: number): void {
+    if (this.stagedId() === roomId) this.stagedId.set(null);
     this.openIds.update((ids) => ids.filter((id) => id !== roomId));
     this.collapsedIds.update((ids) => without(ids, roomId));
     this.closedIds.update((ids) => ids.filter((id) => id !== roomId));
@@ -146,11 +182,26 @@ export class DockStore {
   /** Log-out: the screen empties, and what this device remembers for the user stays for their next log-in. */
   reset(): void {
     this.owner = null;
+    this.stagedId.set(null);
     this.openIds.set([]);
     this.collapsedIds.set(new Set());
     this.closedIds.set([]);
     this.focusTarget.set(null);
     this.bannerRoom.set(null);
+  }
+
+  /**
+   * A wide screen with nothing on its stage puts the chat opened last there: after a reload (the stage is
+   * remembered as the newest open chat) or when the window widens.
+   */
+  private fillStage(): void {
+    if (!this.layoutState().stage || this.stagedId() !== null) return;
+    const ids = this.openIds();
+    const newest = ids.at(-1);
+    if (newest === undefined) return;
+    this.openIds.set(ids.slice(0, -1));
+    this.collapsedIds.update((collapsed) => without(collapsed, newest));
+    this.stagedId.set(newest);
   }
 
   private setOpen(ids: readonly number[]): void {
@@ -159,7 +210,9 @@ export class DockStore {
 
   private save(): void {
     if (this.owner === null) return;
-    const open = this.openIds();
+    const staged = this.stagedId();
+    // The stage is remembered as the newest open chat, so a narrower screen reopens it as a box.
+    const open = staged === null ? this.openIds() : [...this.openIds(), staged];
     rememberDock(this.owner, { open: [...open], collapsed: [...this.collapsedIds()].filter((id) => open.includes(id)), closed: [...this.closedIds()] });
   }
 }

@@ -85,7 +85,7 @@ export class DesktopNotifications {
     if (room?.muted) return;
     const hidden = !this.visibility.visible();
     if (hidden && this.on()) this.notify(room, message, more);
-    if (this.soundWanted() && (hidden || !this.dock.shown().includes(message.roomId))) this.beep();
+    if (this.soundWanted() && (hidden || !this.dock.onScreen().includes(message.roomId))) this.beep();
   }
 
   private notify(room: Room | undefined, message: Message, more: number): void {

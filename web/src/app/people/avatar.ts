@@ -28,8 +28,8 @@ export function initials(firstName: string, lastName: string): string {
   styles: `
     :host { position: relative; display: inline-flex; flex: none; }
     .dot { position: absolute; right: -1px; bottom: -1px; width: 30%; height: 30%; border-radius: 50%;
-      background: #adb5bd; border: 2px solid #fff; box-sizing: border-box; }
-    .dot.on { background: #2b8a3e; }
+      background: var(--offline); border: 2px solid var(--surface); box-sizing: border-box; }
+    .dot.on { background: var(--online); }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -25,9 +25,9 @@ let nextId = 0;
   styles: `
     :host { display: flex; flex-direction: column; gap: 0.25rem; }
     label { font-weight: 600; font-size: 0.9rem; }
-    input { font: inherit; padding: 0.55rem 0.7rem; border: 1px solid #adb5bd; border-radius: 6px; }
-    input[aria-invalid='true'] { border-color: #c92a2a; }
-    .field-error { margin: 0; color: #c92a2a; font-size: 0.85rem; }
+    input { font: inherit; padding: 0.55rem 0.7rem; border: 1px solid var(--border-strong); border-radius: 6px; }
+    input[aria-invalid='true'] { border-color: var(--danger-text); }
+    .field-error { margin: 0; color: var(--danger-text); font-size: 0.85rem; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

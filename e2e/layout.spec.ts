@@ -1,0 +1,77 @@
+import {
+  chatBox,
+  connectClient,
+  expect,
+  messagesWith,
+  newPerson,
+  openChatWith,
+  registerByApi,
+  screenshot,
+  sendAndConfirm,
+  sendOver,
+  sessionOf,
+  signUp,
+  test,
+} from './support';
+
+test('on a wide screen the chat I open fills the stage, and one that writes meanwhile pops up beside it', async ({ openPage, baseURL, request }) => {
+  const kim = newPerson('Kim');
+  const leo = newPerson('Leo');
+  const max = newPerson('Max');
+  const leoPage = await openPage();
+  await signUp(leoPage, leo);
+  const kimPage = await openPage({ viewport: { width: 1280, height: 800 } });
+  await signUp(kimPage, kim);
+  const { user: kimUser } = await sessionOf(kimPage);
+
+  const stage = await openChatWith(kimPage, leo);
+  await sendAndConfirm(stage, 'Lunch at noon?');
+  await sendAndConfirm(chatBox(leoPage, kim), 'Yes, the usual place.');
+  await expect(messagesWith(stage, 'the usual place')).toBeVisible();
+  // Between the sidebar and the right edge, from the top bar down to the bottom.
+  const staged = (await stage.boundingBox())!;
+  expect(staged.width).toBeGreaterThan(600);
+  expect(staged.y + staged.height).toBeCloseTo(800, 0);
+  await expect(kimPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
+
+  const { token } = await registerByApi(request, max);
+  const maxSocket = await connectClient(baseURL!, token);
+  try {
+    const opened = await maxSocket.timeout(5000).emitWithAck('dm:open', { userId: kimUser.id });
+    if (!opened.ok) throw new Error(opened.error.message);
+    await sendOver(maxSocket, opened.room.id, 'Are you coming tonight?');
+  } finally {
+    maxSocket.disconnect();
+  }
+  const popped = chatBox(kimPage, max);
+  await expect(messagesWith(popped, 'coming tonight')).toBeVisible();
+  const boxArea = (await popped.boundingBox())!;
+  const stageArea = (await stage.boundingBox())!;
+  expect(stageArea.x + stageArea.width, 'the stage leaves the box its place').toBeLessThanOrEqual(boxArea.x);
+  expect(boxArea.x + boxArea.width).toBeLessThanOrEqual(1280);
+  // The box that popped up did not take the keyboard from the stage's composer.
+  await expect(stage.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
+  await screenshot(kimPage, 'stage-1280');
+
+  // Opening the box's chat puts it on the stage.
+  await kimPage.getByRole('list', { name: 'Chats', exact: true }).getByRole('button', { name: /^Chat with Max/ }).click();
+  await expect(chatBox(kimPage, leo)).toBeHidden();
+  expect((await popped.boundingBox())!.width).toBeGreaterThan(600);
+});
+
+test('a box keeps its header on screen however short the window, as on a phone held sideways', async ({ openPage }) => {
+  const kim = newPerson('Kim');
+  const leo = newPerson('Leo');
+  const leoPage = await openPage();
+  await signUp(leoPage, leo);
+  const kimPage = await openPage({ viewport: { width: 740, height: 360 } });
+  await signUp(kimPage, kim);
+  const box = await openChatWith(kimPage, leo);
+  await sendAndConfirm(box, 'Can you see the whole box?');
+  const close = box.getByRole('button', { name: /^Close / });
+  await expect(close).toBeInViewport({ ratio: 1 });
+  await expect(box.getByRole('button', { name: 'Send', exact: true })).toBeInViewport({ ratio: 1 });
+  const topBar = (await kimPage.locator('.topbar').boundingBox())!;
+  expect((await box.boundingBox())!.y).toBeGreaterThanOrEqual(topBar.y + topBar.height - 1);
+  await screenshot(kimPage, 'box-740x360');
+});
