@@ -177,6 +177,21 @@ describe('DirectoryStore', () => {
     expect(dots(directory)).toEqual([['bob', true]]);
   });
 
+  it('keeps the list in its order when people come online or go, so rows never move under the pointer', async () => {
+    const { directory, socket, usersRequest } = setUp();
+    const loading = directory.load();
+    usersRequest().request.flush(page([{ ...bob, online: false }, { ...carol, online: false }, { ...dave, online: false }]));
+    await loading;
+    socket.serverSends('user:online', { userId: dave.id });
+    socket.serverSends('user:online', { userId: carol.id });
+    socket.serverSends('user:offline', { userId: carol.id });
+    expect(dots(directory)).toEqual([
+      ['bob', false],
+      ['carol', false],
+      ['dave', true],
+    ]);
+  });
+
   it('shows nobody online while the connection is down, then what the watch answers once it is back', async () => {
     const { directory, socket, usersRequest } = setUp();
     socket.responders['presence:watch'] = () => ({ ok: true, online: [bob.id] });
