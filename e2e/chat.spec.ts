@@ -2,6 +2,7 @@ import type { BrowserContextOptions, Page } from '@playwright/test';
 import {
   chatBox,
   chatRow,
+  createRoom,
   expect,
   findPerson,
   messagesWith,
@@ -95,9 +96,7 @@ test('a protected room: others see it appear, a wrong password is refused, the r
   await signUp(erinPage, erin);
 
   const roomName = uniqueName('Secret club');
-  await erinPage.getByLabel('Room name', { exact: true }).fill(roomName);
-  await erinPage.getByLabel('Room password (optional)', { exact: true }).fill('open sesame');
-  await erinPage.getByRole('button', { name: 'Create room', exact: true }).click();
+  await createRoom(erinPage, roomName, 'open sesame');
   const erinRoom = roomBox(erinPage, roomName);
   await expect(erinRoom).toBeVisible();
   await expect(erinPage.getByRole('button', { name: `Open room ${roomName}, password protected`, exact: true })).toBeVisible();

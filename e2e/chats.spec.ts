@@ -4,6 +4,7 @@ import {
   chatRow,
   chatsList,
   connectClient,
+  createRoom,
   DOCKED,
   escapeRegExp,
   expect,
@@ -165,8 +166,9 @@ test('on a phone, a message arriving while I type a room name keeps every keystr
   await signUp(alicePage, alice);
   const aliceBox = await openChatWith(alicePage, bob);
 
-  const field = bobPage.getByLabel('Room name', { exact: true });
-  await field.click();
+  await bobPage.getByRole('button', { name: 'New room', exact: true }).click();
+  const field = bobPage.getByRole('dialog', { name: 'New room' }).getByLabel('Room name', { exact: true });
+  await expect(field).toBeFocused();
   const name = 'Weekend hiking club';
   const typing = field.pressSequentially(name, { delay: 150 });
   await sendAndConfirm(aliceBox, 'Are you coming on Saturday?');
@@ -184,7 +186,8 @@ test('on a phone, a message arriving while I type a room name keeps every keystr
   await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 1 unread`);
   await screenshot(bobPage, 'banner-360');
 
-  // Open in the banner opens the chat.
+  // Once the dialog is put away, Open in the banner opens the chat.
+  await bobPage.keyboard.press('Escape');
   await banner.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(messagesWith(chatBox(bobPage, alice), 'Are you coming on Saturday?')).toBeVisible();
   await expect(banner).toBeHidden();
@@ -201,8 +204,7 @@ test('open boxes, and which are collapsed, survive a reload and a new log-in on 
   const daveBox = await openChatWith(carolPage, dave);
   await sendAndConfirm(daveBox, 'Still there after a reload?');
   const roomName = uniqueName('Open plan');
-  await carolPage.getByLabel('Room name', { exact: true }).fill(roomName);
-  await carolPage.getByRole('button', { name: 'Create room', exact: true }).click();
+  await createRoom(carolPage, roomName);
   const room = roomBox(carolPage, roomName);
   await expect(room).toBeVisible();
   await room.getByRole('button', { name: `Collapse Room ${roomName}`, exact: true }).click();
@@ -287,8 +289,7 @@ test('on a phone, opening a room keeps the chat I was in under "+1", and the top
   await withAlice.getByRole('button', { name: `Collapse Chat with ${fullName(alice)}`, exact: true }).click();
 
   const roomName = uniqueName('Phone room');
-  await bobPage.getByLabel('Room name', { exact: true }).fill(roomName);
-  await bobPage.getByRole('button', { name: 'Create room', exact: true }).click();
+  await createRoom(bobPage, roomName);
   await expect(roomBox(bobPage, roomName)).toBeVisible();
   await expect(withAlice).toBeHidden();
   const more = bobPage.getByRole('button', { name: '1 more open chat', exact: true });

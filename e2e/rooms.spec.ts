@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import type { AuthResponse } from '@parley/protocol';
-import { expect, newPerson, screenshot, signUp, test, uniqueName } from './support';
+import { createRoom, expect, newPerson, roomBox, screenshot, signUp, test, uniqueName } from './support';
 
 test('the rooms to join are searched by name and come a page at a time', async ({ openPage, baseURL, request }) => {
   // 30 rooms whose names start alike, made over the protocol by three people (one may make 10 in 10 minutes).
@@ -44,4 +44,31 @@ test('the rooms to join are searched by name and come a page at a time', async (
 
   await page.getByLabel('Search rooms', { exact: true }).fill(`${shelf} 1`);
   await expect(joinButtons).toHaveCount(10);
+});
+
+test('"New room" is a dialog: it takes the keyboard, Escape puts it away and gives the focus back, a taken name is refused in it', async ({
+  openPage,
+}) => {
+  const page = await openPage();
+  await signUp(page, newPerson('Ivy'));
+  const opener = page.getByRole('button', { name: 'New room', exact: true });
+  const dialog = page.getByRole('dialog', { name: 'New room' });
+  await expect(dialog).toBeHidden();
+
+  await opener.click();
+  await expect(dialog.getByLabel('Room name', { exact: true })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+
+  const name = uniqueName('Knitting');
+  await createRoom(page, name);
+  await expect(roomBox(page, name)).toBeVisible();
+  await opener.click();
+  await dialog.getByLabel('Room name', { exact: true }).fill(name);
+  await dialog.getByRole('button', { name: 'Create room', exact: true }).click();
+  await expect(dialog.getByText(/taken|exists/i)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
 });

@@ -135,6 +135,16 @@ export function roomBox(page: Page, name: string): Locator {
   return page.getByRole('region', { name: `Room ${name}`, exact: true });
 }
 
+/** Creates a group room through the "New room" dialog; its box opens. */
+export async function createRoom(page: Page, name: string, password = ''): Promise<void> {
+  await page.getByRole('button', { name: 'New room', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'New room' });
+  await dialog.getByLabel('Room name', { exact: true }).fill(name);
+  if (password) await dialog.getByLabel('Room password (optional)', { exact: true }).fill(password);
+  await dialog.getByRole('button', { name: 'Create room', exact: true }).click();
+  await expect(dialog).toBeHidden();
+}
+
 /** Finds the person in the "New chat" list, clicks them and waits for their chat box. */
 export async function openChatWith(page: Page, person: Person): Promise<Locator> {
   await (await findPerson(page, person)).click();

@@ -3,18 +3,20 @@ import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { TextField } from '../ui/text-field';
 import { JoinableRoomsStore } from './joinable-rooms.store';
+import { NewRoomDialog } from './new-room-dialog';
 import { RoomIcon } from './room-icon';
 import { RoomsStore } from './rooms.store';
 
 /**
- * Group rooms to join (a lock on protected ones), searchable by name and loaded a page at a time; create
- * and join here. The rooms I am in are in the Chats list.
+ * Group rooms to join (a lock on protected ones), searchable by name and loaded a page at a time; join here,
+ * or create one in the "New room" dialog. The rooms I am in are in the Chats list.
  */
 @Component({
   selector: 'app-rooms-panel',
-  imports: [RoomIcon, TextField],
+  imports: [NewRoomDialog, RoomIcon, TextField],
   template: `
-    <h2 id="join-heading">Join a room</h2>
+    <h2 id="join-heading">Rooms</h2>
+    <app-new-room />
     <app-text-field class="search" label="Search rooms" [value]="joinable.query()" (valueChange)="search($event)" [maxlength]="64" />
     <ul aria-labelledby="join-heading">
       @for (room of joinable.rooms(); track room.id) {
@@ -44,18 +46,7 @@ import { RoomsStore } from './rooms.store';
       <button type="button" class="secondary more" (click)="joinable.loadMore()" [disabled]="joinable.loading()">
         {{ joinable.loading() ? 'Loading…' : 'Load more rooms' }}
       </button>
-    }
-
-    <form class="create" (submit)="create($event)" aria-labelledby="create-heading">
-      <h3 id="create-heading">New room</h3>
-      <app-text-field label="Room name" [(value)]="newName" [maxlength]="64" [error]="createErrors().name ?? null" />
-      <app-text-field label="Room password (optional)" type="password" autocomplete="new-password" [(value)]="newPassword" [error]="createErrors().password ?? null" />
-      @if (createErrors().form; as message) {
-        <p class="form-error" role="alert">{{ message }}</p>
-      }
-      <button type="submit">Create room</button>
-    </form>
-  `,
+    }  `,
   styleUrls: ['../people/sidebar-list.css', './rooms-panel.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -67,9 +58,6 @@ export class RoomsPanel {
   protected readonly asking = signal<Room | null>(null);
   protected readonly joinPassword = signal('');
   protected readonly joinError = signal<string | null>(null);
-  protected readonly newName = signal('');
-  protected readonly newPassword = signal('');
-  protected readonly createErrors = signal<{ name?: string; password?: string; form?: string }>({});
 
   protected label(room: Room): string {
     const parts = [room.joined ? `Open room ${room.name}` : `Join room ${room.name}`];
@@ -95,24 +83,6 @@ export class RoomsPanel {
   protected async joinWithPassword(event: Event, room: Room): Promise<void> {
     event.preventDefault();
     await this.join(room, this.joinPassword());
-  }
-
-  protected async create(event: Event): Promise<void> {
-    event.preventDefault();
-    const ack = await this.rooms.create(this.newName(), this.newPassword());
-    if (!ack.ok) {
-      const { fields, message } = ack.error;
-      this.createErrors.set(
-        fields?.['name'] || fields?.['password']
-          ? { name: fields['name'] && `Room name ${fields['name']}`, password: fields['password'] && `Room password ${fields['password']}` }
-          : { form: message },
-      );
-      return;
-    }
-    this.createErrors.set({});
-    this.newName.set('');
-    this.newPassword.set('');
-    this.chat.show(ack.room, []);
   }
 
   private async join(room: Room, password: string): Promise<void> {
