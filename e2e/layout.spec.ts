@@ -53,10 +53,13 @@ test('on a wide screen the chat I open fills the stage, and one that writes mean
   await expect(stage.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
   await screenshot(kimPage, 'stage-1280');
 
-  // Opening the box's chat puts it on the stage.
+  // Opening the box's chat puts it on the stage, as a box of its own: Leo's half-written draft stays with Leo.
+  await stage.getByRole('textbox', { name: 'Message', exact: true }).fill('Half-written for Leo');
   await kimPage.getByRole('list', { name: 'Chats', exact: true }).getByRole('button', { name: /^Chat with Max/ }).click();
   await expect(chatBox(kimPage, leo)).toBeHidden();
   expect((await popped.boundingBox())!.width).toBeGreaterThan(600);
+  await expect(popped.getByRole('textbox', { name: 'Message', exact: true })).toHaveValue('');
+  await expect(messagesWith(popped, 'coming tonight')).toBeVisible();
 });
 
 test('a box keeps its header on screen however short the window, as on a phone held sideways', async ({ openPage }) => {

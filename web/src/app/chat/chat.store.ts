@@ -112,12 +112,6 @@ export class ChatStore {
     });
   }
 
-  private boxOf(roomId: number): ChatBox | undefined {
-    const room = this.rooms.byId().get(roomId);
-    const conversation = this.conversations().get(roomId);
-    return room && conversation ? { room, conversation, collapsed: this.dock.collapsed().has(roomId) } : undefined;
-  }
-
   /** Opens the chat with a person: the server finds or creates the direct room and sends its latest messages. */
   async openDirect(userId: number): Promise<void> {
     const known = this.rooms.directWith(userId);
@@ -325,6 +319,13 @@ export class ChatStore {
       held[roomId] = this.catchUpFrom.get(roomId) ?? (conversation ? (conversation.messages.at(-1)?.seq ?? 0) : (rooms.get(roomId)?.lastSeq ?? 0));
     }
     return held;
+  }
+
+  /** A chat as a box shows it, once its room and messages are here. */
+  private boxOf(roomId: number): ChatBox | undefined {
+    const room = this.rooms.byId().get(roomId);
+    const conversation = this.conversations().get(roomId);
+    return room && conversation ? { room, conversation, collapsed: this.dock.collapsed().has(roomId) } : undefined;
   }
 
   /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */

@@ -26,9 +26,10 @@ const STAGE_MIN = 480;
   template: `
     @if (dock.layout().stage) {
       <div class="stage">
-        @if (chat.stage(); as box) {
+        <!-- Tracked by room, as the boxes are: another chat on the stage is another box, with its own draft and place. -->
+        @for (box of stage(); track box.room.id) {
           <app-chat-box [box]="box" [staged]="true" />
-        } @else {
+        } @empty {
           <p class="stage-empty">Choose a chat from the list, or find someone under New chat.</p>
         }
       </div>
@@ -79,6 +80,10 @@ export class ChatDock {
   protected readonly dock = inject(DockStore);
   private readonly rooms = inject(RoomsStore);
 
+  protected readonly stage = computed(() => {
+    const box = this.chat.stage();
+    return box ? [box] : [];
+  });
   protected readonly menuOpen = signal(false);
   private readonly moreButton = viewChild<ElementRef<HTMLButtonElement>>('moreButton');
   protected readonly hidden = computed(() => {
