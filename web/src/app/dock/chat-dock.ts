@@ -58,7 +58,8 @@ const NARROW = 640;
     <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>
   `,
   styleUrl: './chat-dock.css',
-  host: { '[class.overlay]': 'dock.layout().overlay' },
+  // A landmark of its own: what is outside every landmark is easy to miss, and the skip link leads here.
+  host: { role: 'region', 'aria-label': 'Open chats', '[class.overlay]': 'dock.layout().overlay' },
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ChatDock {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, booleanAttribute, computed, input } from '@angular/core';
 
 /** A stable colour per username, dark enough for white initials to read (WCAG AA at this size). */
 export function avatarColor(username: string): string {
@@ -17,7 +17,8 @@ export function initials(firstName: string, lastName: string): string {
 @Component({
   selector: 'app-avatar',
   template: `
-    <svg viewBox="0 0 40 40" [attr.width]="size()" [attr.height]="size()" role="img" [attr.aria-label]="label()">
+    <svg viewBox="0 0 40 40" [attr.width]="size()" [attr.height]="size()" [attr.role]="decorative() ? null : 'img'"
+      [attr.aria-label]="decorative() ? null : label()" [attr.aria-hidden]="decorative() ? 'true' : null">
       <circle cx="20" cy="20" r="20" [attr.fill]="color()" />
       <text x="20" y="20" dy="0.35em" text-anchor="middle" fill="#fff" font-size="15" font-weight="600">{{ letters() }}</text>
     </svg>
@@ -40,6 +41,8 @@ export class Avatar {
   /** null hides the dot. */
   readonly online = input<boolean | null>(null);
   readonly size = input(36);
+  /** Beside the person's name, inside a control named by its text: the picture would only say the name again. */
+  readonly decorative = input(false, { transform: booleanAttribute });
 
   protected readonly color = computed(() => avatarColor(this.username()));
   protected readonly letters = computed(() => initials(this.firstName(), this.lastName()));
