@@ -1,10 +1,26 @@
 import { ChangeDetectionStrategy, Component, booleanAttribute, computed, input } from '@angular/core';
+import { WHITE, contrastRatio, hslToRgb, toHex } from '../ui/contrast';
 
-/** A stable colour per username, dark enough for white initials to read (WCAG AA at this size). */
+/** What the initials need against their colour: WCAG AA for text of this size. */
+export const AVATAR_CONTRAST = 4.5;
+
+/**
+ * One colour per hue, at 60 % saturation, as light as white initials allow: 36 % lightness where that reads, darker
+ * where the hue is bright (yellows and greens at 36 % gave only 3.3:1). Painted as computed, in hex, so that the
+ * contrast checked is the contrast shown.
+ */
+export const AVATAR_PALETTE: readonly string[] = Array.from({ length: 360 }, (_, hue) => {
+  for (let lightness = 0.36; ; lightness -= 0.01) {
+    const color = hslToRgb(hue, 0.6, lightness);
+    if (contrastRatio(color, WHITE) >= AVATAR_CONTRAST) return toHex(color);
+  }
+});
+
+/** A stable colour per username, whatever its case. */
 export function avatarColor(username: string): string {
   let hash = 0;
   for (const char of username.toLowerCase()) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return `hsl(${hash % 360} 60% 36%)`;
+  return AVATAR_PALETTE[hash % 360]!;
 }
 
 export function initials(firstName: string, lastName: string): string {
