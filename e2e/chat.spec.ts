@@ -29,7 +29,7 @@ test('two people chat: the receiver’s box pops up by itself, and the reply com
 
   // Alice finds Bob in the New chat list, online: his label says so and his avatar has the green dot.
   const bobButton = await findPerson(alicePage, bob);
-  await expect(bobButton).toHaveAccessibleName(/, online$/);
+  await expect(bobButton).toHaveAccessibleName(/ \(online\)$/);
   await expect(bobButton.locator('.dot.on')).toBeVisible();
 
   const aliceBox = await openChatWith(alicePage, bob);
@@ -45,7 +45,7 @@ test('two people chat: the receiver’s box pops up by itself, and the reply com
 
   // Bob leaves: Alice sees him go offline.
   await bobPage.context().close();
-  await expect(personButton(alicePage, bob)).toHaveAccessibleName(/, offline$/);
+  await expect(personButton(alicePage, bob)).toHaveAccessibleName(/ \(offline\)$/);
   await expect(personButton(alicePage, bob).locator('.dot.on')).toHaveCount(0);
 });
 
@@ -99,10 +99,10 @@ test('a protected room: others see it appear, a wrong password is refused, the r
   await createRoom(erinPage, roomName, 'open sesame');
   const erinRoom = roomBox(erinPage, roomName);
   await expect(erinRoom).toBeVisible();
-  await expect(erinPage.getByRole('button', { name: `Open room ${roomName}, password protected`, exact: true })).toBeVisible();
+  await expect(erinPage.getByRole('button', { name: `Open room ${roomName} (password protected)`, exact: true })).toBeVisible();
 
   // The new room reaches Frank live, without a reload, with a lock.
-  const joinButton = frankPage.getByRole('button', { name: `Join room ${roomName}, password protected`, exact: true });
+  const joinButton = frankPage.getByRole('button', { name: `Join room ${roomName} (password protected)`, exact: true });
   await expect(joinButton).toBeVisible();
   await expect(joinButton.locator('app-room-icon svg rect')).toHaveCount(1);
 
@@ -121,7 +121,7 @@ test('a protected room: others see it appear, a wrong password is refused, the r
   const frankRoom = roomBox(frankPage, roomName);
   await expect(frankRoom).toBeVisible();
   await expect(password).toBeHidden();
-  await expect(frankPage.getByRole('button', { name: `Open room ${roomName}, password protected`, exact: true })).toBeVisible();
+  await expect(frankPage.getByRole('button', { name: `Open room ${roomName} (password protected)`, exact: true })).toBeVisible();
 
   // Both talk.
   await sendAndConfirm(frankRoom, 'Frank here, thanks for the invite');
@@ -243,7 +243,7 @@ test.describe('screenshots', () => {
     const leoPage = await openPage();
     await signUp(leoPage, leo);
     await signUp(kimPage, kim);
-    await expect(await findPerson(kimPage, leo)).toHaveAccessibleName(/, online$/);
+    await expect(await findPerson(kimPage, leo)).toHaveAccessibleName(/ \(online\)$/);
     return { kim, leo, kimPage, leoPage };
   }
 

@@ -43,25 +43,25 @@ test('messages written while I was logged out wait in the Chats list, counted, a
 
   await logIn(bobPage, bob);
   const row = chatRow(bobPage, alice);
-  await expect(row).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
+  await expect(row).toHaveAccessibleName(`Chat with ${fullName(alice)} (3 unread)`);
   await expect(row.locator('.badge')).toHaveText('3');
   await expect(row).toContainText('Call me when you can');
   await expect(bobPage).toHaveTitle('(3) Parley');
   await expect(bobPage.locator('link[rel="icon"]')).toHaveAttribute('href', /^data:image\/svg\+xml,/);
   // Nobody opened anything: no box popped up for messages that came while Bob was away.
-  await expect(bobPage.getByRole('region')).toHaveCount(0);
+  await expect(bobPage.getByRole('region', { name: /^(Chat with|Room) / })).toHaveCount(0);
 
   // The count is the server's: a reload shows it again.
   await bobPage.reload();
   await expectMainScreen(bobPage);
-  await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
+  await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)} (3 unread)`);
   await expect(bobPage).toHaveTitle('(3) Parley');
 
   // A second tab of Bob's counts them too.
   const bobTab2 = await bobPage.context().newPage();
   await bobTab2.goto('/');
   await expectMainScreen(bobTab2);
-  await expect(chatRow(bobTab2, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 3 unread`);
+  await expect(chatRow(bobTab2, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)} (3 unread)`);
   await expect(bobTab2).toHaveTitle('(3) Parley');
 
   // Clicking the row opens the chat, with the three messages under the "New messages" divider.
@@ -183,7 +183,7 @@ test('on a phone, a message arriving while I type a room name keeps every keystr
   await expect(field).toBeFocused();
   await expect(chatBox(bobPage, alice)).toBeHidden();
   expect(await isOnTop(field)).toBe(true);
-  await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)}, 1 unread`);
+  await expect(chatRow(bobPage, alice)).toHaveAccessibleName(`Chat with ${fullName(alice)} (1 unread)`);
   await screenshot(bobPage, 'banner-360');
 
   // Once the dialog is put away, Open in the banner opens the chat.
@@ -213,14 +213,14 @@ test('open boxes, and which are collapsed, survive a reload and a new log-in on 
   const expectBoxesAsLeft = async () => {
     await expect(messagesWith(chatBox(carolPage, dave), 'Still there after a reload?')).toBeVisible();
     await expect(roomBox(carolPage, roomName).getByRole('button', { name: `Expand Room ${roomName}`, exact: true })).toBeVisible();
-    await expect(carolPage.getByRole('region')).toHaveCount(2);
+    await expect(carolPage.getByRole('region', { name: /^(Chat with|Room) / })).toHaveCount(2);
   };
   await carolPage.reload();
   await expectMainScreen(carolPage);
   await expectBoxesAsLeft();
 
   await carolPage.getByRole('button', { name: 'Log out', exact: true }).click();
-  await expect(carolPage.getByRole('region')).toHaveCount(0);
+  await expect(carolPage.getByRole('region', { name: /^(Chat with|Room) / })).toHaveCount(0);
   await logIn(carolPage, carol);
   await expectBoxesAsLeft();
 
@@ -364,7 +364,7 @@ test('screenshots: the Chats list at 1280 and 360 px', async ({ openPage, baseUR
       /Book club.*Carol: Chapter three/,
       /Carol.*You: Sounds good/,
     ]);
-    await expect(chatsList(page).getByRole('button', { name: `Open room ${bookClub}, 1 unread, muted`, exact: true })).toBeVisible();
+    await expect(chatsList(page).getByRole('button', { name: `Open room ${bookClub} (1 unread, muted)`, exact: true })).toBeVisible();
     await expect(page).toHaveTitle('(3) Parley');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
     await screenshot(page, `chats-list-${viewport.width}`);
@@ -374,7 +374,7 @@ test('screenshots: the Chats list at 1280 and 360 px', async ({ openPage, baseUR
   const page = await openPage();
   await logIn(page, bob);
   await chatsList(page).getByRole('button', { name: `Unmute ${bookClub}`, exact: true }).click();
-  await expect(chatsList(page).getByRole('button', { name: `Open room ${bookClub}, 1 unread`, exact: true })).toBeVisible();
+  await expect(chatsList(page).getByRole('button', { name: `Open room ${bookClub} (1 unread)`, exact: true })).toBeVisible();
   await expect(page).toHaveTitle('(4) Parley');
   await page.reload();
   await expectMainScreen(page);

@@ -2,6 +2,7 @@ import {
   chatBox,
   connectClient,
   expect,
+  expectAccessible,
   messagesWith,
   newPerson,
   openChatWith,
@@ -52,6 +53,7 @@ test('on a wide screen the chat I open fills the stage, and one that writes mean
   // The box that popped up did not take the keyboard from the stage's composer.
   await expect(stage.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
   await screenshot(kimPage, 'stage-1280');
+  await expectAccessible(kimPage, 'a chat on the stage and a box beside it');
 
   // Opening the box's chat puts it on the stage, as a box of its own: Leo's half-written draft stays with Leo.
   await stage.getByRole('textbox', { name: 'Message', exact: true }).fill('Half-written for Leo');

@@ -1,4 +1,4 @@
-import { chatsList, expect, messagesWith, newPerson, roomBox, screenshot, seedGroupConversation, signUp, test } from './support';
+import { chatsList, expect, expectAccessible, messagesWith, newPerson, roomBox, screenshot, seedGroupConversation, signUp, test } from './support';
 
 /**
  * The screens as a new user sees them, at a desktop's width, a phone held sideways and a phone upright, in the
@@ -33,6 +33,7 @@ test('screenshots: a group conversation at 1280×800, 740×360 and 360×740, lig
       await expect(box).toBeVisible();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await screenshot(page, `product-${viewport.width}x${viewport.height}-${theme}`);
+      await expectAccessible(page, `a group conversation at ${viewport.width}×${viewport.height}, ${theme}`);
     }
   }
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import type { AuthResponse, ClientToServerEvents, PublicUser, ServerToClientEvents } from '@parley/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -91,11 +92,11 @@ export async function expectMainScreen(page: Page): Promise<void> {
   await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
 }
 
-/** The button for a person in the "New chat" list, if it lists them; its name says whether they are online. */
+/** The button for a person in the "New chat" list, if it lists them; its name ends with whether they are online. */
 export function personButton(page: Page, person: Person): Locator {
   return page
     .getByRole('list', { name: 'New chat', exact: true })
-    .getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))},`) });
+    .getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))} @${escapeRegExp(person.username)} \\(`) });
 }
 
 /**
@@ -122,7 +123,7 @@ export function chatsList(page: Page): Locator {
 
 /** The row of the Chats list that opens the chat with a person; its name ends with the unread count, if any. */
 export function chatRow(page: Page, person: Person): Locator {
-  return chatsList(page).getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))}(,|$)`) });
+  return chatsList(page).getByRole('button', { name: new RegExp(`^Chat with ${escapeRegExp(fullName(person))}( \\(|$)`) });
 }
 
 /** The docked chat box with a person. */
@@ -247,4 +248,16 @@ export async function seedGroupConversation(
   } finally {
     for (const socket of sockets.values()) socket.disconnect();
   }
+}
+
+/**
+ * axe finds nothing wrong with what the page shows: every rule it runs by default (WCAG 2.x A and AA, and its best
+ * practices). Each violation is listed by rule and element, so a failure says what to fix.
+ */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const found = violations.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ')}`),
+  );
+  expect(found, `axe on ${state}`).toEqual([]);
 }

@@ -20,22 +20,26 @@ import { ChatsStore } from './chats.store';
     <ul aria-labelledby="chats-heading">
       @for (room of chats.chats(); track room.id) {
         <li class="chat" [class.unread]="room.unread > 0" [class.muted]="room.muted">
-          <button type="button" class="open" (click)="open(room)" [attr.aria-label]="label(room)" [attr.aria-describedby]="'chat-preview-' + room.id">
+          <!--
+            Named by its text, so that the name holds what is shown (WCAG 2.5.3); the time and the preview, shown but
+            not part of the name, are its description.
+          -->
+          <button type="button" class="open" (click)="open(room)" [attr.aria-describedby]="'chat-preview-' + room.id">
             @if (room.peer; as peer) {
-              <app-avatar [username]="peer.username" [firstName]="peer.firstName" [lastName]="peer.lastName" />
+              <app-avatar [username]="peer.username" [firstName]="peer.firstName" [lastName]="peer.lastName" decorative />
             } @else {
               <app-room-icon class="icon" [locked]="room.protected" />
             }
             <span class="who">
               <span class="line">
-                <bdi class="name">{{ name(room) }}</bdi>
+                <span class="visually-hidden">{{ room.peer ? 'Chat with' : 'Open room' }} </span><bdi class="name">{{ name(room) }}</bdi><span class="visually-hidden">{{ details(room) }}</span>
                 @if (room.muted) {
                   <app-icon class="muted-icon" name="bell-off" [size]="14" />
                 }
-                <time class="time" [attr.datetime]="room.lastActivityAt">{{ time(room.lastActivityAt) }}</time>
+                <time class="time" [attr.datetime]="room.lastActivityAt" aria-hidden="true">{{ time(room.lastActivityAt) }}</time>
               </span>
               <span class="line">
-                <span class="preview" [id]="'chat-preview-' + room.id">{{ preview(room) }}</span>
+                <span class="preview" [id]="'chat-preview-' + room.id" aria-hidden="true">{{ preview(room) }}</span>
                 @if (room.unread > 0) {
                   <span class="badge" aria-hidden="true">{{ room.unread }}</span>
                 }
@@ -67,12 +71,13 @@ export class ChatsList {
     return chatPreview(room, this.me()?.id);
   }
 
-  protected label(room: Room): string {
-    const parts = [room.peer ? `Chat with ${chatName(room)}` : `Open room ${chatName(room)}`];
+  /** What the row's name says after the chat's name: "(password protected, 3 unread, muted)", or nothing. */
+  protected details(room: Room): string {
+    const parts = [];
     if (room.protected) parts.push('password protected');
     if (room.unread > 0) parts.push(`${room.unread} unread`);
     if (room.muted) parts.push('muted');
-    return parts.join(', ');
+    return parts.length > 0 ? `(${parts.join(', ')})` : '';
   }
 
   protected open(room: Room): void {

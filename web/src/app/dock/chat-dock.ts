@@ -72,7 +72,8 @@ const STAGE_MIN = 480;
     <p class="visually-hidden" aria-live="polite">{{ chat.announcement() }}</p>
   `,
   styleUrl: './chat-dock.css',
-  host: { '[class.overlay]': 'dock.layout().overlay', '[class.stage]': 'dock.layout().stage' },
+  // A landmark of its own: what is outside every landmark is easy to miss, and the skip link leads here.
+  host: { role: 'region', 'aria-label': 'Open chats', '[class.overlay]': 'dock.layout().overlay', '[class.stage]': 'dock.layout().stage' },
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ChatDock {

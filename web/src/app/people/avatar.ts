@@ -1,10 +1,26 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, booleanAttribute, computed, input } from '@angular/core';
+import { WHITE, contrastRatio, hslToRgb, toHex } from '../ui/contrast';
 
-/** A stable colour per username, dark enough for white initials to read (WCAG AA at this size). */
+/** What the initials need against their colour: WCAG AA for text of this size. */
+export const AVATAR_CONTRAST = 4.5;
+
+/**
+ * One colour per hue, at 60 % saturation, as light as white initials allow: 36 % lightness where that reads, darker
+ * where the hue is bright (yellows and greens at 36 % gave only 3.3:1). Painted as computed, in hex, so that the
+ * contrast checked is the contrast shown.
+ */
+export const AVATAR_PALETTE: readonly string[] = Array.from({ length: 360 }, (_, hue) => {
+  for (let lightness = 0.36; ; lightness -= 0.01) {
+    const color = hslToRgb(hue, 0.6, lightness);
+    if (contrastRatio(color, WHITE) >= AVATAR_CONTRAST) return toHex(color);
+  }
+});
+
+/** A stable colour per username, whatever its case. */
 export function avatarColor(username: string): string {
   let hash = 0;
   for (const char of username.toLowerCase()) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return `hsl(${hash % 360} 60% 36%)`;
+  return AVATAR_PALETTE[hash % 360]!;
 }
 
 export function initials(firstName: string, lastName: string): string {
@@ -17,7 +33,8 @@ export function initials(firstName: string, lastName: string): string {
 @Component({
   selector: 'app-avatar',
   template: `
-    <svg viewBox="0 0 40 40" [attr.width]="size()" [attr.height]="size()" role="img" [attr.aria-label]="label()">
+    <svg viewBox="0 0 40 40" [attr.width]="size()" [attr.height]="size()" [attr.role]="decorative() ? null : 'img'"
+      [attr.aria-label]="decorative() ? null : label()" [attr.aria-hidden]="decorative() ? 'true' : null">
       <circle cx="20" cy="20" r="20" [attr.fill]="color()" />
       <text x="20" y="20" dy="0.35em" text-anchor="middle" fill="#fff" font-size="15" font-weight="600">{{ letters() }}</text>
     </svg>
@@ -40,6 +57,8 @@ export class Avatar {
   /** null hides the dot. */
   readonly online = input<boolean | null>(null);
   readonly size = input(36);
+  /** Beside the person's name, inside a control named by its text: the picture would only say the name again. */
+  readonly decorative = input(false, { transform: booleanAttribute });
 
   protected readonly color = computed(() => avatarColor(this.username()));
   protected readonly letters = computed(() => initials(this.firstName(), this.lastName()));

@@ -3,7 +3,7 @@ import { LIMITS, type DirectoryUser } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { TextField } from '../ui/text-field';
 import { Avatar } from './avatar';
-import { DirectoryStore, displayName } from './directory.store';
+import { DirectoryStore } from './directory.store';
 
 /**
  * "New chat": people by username, a page at a time, with live online dots, searched on the server as one types;
@@ -18,12 +18,15 @@ import { DirectoryStore, displayName } from './directory.store';
     <ul aria-labelledby="people-heading">
       @for (person of directory.people(); track person.id) {
         <li>
-          <button type="button" class="person" (click)="open(person)" [attr.aria-label]="label(person)">
-            <app-avatar [username]="person.username" [firstName]="person.firstName" [lastName]="person.lastName" [online]="person.online" />
+          <!-- Named by its text, so that the name holds what is shown (WCAG 2.5.3): say "Chat with Ann Lee" to a voice control. (A hidden
+               part after a visible one is read with a space before it: the state goes in parentheses, not after a comma.) -->
+          <button type="button" class="person" (click)="open(person)">
+            <app-avatar [username]="person.username" [firstName]="person.firstName" [lastName]="person.lastName" [online]="person.online" decorative />
             <span class="who">
-              <bdi class="name">{{ person.firstName }} {{ person.lastName }}</bdi>
+              <span class="visually-hidden">Chat with </span><bdi class="name">{{ person.firstName }} {{ person.lastName }}</bdi>
               <span class="username">&#64;{{ person.username }}</span>
             </span>
+            <span class="visually-hidden">({{ person.online ? 'online' : 'offline' }})</span>
           </button>
         </li>
       } @empty {
@@ -47,10 +50,6 @@ export class PeopleList {
   protected readonly directory = inject(DirectoryStore);
   private readonly chat = inject(ChatStore);
   protected readonly queryMax = LIMITS.usersQueryMax;
-
-  protected label(person: DirectoryUser): string {
-    return `Chat with ${displayName(person)}, ${person.online ? 'online' : 'offline'}`;
-  }
 
   protected open(person: DirectoryUser): void {
     void this.chat.openDirect(person.id);

@@ -21,11 +21,12 @@ import { RoomsStore } from './rooms.store';
     <ul aria-labelledby="join-heading">
       @for (room of joinable.rooms(); track room.id) {
         <li>
-          <button type="button" class="room" (click)="choose(room)" [attr.aria-label]="label(room)">
+          <!-- Named by its text, so that the name holds what is shown (WCAG 2.5.3); the member count is its description. -->
+          <button type="button" class="room" (click)="choose(room)" [attr.aria-describedby]="'room-meta-' + room.id">
             <app-room-icon class="icon" [locked]="room.protected" />
             <span class="who">
-              <bdi class="name">{{ room.name }}</bdi>
-              <span class="meta">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
+              <span class="visually-hidden">{{ room.joined ? 'Open room' : 'Join room' }} </span><bdi class="name">{{ room.name }}</bdi><span class="visually-hidden">{{ room.protected ? '(password protected)' : '' }}</span>
+              <span class="meta" [id]="'room-meta-' + room.id" aria-hidden="true">{{ room.memberCount }} {{ room.memberCount === 1 ? 'member' : 'members' }}{{ room.joined ? '' : ' · not joined' }}</span>
             </span>
           </button>
           @if (asking()?.id === room.id) {
@@ -58,12 +59,6 @@ export class RoomsPanel {
   protected readonly asking = signal<Room | null>(null);
   protected readonly joinPassword = signal('');
   protected readonly joinError = signal<string | null>(null);
-
-  protected label(room: Room): string {
-    const parts = [room.joined ? `Open room ${room.name}` : `Join room ${room.name}`];
-    if (room.protected) parts.push('password protected');
-    return parts.join(', ');
-  }
 
   protected search(query: string): void {
     void this.joinable.search(query);
