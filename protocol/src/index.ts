@@ -1,3 +1,4 @@
+export * from './accounts.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
@@ -5,3 +6,4 @@ export * from './limits.js';
 export * from './models.js';
 export * from './schemas.js';
 export * from './shapes.js';
+export * from './text.js';

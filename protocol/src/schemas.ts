@@ -1,69 +1,13 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { HIDDEN_CHARACTERS_MESSAGE, hasHiddenCharacters, isInvisible, utf8Bytes } from './text.js';
 
 /**
- * Inputs the server accepts, shared so clients validate exactly as the server does.
- * Every object is strict: an unknown field is an error, not something silently dropped.
+ * Inputs the server accepts, shared so clients validate exactly as the server does (sign-up and log-in are in
+ * accounts.ts). Every object is strict: an unknown field is an error, not something silently dropped.
  */
-
-const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
 export const idSchema = z.int().positive();
-
-export const usernameSchema = z
-  .string()
-  .min(LIMITS.usernameMin, `must be at least ${LIMITS.usernameMin} characters`)
-  .max(LIMITS.usernameMax, `must be at most ${LIMITS.usernameMax} characters`)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, _ . and -');
-
-export const passwordSchema = z
-  .string()
-  .min(LIMITS.passwordMinChars, `must be at least ${LIMITS.passwordMinChars} characters`)
-  .refine((s) => utf8Bytes(s) <= LIMITS.passwordMaxBytes, `must be at most ${LIMITS.passwordMaxBytes} bytes`);
-
-/**
- * Characters a name must not hold: controls (Cc), format characters (Cf: the bidi embeddings, overrides and
- * isolates U+202A–202E and U+2066–2069, the marks U+200E/200F, zero-width U+200B–200D, U+2060, U+FEFF, tag
- * characters…), lone surrogates (Cs), and the line and paragraph separators U+2028/2029. A bidi override makes
- * "invoice_\u202Efdp.exe" read "invoice_exe.pdf"; the invisible ones make two names that look alike differ.
- */
-const HIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
-
-/**
- * A zero-width joiner between two emoji (with an optional skin tone or emoji presentation selector on the
- * first) only glues them into one picture, as in 👩‍💻 or 👨‍👩‍👧: it can neither hide nor reorder text, so
- * such names stay allowed. Any other ZWJ is refused with the rest of the format characters.
- */
-const EMOJI_ZWJ = /(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}\u{FE0F}]?)\u200D(?=\p{Extended_Pictographic})/gu;
-
-/** Whether a name holds a character that is invisible or changes how the text around it is drawn. */
-export function hasHiddenCharacters(name: string): boolean {
-  return HIDDEN_IN_NAMES.test(name.replace(EMOJI_ZWJ, ''));
-}
-
-const HIDDEN_CHARACTERS_MESSAGE = 'must not contain control or invisible formatting characters (such as bidi overrides or zero-width spaces)';
-
-export const personNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(LIMITS.nameMax, `must be at most ${LIMITS.nameMax} characters`)
-  .refine((s) => !hasHiddenCharacters(s), HIDDEN_CHARACTERS_MESSAGE);
-
-export const registerSchema = z.strictObject({
-  firstName: personNameSchema,
-  lastName: personNameSchema,
-  username: usernameSchema,
-  password: passwordSchema,
-});
-export type RegisterInput = z.infer<typeof registerSchema>;
-
-/** Login checks shape only: the rules of sign-up must not tell an attacker which accounts exist. */
-export const loginSchema = z.strictObject({
-  username: z.string().min(1, 'is required').max(LIMITS.usernameMax * 4),
-  password: z.string().min(1, 'is required').max(1024),
-});
-export type LoginInput = z.infer<typeof loginSchema>;
 
 const historyLimitSchema = z.int().min(1).max(LIMITS.historyMax);
 
@@ -154,19 +98,6 @@ export const clientIdSchema = z
   .max(LIMITS.clientIdMax, `must be at most ${LIMITS.clientIdMax} characters`)
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
 
-/**
- * What draws nothing on its own: white space and other separators (Z), controls (Cc), format characters (Cf:
- * zero-width spaces and joiners, bidi marks…), combining marks with nothing to combine with (M), the other
- * default-ignorable code points (Hangul fillers, variation selectors…), and the blank Braille pattern U+2800,
- * which fonts draw as a space.
- */
-const INVISIBLE = /^[\p{White_Space}\p{Z}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
-
-/** Whether a text would show nothing at all: a message made only of such characters is blank. */
-export function isInvisible(text: string): boolean {
-  return INVISIBLE.test(text);
-}
-
 export const messageBodySchema = z
   .string()
   .min(1, 'must not be empty')
@@ -224,17 +155,3 @@ export const syncSchema = z.strictObject({
     .refine((rooms) => Object.keys(rooms).length <= LIMITS.syncRoomsMax, `must name at most ${LIMITS.syncRoomsMax} rooms`),
 });
 export type SyncInput = z.infer<typeof syncSchema>;
-
-/** Turns zod issues into `{ field: message }`, the shape of `ErrorBody.fields`. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'is not a known field';
-      continue;
-    }
-    const path = issue.path.join('.') || '_';
-    fields[path] ??= issue.message;
-  }
-  return fields;
-}

@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorBody, type ErrorResponse } from './errors.js';
+import { loginSchema, registerSchema } from './accounts.js';
 import type { ClientEventName, ServerToClientEvents, AckOf } from './events.js';
 import type { AuthResponse, MeResponse, UsersResponse } from './http.js';
 import type { DirectoryUser, Message, PublicUser, ReadMarker, Room, RoomCatchUp, RoomMute, TypingSignal } from './models.js';
 import {
   dmOpenSchema,
   idSchema,
-  loginSchema,
   messageSendSchema,
   presenceWatchSchema,
-  registerSchema,
   roomCreateSchema,
   roomHistorySchema,
   roomJoinSchema,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { safeParse, type $ZodType } from 'zod/v4/core';
 import {
   ackShape,
   clientEvents,
@@ -38,7 +38,7 @@ const examples: Example[] = [...doc.matchAll(/<!--\s*example:\s*(\S+)\s*(.*?)\s*
   line: lineOf(m.index),
 }));
 
-const shapes: Record<string, z.ZodType> = {
+const shapes: Record<string, $ZodType> = {
   user: publicUserShape,
   room: roomShape,
   message: messageShape,
@@ -50,7 +50,7 @@ const isServerEvent = (name: string): name is keyof typeof serverEvents => Objec
 const isRoute = (name: string): name is keyof typeof httpRoutes => Object.hasOwn(httpRoutes, name);
 
 /** The schema an annotated example must satisfy, or a reason it names nothing known. */
-function schemaFor({ kind, name }: Example): z.ZodType | string {
+function schemaFor({ kind, name }: Example): $ZodType | string {
   switch (kind) {
     case 'payload':
       return isClientEvent(name) ? clientEvents[name].payload : `no client event "${name}"`;
@@ -93,7 +93,7 @@ describe('docs/protocol.md', () => {
         problems.push(`${where}: not JSON: ${(error as Error).message}`);
         continue;
       }
-      const result = schema.safeParse(value);
+      const result = safeParse(schema, value);
       if (!result.success) problems.push(`${where}: ${JSON.stringify(fieldErrors(result.error))}`);
     }
     expect(problems).toEqual([]);
@@ -135,8 +135,8 @@ describe('docs/protocol.md', () => {
       }
       rows += 1;
       const documented = list.split(',').map((field) => field.trim()).filter(Boolean).sort();
-      const actual = Object.entries(schema.shape as Record<string, z.ZodType>)
-        .map(([field, type]) => (type.safeParse(undefined).success ? `${field}?` : field))
+      const actual = Object.entries(schema.shape as Record<string, $ZodType>)
+        .map(([field, type]) => (safeParse(type, undefined).success ? `${field}?` : field))
         .sort();
       if (documented.join() !== actual.join()) problems.push(`${toServer ? 'client' : 'server'} ${event}: documented {${documented}}, schema {${actual}}`);
     }

@@ -1,16 +1,26 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestServer } from './support/harness.js';
 
+const PRECOMPRESS = fileURLToPath(new URL('../../web/scripts/precompress.mjs', import.meta.url));
+
 let server: TestServer;
 let webRoot: string;
+const INDEX_HTML = `<!doctype html><html lang="en"><head><title>Parley</title>${'<meta name="x" content="long enough to be worth compressing">'.repeat(4)}</head><body><app-root></app-root></body></html>`;
+const MAIN_JS = `console.log("app");\n${'export const answer = { question: "life, the universe and everything", value: 42 };\n'.repeat(20)}`;
 
 beforeAll(async () => {
   webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
-  fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Parley</title><app-root></app-root>');
-  fs.writeFileSync(path.join(webRoot, 'main-2S2Y3P2U.js'), 'console.log("app")');
+  fs.writeFileSync(path.join(webRoot, 'index.html'), INDEX_HTML);
+  fs.writeFileSync(path.join(webRoot, 'main-2S2Y3P2U.js'), MAIN_JS);
+  // The build's own step, on these files: the copies the server finds are the ones it makes.
+  execFileSync(process.execPath, [PRECOMPRESS, webRoot]);
   server = await TestServer.start({ webRoot });
 });
 afterAll(async () => {
@@ -48,8 +58,62 @@ describe('the web client, served from the same origin', () => {
     expect(response.status).toBe(404);
   });
 
+  it('sends the brotli or gzip copy the browser accepts, or the file itself, with Vary: Accept-Encoding', async () => {
+    for (const [acceptEncoding, encoding] of [
+      ['br', 'br'],
+      ['gzip', 'gzip'],
+      ['gzip, deflate, br, zstd', 'br'],
+      [undefined, undefined],
+    ] as const) {
+      const response = await rawGet('/main-2S2Y3P2U.js', { 'accept-encoding': acceptEncoding });
+      expect(response.status, acceptEncoding).toBe(200);
+      expect(response.headers['content-encoding'], acceptEncoding).toBe(encoding);
+      expect(response.headers['content-type']).toContain('javascript');
+      expect(response.headers.vary).toMatch(/accept-encoding/i);
+      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      if (encoding) expect(response.body.length).toBeLessThan(MAIN_JS.length);
+      expect(decode(response.body, encoding), acceptEncoding).toBe(MAIN_JS);
+    }
+  });
+
+  it('sends the client’s own routes compressed too, never cached', async () => {
+    for (const [acceptEncoding, encoding] of [
+      ['br', 'br'],
+      ['gzip', 'gzip'],
+      [undefined, undefined],
+    ] as const) {
+      const response = await rawGet('/login', { accept: 'text/html', 'accept-encoding': acceptEncoding });
+      expect(response.status, acceptEncoding).toBe(200);
+      expect(response.headers['content-encoding'], acceptEncoding).toBe(encoding);
+      expect(response.headers['content-type']).toContain('text/html');
+      expect(response.headers.vary).toMatch(/accept-encoding/i);
+      expect(response.headers['cache-control']).toBe('no-cache');
+      expect(decode(response.body, encoding), acceptEncoding).toBe(INDEX_HTML);
+    }
+  });
+
   it('sends a content security policy that forbids inline scripts', async () => {
     const response = await page('/');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
+
+/** A GET whose body is read as sent: fetch would decompress it and hide which copy came. */
+function rawGet(url: string, headers: Record<string, string | undefined>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  const sent = Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  return new Promise((resolve, reject) => {
+    http
+      .get(server.url + url, { headers: sent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+function decode(body: Buffer, encoding: 'br' | 'gzip' | undefined): string {
+  if (encoding === 'br') return zlib.brotliDecompressSync(body).toString();
+  if (encoding === 'gzip') return zlib.gunzipSync(body).toString();
+  return body.toString();
+}

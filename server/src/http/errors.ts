@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { fieldErrors, type ErrorCode, type ErrorResponse } from '@parley/protocol';
-import { z } from 'zod';
+import { $ZodError, safeParse, type $ZodType } from 'zod/v4/core';
 import { AppError, httpStatusOf, toErrorBody } from '../errors.js';
 
 /** Fastify's own 4xx errors (bad JSON, body too large, wrong content type) have safe, useful messages. */
@@ -15,10 +15,11 @@ function codeForStatus(status: number): ErrorCode {
 
 /** The one place that turns any thrown error into an HTTP response. 5xx details are logged, never sent. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler<FastifyError | AppError | z.ZodError>((error, request, reply) => {
+  app.setErrorHandler<FastifyError | AppError | $ZodError>((error, request, reply) => {
     let status: number;
     let body: ErrorResponse;
-    if (error instanceof z.ZodError) {
+    // zod's and zod/mini's errors alike (sign-up and log-in are validated with zod/mini).
+    if (error instanceof $ZodError) {
       status = 400;
       body = { error: { code: 'invalid', message: 'Some fields are not valid.', fields: fieldErrors(error) } };
     } else if (error instanceof AppError) {
@@ -37,10 +38,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
 }
 
-/** Lets routes declare zod schemas; a failure reaches the error handler as the ZodError itself. */
+/** Lets routes declare zod or zod/mini schemas; a failure reaches the error handler as the ZodError itself. */
 export function useZodValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
-    const result = schema.safeParse(data);
+  app.setValidatorCompiler<$ZodType>(({ schema }) => (data) => {
+    const result = safeParse(schema, data);
     return result.success ? { value: result.data } : { error: result.error };
   });
 }

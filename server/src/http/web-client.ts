@@ -8,8 +8,11 @@ import type { ErrorResponse } from '@parley/protocol';
 /** Where `npm run build` puts the Angular client, the same from `src/` and from `dist/`. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/browser/', import.meta.url));
 
-/** Built files carry a content hash in their names (main-2S2Y3P2U.js): they never change, so cache them for good. */
-const HASHED = /-[A-Z0-9]{8}\.(?:js|css)$/;
+/**
+ * Built files carry a content hash in their names (main-2S2Y3P2U.js): they never change, so cache them for good,
+ * and so their compressed copies (main-2S2Y3P2U.js.br), which are what is read when the browser takes them.
+ */
+const HASHED = /-[A-Z0-9]{8}\.(?:js|css)(?:\.br|\.gz)?$/;
 
 const API_PATHS = /^\/(?:api|socket\.io|healthz)(?:[/?]|$)/;
 
@@ -21,6 +24,8 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
 /**
  * Serves the web client from the same origin as the API, so its cookie and socket need no CORS.
  * Any other GET that a browser navigates to gets index.html and the client's router takes over.
+ * The build writes a brotli and a gzip copy beside each file (web/scripts/precompress.mjs): the one the browser
+ * accepts is sent as it is, index.html included, with `Vary: Accept-Encoding` for caches.
  * Without a built client, only the API is served.
  */
 export async function serveWebClient(app: FastifyInstance, root: string): Promise<void> {
@@ -32,6 +37,7 @@ export async function serveWebClient(app: FastifyInstance, root: string): Promis
   await app.register(fastifyStatic, {
     root,
     wildcard: false,
+    preCompressed: true,
     setHeaders: (response, file) => {
       response.header('cache-control', HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },

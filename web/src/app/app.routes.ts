@@ -1,6 +1,11 @@
 import type { Routes } from '@angular/router';
+import { AuthPage } from './auth/auth-page';
 import { anonymousOnly, authenticated } from './core/auth.guards';
 
+/**
+ * The log-in and sign-up page comes with the first load: it is what a new visitor waits for, and it is small.
+ * The main page, and what only it needs (the socket, the chat), is loaded once someone is in.
+ */
 export const routes: Routes = [
   {
     path: '',
@@ -11,14 +16,14 @@ export const routes: Routes = [
   {
     path: 'login',
     canActivate: [anonymousOnly],
-    loadComponent: () => import('./auth/auth-page').then((m) => m.AuthPage),
+    component: AuthPage,
     data: { mode: 'login' },
     title: 'Log in · Parley',
   },
   {
     path: 'signup',
     canActivate: [anonymousOnly],
-    loadComponent: () => import('./auth/auth-page').then((m) => m.AuthPage),
+    component: AuthPage,
     data: { mode: 'signup' },
     title: 'Sign up · Parley',
   },

@@ -1,4 +1,4 @@
-import { registerSchema } from '@parley/protocol';
+import { loginSchema, registerSchema } from '@parley/protocol';
 import { AuthForm } from './auth-form';
 
 const fields = ['firstName', 'lastName', 'username', 'password'] as const;
@@ -37,7 +37,7 @@ describe('AuthForm', () => {
   });
 
   it('shows an error without fields for the whole form', () => {
-    const form = new AuthForm(['username', 'password'], registerSchema.pick({ username: true, password: true }));
+    const form = new AuthForm(['username', 'password'], loginSchema);
     form.values.username.set('ada');
     form.values.password.set('wrong password');
     form.beginSubmit();

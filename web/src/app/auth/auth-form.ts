@@ -1,6 +1,6 @@
 import { computed, signal, type Signal } from '@angular/core';
 import { fieldErrors, type ErrorBody } from '@parley/protocol';
-import type { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 
 /**
  * The state of a sign-up or log-in form: values, the protocol schema's own messages for fields the
@@ -18,7 +18,7 @@ export class AuthForm<Fields extends string> {
 
   constructor(
     fields: readonly Fields[],
-    private readonly schema: z.ZodType,
+    private readonly schema: ZodMiniType,
   ) {
     this.values = Object.fromEntries(fields.map((field) => [field, signal('')])) as AuthForm<Fields>['values'];
     this.clientErrors = computed(() => {
