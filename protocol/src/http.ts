@@ -19,3 +19,10 @@ export interface UsersResponse {
 }
 
 export const SESSION_COOKIE = 'parley_session';
+
+/**
+ * Set and cleared with the session cookie, with the same lifetime, but readable by the page: it holds no secret,
+ * only that this browser has signed in, so the web client asks `GET /api/me` only then. A visitor who never
+ * signed in gets the log-in page at once, without a request that could only be refused.
+ */
+export const SESSION_HINT_COOKIE = 'parley_signed_in';

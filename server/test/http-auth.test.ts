@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '@parley/protocol';
+import { SESSION_COOKIE, SESSION_HINT_COOKIE } from '@parley/protocol';
 import { TestServer, type Person } from './support/harness.js';
 
 let server: TestServer;
@@ -485,6 +485,41 @@ describe('logging out', () => {
     const response = await server.http('POST', '/api/auth/logout');
     expect(response.status).toBe(401);
     expectErrorShape(response.body, 'unauthorized');
+  });
+});
+
+describe('the cookie that tells the page it has signed in', () => {
+  const hintCookie = (headers: Headers) => headers.getSetCookie().find((line) => line.startsWith(`${SESSION_HINT_COOKIE}=`));
+  const isExpired = (attributes: Record<string, string>) =>
+    attributes['max-age'] === '0' || (attributes.expires !== undefined && Date.parse(attributes.expires) <= Date.now());
+
+  it('comes with the session cookie on sign-up and log-in, readable by the page, with the same lifetime and path', async () => {
+    const signUp = await server.http('POST', '/api/auth/register', { body: validRegistration({ username: 'hint.tester' }) });
+    const logIn = await server.http('POST', '/api/auth/login', { body: { username: 'hint.tester', password: validRegistration().password } });
+    for (const response of [signUp, logIn]) {
+      const hint = hintCookie(response.headers);
+      expect(hint, 'no hint cookie').toBeDefined();
+      expect(hint!.slice(SESSION_HINT_COOKIE.length + 1, hint!.indexOf(';'))).toBe('1');
+      const attributes = cookieAttributes(hint!);
+      const session = cookieAttributes(sessionCookie(response.headers)!);
+      expect(attributes).not.toHaveProperty('httponly');
+      expect(attributes.expires).toBe(session.expires);
+      expect(attributes.path).toBe(session.path);
+      expect(attributes.samesite?.toLowerCase()).toBe('lax');
+    }
+  });
+
+  it('is not set by a refused log-in, and is cleared by log-out', async () => {
+    const person = await server.signUp();
+    const refused = await server.http('POST', '/api/auth/login', { body: { username: person.user.username, password: 'not the password' } });
+    expect(refused.status).toBe(401);
+    expect(hintCookie(refused.headers)).toBeUndefined();
+
+    const out = await server.http('POST', '/api/auth/logout', { token: person.token });
+    expect(out.status).toBe(204);
+    const hint = hintCookie(out.headers);
+    expect(hint, 'log-out leaves the hint').toBeDefined();
+    expect(isExpired(cookieAttributes(hint!)), hint).toBe(true);
   });
 });
 

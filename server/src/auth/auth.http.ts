@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   SESSION_COOKIE,
+  SESSION_HINT_COOKIE,
   loginSchema,
   registerSchema,
   type AuthResponse,
@@ -16,7 +17,14 @@ const cookieOptions = (request: FastifyRequest) =>
   ({ path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' }) as const;
 
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn): void {
-  reply.setCookie(SESSION_COOKIE, signedIn.token, { ...cookieOptions(request), expires: signedIn.expiresAt });
+  const options = { ...cookieOptions(request), expires: signedIn.expiresAt };
+  reply.setCookie(SESSION_COOKIE, signedIn.token, options);
+  reply.setCookie(SESSION_HINT_COOKIE, '1', { ...options, httpOnly: false });
+}
+
+function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
+  reply.clearCookie(SESSION_HINT_COOKIE, { ...cookieOptions(request), httpOnly: false });
 }
 
 const authResponse = ({ user, token }: SignedIn): AuthResponse => ({ user, token });
@@ -51,7 +59,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limi
 
   app.post('/api/auth/logout', { preHandler: requireSession(auth) }, async (request, reply) => {
     await auth.logout(request.sessionToken!);
-    reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
+    clearSessionCookie(request, reply);
     return reply.code(204).send();
   });
 

@@ -2,8 +2,13 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { SESSION_HINT_COOKIE } from '@parley/protocol';
 import { alice } from '../../testing/fake-chat-socket';
 import { SessionStore } from './session.store';
+
+/** What the server's sign-up and log-in leave in the browser beside the (unreadable) session cookie. */
+const signedInBefore = () => (document.cookie = `${SESSION_HINT_COOKIE}=1; Path=/`);
+const hintPresent = () => document.cookie.includes(`${SESSION_HINT_COOKIE}=`);
 
 function setUp() {
   TestBed.configureTestingModule({
@@ -13,7 +18,17 @@ function setUp() {
 }
 
 describe('SessionStore', () => {
+  beforeEach(() => (document.cookie = `${SESSION_HINT_COOKIE}=; Max-Age=0; Path=/`));
+
+  it('does not ask the server when this browser has not signed in, and is logged out', async () => {
+    const { session, http } = setUp();
+    await session.restore();
+    http.expectNone('/api/me');
+    expect(session.loggedIn()).toBe(false);
+  });
+
   it('keeps you logged in across a reload while the cookie’s session is valid', async () => {
+    signedInBefore();
     const { session, http } = setUp();
     const restoring = session.restore();
     http.expectOne('/api/me').flush({ user: alice });
@@ -22,15 +37,18 @@ describe('SessionStore', () => {
     expect(session.loggedIn()).toBe(true);
   });
 
-  it('is logged out when the server no longer knows the session', async () => {
+  it('is logged out when the server no longer knows the session, and asks no more', async () => {
+    signedInBefore();
     const { session, http } = setUp();
     const restoring = session.restore();
     http.expectOne('/api/me').flush({ error: { code: 'unauthorized', message: 'Log in first.' } }, { status: 401, statusText: 'Unauthorized' });
     await restoring;
     expect(session.loggedIn()).toBe(false);
+    expect(hintPresent()).toBe(false);
   });
 
   it('stays logged in when the server cannot be reached', async () => {
+    signedInBefore();
     const { session, http } = setUp();
     const restoring = session.restore();
     http.expectOne('/api/me').flush({ user: alice });

@@ -2,11 +2,13 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { LoginInput, PublicUser, RegisterInput } from '@parley/protocol';
 import { Api } from './api';
+import { SessionHint } from './session-hint';
 
 /** Who is logged in. The session itself is the server's httpOnly cookie; this mirrors its user. */
 @Injectable({ providedIn: 'root' })
 export class SessionStore {
   private readonly api = inject(Api);
+  private readonly hint = inject(SessionHint);
   private readonly currentUser = signal<PublicUser | null>(null);
 
   readonly user = this.currentUser.asReadonly();
@@ -14,14 +16,21 @@ export class SessionStore {
 
   /**
    * Asks the server whether the cookie still stands for a session; a reload keeps you logged in.
-   * Only the server's "no" logs you out: an unreachable server leaves things as they are.
+   * Only the server's "no" logs you out: an unreachable server leaves things as they are. A browser that has not
+   * signed in (no hint cookie) is logged out without asking: the server could only say no.
    */
   async restore(): Promise<void> {
+    if (!this.hint.present()) {
+      this.currentUser.set(null);
+      return;
+    }
     try {
       this.currentUser.set((await this.api.me()).user);
     } catch (error) {
-      if (error instanceof HttpErrorResponse && error.status === 401) this.currentUser.set(null);
-      else console.error(error);
+      if (error instanceof HttpErrorResponse && error.status === 401) {
+        this.currentUser.set(null);
+        this.hint.forget();
+      } else console.error(error);
     }
   }
 
