@@ -14,6 +14,8 @@ export interface PageScores {
   bestPractices: number;
   seo: number;
   lcpMs: number;
+  /** Cumulative Layout Shift: how far what was on screen moved while the page loaded. */
+  cls: number;
   /** JavaScript the page downloaded, in bytes as sent (compressed). */
   scriptBytes: number;
   /** Scored audits short of full marks: what to look at when a category falls short. */
@@ -66,6 +68,7 @@ function scoresOf(page: string, lhr: Result): PageScores {
     bestPractices: score('best-practices'),
     seo: score('seo'),
     lcpMs: Math.round(audits['largest-contentful-paint']?.numericValue ?? Number.NaN),
+    cls: audits['cumulative-layout-shift']?.numericValue ?? Number.NaN,
     scriptBytes: requests.filter((r) => r.resourceType === 'Script').reduce((sum, r) => sum + (r.transferSize ?? 0), 0),
     failing,
   };
@@ -112,7 +115,7 @@ export function shortfalls(scores: PageScores): string[] {
 export function describeScores(scores: PageScores): string {
   const lines = [
     `${scores.page} (${scores.url})`,
-    `  Performance ${scores.performance}  Accessibility ${scores.accessibility}  Best Practices ${scores.bestPractices}  SEO ${scores.seo}  LCP ${(scores.lcpMs / 1000).toFixed(2)} s  JavaScript ${(scores.scriptBytes / 1024).toFixed(1)} KiB`,
+    `  Performance ${scores.performance}  Accessibility ${scores.accessibility}  Best Practices ${scores.bestPractices}  SEO ${scores.seo}  LCP ${(scores.lcpMs / 1000).toFixed(2)} s  CLS ${scores.cls.toFixed(3)}  JavaScript ${(scores.scriptBytes / 1024).toFixed(1)} KiB`,
     ...scores.failing.map((audit) => `    ${audit.id} (${audit.score}): ${audit.title}`),
   ];
   return lines.join('\n');
