@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, afterNextRender, computed, inject, input, viewChildren } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import { loginSchema, registerSchema } from '@parley/protocol';
 import { toErrorBody } from '../core/api-error';
@@ -61,6 +61,12 @@ export class AuthPage {
   protected readonly page = computed(() => PAGES[this.mode()]);
   /** A new form for each page; the page of one component never changes, its route does not reuse it. */
   protected readonly form = computed(() => this.page().form());
+  private readonly fields = viewChildren(TextField);
+
+  constructor() {
+    // The page is there to be filled in: the keyboard starts in its first field.
+    afterNextRender(() => this.fields()[0]?.focus());
+  }
 
   protected async submit(event: Event): Promise<void> {
     event.preventDefault();

@@ -21,7 +21,7 @@ const NARROW = 640;
   imports: [ChatBoxComponent],
   template: `
     @if (hidden().length > 0) {
-      <div class="more" (keydown.escape)="closeMenu()">
+      <div class="more" (keydown.escape)="closeMenu($event)">
         <button #moreButton type="button" class="more-button" (click)="menuOpen.set(!menuOpen())" [attr.aria-expanded]="menuOpen()"
           aria-controls="dock-more" [attr.aria-label]="hidden().length + ' more open ' + (hidden().length === 1 ? 'chat' : 'chats')">
           +{{ hidden().length }}
@@ -59,7 +59,12 @@ const NARROW = 640;
   `,
   styleUrl: './chat-dock.css',
   // A landmark of its own: what is outside every landmark is easy to miss, and the skip link leads here.
-  host: { role: 'region', 'aria-label': 'Open chats', '[class.overlay]': 'dock.layout().overlay' },
+  host: {
+    role: 'region',
+    'aria-label': 'Open chats',
+    '[class.overlay]': 'dock.layout().overlay',
+    '(document:keydown.escape)': 'closeTopmost($event)',
+  },
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ChatDock {
@@ -98,10 +103,24 @@ export class ChatDock {
   }
 
   /** Escape: the entry that had the keyboard goes with the menu, so the keyboard goes back to the button that opened it. */
-  protected closeMenu(): void {
+  protected closeMenu(event: Event): void {
     if (!this.menuOpen()) return;
+    // Escape is the menu's: it must not close a box as well.
+    event.preventDefault();
     this.menuOpen.set(false);
     this.moreButton()?.nativeElement.focus();
+  }
+
+  /**
+   * Escape that nothing else took: on a phone the box covers the page, so it closes wherever the keyboard is. (With
+   * the keyboard in a box, the box closes itself; beside the sidebar, a box the person is not in stays.)
+   */
+  protected closeTopmost(event: Event): void {
+    if (event.defaultPrevented || !this.dock.layout().overlay) return;
+    const topmost = this.chat.boxes().at(-1);
+    if (!topmost || topmost.collapsed) return;
+    event.preventDefault();
+    this.chat.close(topmost.room.id);
   }
 
   protected bringBack(room: Room): void {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, input, model, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, input, model, output, viewChild } from '@angular/core';
 
 let nextId = 0;
 
@@ -8,6 +8,7 @@ let nextId = 0;
   template: `
     <label [for]="id">{{ label() }}</label>
     <input
+      #field
       [id]="id"
       [type]="type()"
       [attr.autocomplete]="autocomplete()"
@@ -41,4 +42,9 @@ export class TextField {
   readonly touched = output();
 
   protected readonly id = `field-${nextId++}`;
+  private readonly field = viewChild.required<ElementRef<HTMLInputElement>>('field');
+
+  focus(): void {
+    this.field().nativeElement.focus();
+  }
 }
