@@ -1,4 +1,4 @@
-import { expect, expectMainScreen, logIn, newPerson, signUp, test } from './support';
+import { expect, expectMainScreen, logIn, newPerson, screenshot, signUp, test } from './support';
 
 test('log out, a wrong password is refused beside the form, the right one logs in again', async ({ openPage }) => {
   const eva = newPerson('Eva');
@@ -61,6 +61,9 @@ test('sign-up says its rules before the first submit; an empty submit sends the 
   for (const label of ['Last name', 'Username', 'Password']) {
     await expect(page.getByLabel(label, { exact: true })).not.toHaveAttribute('aria-invalid');
   }
+  await screenshot(page, 'signup-first-missing-1280');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await screenshot(page, 'signup-first-missing-360');
 
   // Filled in, the next submit goes on to the next missing field.
   await page.keyboard.type('Ada');

@@ -14,6 +14,7 @@ import {
   personButton,
   registerByApi,
   roomBox,
+  screenshot,
   sendOver,
   sessionOf,
   signUp,
@@ -90,6 +91,7 @@ test('a whole conversation by keyboard alone: log in, find Bob, write, read his 
     await expect(messagesWith(box, 'Hello Alice, I read you')).toBeVisible();
     await page.keyboard.press('Tab');
     await expect(page.getByRole('button', { name: 'Skip to open chats', exact: true })).toBeFocused();
+    await screenshot(page, 'skip-link-1280');
     await page.keyboard.press('Enter');
     await expect(composer).toBeFocused();
 
@@ -97,6 +99,7 @@ test('a whole conversation by keyboard alone: log in, find Bob, write, read his 
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await expect(box.getByRole('button', { name: `Close Chat with ${fullName(bob)}`, exact: true })).toBeFocused();
+    await screenshot(page, 'focus-ring-box-header-1280');
     await page.keyboard.press('Enter');
     await expect(box).toBeHidden();
     await expect(chatRow(page, bob)).toBeFocused();
