@@ -116,7 +116,7 @@ test('axe: the main page with chats, open and collapsed boxes, "+N", and a prote
   await expectAccessible(page, 'the "+1" menu');
 });
 
-test('axe: the phone layout, the main page and a box over it, open and collapsed', async ({ openPage, request, baseURL }) => {
+test('axe: the phone layout, the main page, a box over it open and collapsed, and the banner', async ({ openPage, request, baseURL }) => {
   const alice = newPerson('Alice');
   const page = await openPage({ viewport: PHONE });
   await page.goto('/login');
@@ -136,4 +136,19 @@ test('axe: the phone layout, the main page and a box over it, open and collapsed
   await withBob.getByRole('button', { name: `Collapse Chat with ${fullName(bob)}`, exact: true }).click();
   await expect(withBob.getByRole('textbox')).toBeHidden();
   await expectAccessible(page, 'a collapsed box on a phone');
+
+  // A chat that writes while Alice types on a phone waits in a banner rather than cover her field.
+  await page.getByLabel('Room name', { exact: true }).focus();
+  const carol = newPerson('Carol');
+  const { user: me } = await sessionOf(page);
+  const socket = await connectClient(baseURL!, (await registerByApi(request, carol)).token);
+  try {
+    const opened = await socket.timeout(5000).emitWithAck('dm:open', { userId: me.id });
+    if (!opened.ok) throw new Error(opened.error.message);
+    await sendOver(socket, opened.room.id, 'Are you there?');
+  } finally {
+    socket.disconnect();
+  }
+  await expect(page.getByRole('status').filter({ hasText: `New message from ${fullName(carol)}` })).toBeVisible();
+  await expectAccessible(page, 'the banner on a phone');
 });

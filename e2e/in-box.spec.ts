@@ -1,6 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
 import {
-  chatRow,
   DOCKED,
   escapeRegExp,
   expect,
@@ -9,6 +8,7 @@ import {
   messagesWith,
   newPerson,
   openChatWith,
+  personButton,
   screenshot,
   sendAndConfirm,
   sendMessage,
@@ -209,7 +209,7 @@ test.describe('screenshots', () => {
     await bobBox.getByRole('button', { name: 'Back to chats', exact: true }).click();
     await expect(bobBox).toHaveCount(0);
     await expect(bobPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
-    // The keyboard is back on the chat's row, not lost to the page.
-    await expect(chatRow(bobPage, alice)).toBeFocused();
+    // The keyboard is back on what opened the chat (Alice in New chat), not lost to the page.
+    await expect(personButton(bobPage, alice)).toBeFocused();
   });
 });

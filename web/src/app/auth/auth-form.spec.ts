@@ -12,14 +12,35 @@ describe('AuthForm', () => {
     expect(form.error('password')).toBeNull();
   });
 
-  it('refuses to submit while the protocol’s rules are broken, then shows every problem', () => {
+  it('refuses to submit while the protocol’s rules are broken, and speaks of the first problem only', () => {
     const form = new AuthForm(fields, registerSchema);
     form.values.username.set('bad name!');
     form.values.password.set('€'.repeat(25));
     expect(form.beginSubmit()).toBe(false);
-    expect(form.error('username')).toBe('may contain only letters, digits, _ . and -');
-    expect(form.error('password')).toBe('must be at most 72 bytes');
+    expect(form.firstProblem()).toBe('firstName');
     expect(form.error('firstName')).toBe('must not be empty');
+    expect(form.error('lastName')).toBeNull();
+    expect(form.error('username')).toBeNull();
+
+    form.values.firstName.set('Ada');
+    form.values.lastName.set('Lovelace');
+    expect(form.beginSubmit()).toBe(false);
+    expect(form.firstProblem()).toBe('username');
+    expect(form.error('username')).toBe('may contain only letters, digits, _ . and -');
+    expect(form.error('password')).toBeNull();
+    // A field the person has been to speaks for itself.
+    form.touch('password');
+    expect(form.error('password')).toBe('must be at most 72 bytes');
+  });
+
+  it('points to the first field the server refused', () => {
+    const form = new AuthForm(fields, registerSchema);
+    for (const [field, value] of [['firstName', 'Ada'], ['lastName', 'Lovelace'], ['username', 'ada'], ['password', 'analytical engine']] as const) {
+      form.values[field].set(value);
+    }
+    form.beginSubmit();
+    form.fail({ code: 'invalid', message: 'Invalid.', fields: { password: 'must not contain your username', username: 'is taken' } });
+    expect(form.firstProblem()).toBe('username');
   });
 
   it('puts the server’s answer beside its field until that field changes', () => {

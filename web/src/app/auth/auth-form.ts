@@ -3,13 +3,12 @@ import { fieldErrors, type ErrorBody } from '@parley/protocol';
 import type { ZodMiniType } from 'zod/mini';
 
 /**
- * The state of a sign-up or log-in form: values, the protocol schema's own messages for fields the
- * person has left or after a submit, and the server's answer placed beside the field it concerns.
+ * The state of a sign-up or log-in form: values, the protocol schema's own messages for fields the person has left
+ * (and for the first one a refused submit points to), and the server's answer placed beside the field it concerns.
  */
 export class AuthForm<Fields extends string> {
   readonly values: Record<Fields, ReturnType<typeof signal<string>>>;
   private readonly touched = signal<ReadonlySet<string>>(new Set());
-  private readonly submitted = signal(false);
   private readonly serverFieldErrors = signal<Record<string, string>>({});
   readonly formError = signal<string | null>(null);
   readonly busy = signal(false);
@@ -17,7 +16,7 @@ export class AuthForm<Fields extends string> {
   private readonly clientErrors: Signal<Record<string, string>>;
 
   constructor(
-    fields: readonly Fields[],
+    private readonly fields: readonly Fields[],
     private readonly schema: ZodMiniType,
   ) {
     this.values = Object.fromEntries(fields.map((field) => [field, signal('')])) as AuthForm<Fields>['values'];
@@ -39,16 +38,28 @@ export class AuthForm<Fields extends string> {
   error(field: Fields): string | null {
     const server = this.serverFieldErrors()[field];
     if (server) return server;
-    if (!this.submitted() && !this.touched().has(field)) return null;
+    if (!this.touched().has(field)) return null;
     return this.clientErrors()[field] ?? null;
   }
 
-  /** Marks the form submitted; true when it may be sent. */
+  /** The first field, in the form's order, with something to say beside it: where the keyboard goes after a refusal. */
+  firstProblem(): Fields | null {
+    return this.fields.find((field) => this.error(field) !== null) ?? null;
+  }
+
+  /**
+   * True when the form may be sent. Refused, it speaks of the first field the schema refuses only, not of every
+   * empty field at once: the person fixes that one, and hears of the next as they go on.
+   */
   beginSubmit(): boolean {
-    this.submitted.set(true);
     this.serverFieldErrors.set({});
     this.formError.set(null);
-    if (Object.keys(this.clientErrors()).length > 0) return false;
+    const errors = this.clientErrors();
+    const first = this.fields.find((field) => errors[field]);
+    if (first) {
+      this.touch(first);
+      return false;
+    }
     this.busy.set(true);
     return true;
   }

@@ -1,6 +1,6 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, afterNextRender, computed, inject, input, viewChildren } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
-import { loginSchema, registerSchema } from '@parley/protocol';
+import { LIMITS, loginSchema, registerSchema } from '@parley/protocol';
 import { toErrorBody } from '../core/api-error';
 import { SessionStore } from '../core/session.store';
 import { TextField } from '../ui/text-field';
@@ -11,11 +11,16 @@ type Field = 'firstName' | 'lastName' | 'username' | 'password';
 interface Page {
   title: string;
   submitLabel: string;
-  fields: readonly { name: Field; label: string; type: 'text' | 'password'; autocomplete: string }[];
+  fields: readonly { name: Field; label: string; type: 'text' | 'password'; autocomplete: string; hint?: string }[];
   form: () => AuthForm<Field>;
   submit: (session: SessionStore, values: Record<Field, string>) => Promise<void>;
   alternative: { prompt: string; label: string; link: string };
 }
+
+/** The protocol's username rules (usernameSchema), said before anything is typed. */
+const USERNAME_RULES = `${LIMITS.usernameMin} to ${LIMITS.usernameMax} characters: letters, digits, _ . and -`;
+/** The protocol's length rule and the server's password policy (password-policy.ts). */
+const PASSWORD_RULES = `At least ${LIMITS.passwordMinChars} characters, not a common password, and not containing your username`;
 
 const PAGES: Record<'login' | 'signup', Page> = {
   login: {
@@ -35,8 +40,8 @@ const PAGES: Record<'login' | 'signup', Page> = {
     fields: [
       { name: 'firstName', label: 'First name', type: 'text', autocomplete: 'given-name' },
       { name: 'lastName', label: 'Last name', type: 'text', autocomplete: 'family-name' },
-      { name: 'username', label: 'Username', type: 'text', autocomplete: 'username' },
-      { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password' },
+      { name: 'username', label: 'Username', type: 'text', autocomplete: 'username', hint: USERNAME_RULES },
+      { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: PASSWORD_RULES },
     ],
     form: () => new AuthForm<Field>(['firstName', 'lastName', 'username', 'password'], registerSchema),
     submit: (session, values) => session.register(values),
@@ -61,16 +66,30 @@ export class AuthPage {
   protected readonly page = computed(() => PAGES[this.mode()]);
   /** A new form for each page; the page of one component never changes, its route does not reuse it. */
   protected readonly form = computed(() => this.page().form());
+  private readonly fields = viewChildren(TextField);
+
+  constructor() {
+    // The page is there to be filled in: the keyboard starts in its first field.
+    afterNextRender(() => this.fields()[0]?.focus());
+  }
 
   protected async submit(event: Event): Promise<void> {
     event.preventDefault();
     const form = this.form();
-    if (!form.beginSubmit()) return;
+    if (!form.beginSubmit()) return this.focusFirstProblem();
     try {
       await this.page().submit(this.session, form.snapshot());
       await this.router.navigateByUrl('/');
     } catch (error) {
       form.fail(toErrorBody(error));
+      this.focusFirstProblem();
     }
+  }
+
+  /** The keyboard goes to the field to fix, whose error it then reads out. */
+  private focusFirstProblem(): void {
+    const field = this.form().firstProblem();
+    if (field === null) return;
+    this.fields()[this.page().fields.findIndex((candidate) => candidate.name === field)]?.focus();
   }
 }

@@ -5,6 +5,7 @@ import { FakeChatSocket, alice, bob, message } from '../../testing/fake-chat-soc
 import { ChatSocket } from '../core/chat-socket';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
+import { DockStore } from '../dock/dock.store';
 import { ReadsStore } from '../reads/reads.store';
 import { ChatBoxComponent } from './chat-box';
 import { ChatStore, type ChatBox } from './chat.store';
@@ -335,5 +336,58 @@ describe('ChatBox closing', () => {
     const heading = list.querySelector('h2')!;
     expect(document.activeElement).toBe(heading);
     expect(heading.getAttribute('tabindex')).toBe('-1');
+  });
+});
+
+describe('ChatBox and the keyboard', () => {
+  /** A button elsewhere on the page, with the keyboard on it. */
+  function focusedButton(name: string): HTMLButtonElement {
+    const button = document.createElement('button');
+    button.textContent = name;
+    document.body.append(button);
+    onTestFinished(() => button.remove());
+    button.focus();
+    return button;
+  }
+  const box = (collapsed = false): ChatBox => ({ room: room({ kind: 'direct', name: null, peer: bob }), conversation: conversation([]), collapsed });
+  const escape = (target: Element) => target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+
+  it('opened by the person, takes the keyboard into its composer; Escape closes it and gives the keyboard back to the opener', async () => {
+    const opener = focusedButton('Chat with Bob');
+    const { element, fixture } = mount(box());
+    const close = vi.spyOn(TestBed.inject(ChatStore), 'close');
+    TestBed.inject(DockStore).open(3, { focus: true });
+    await fixture.whenStable();
+    const composer = element.querySelector('textarea')!;
+    expect(document.activeElement).toBe(composer);
+
+    escape(composer);
+    expect(close).toHaveBeenCalledWith(3);
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('leaves Escape alone when something inside the box took it first', () => {
+    const { element } = mount(box());
+    const close = vi.spyOn(TestBed.inject(ChatStore), 'close');
+    const composer = element.querySelector('textarea')!;
+    composer.addEventListener('keydown', (event) => event.preventDefault());
+    escape(composer);
+    expect(close).not.toHaveBeenCalled();
+  });
+
+  it('reached by the skip link while collapsed, takes the keyboard to its expand button, and the link does not count as its opener', async () => {
+    focusedButton('Skip to open chats');
+    const { element, fixture } = mount(box(true));
+    TestBed.inject(ChatStore).focusBox(3);
+    await fixture.whenStable();
+    const expand = element.querySelector<HTMLButtonElement>('button[aria-label="Expand Chat with Bob Builder"]')!;
+    expect(document.activeElement).toBe(expand);
+
+    const heading = document.createElement('h2');
+    heading.id = 'chats-heading';
+    document.body.append(heading);
+    onTestFinished(() => heading.remove());
+    escape(expand);
+    expect(document.activeElement).toBe(heading);
   });
 });

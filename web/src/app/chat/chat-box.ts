@@ -12,6 +12,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { LIMITS, isInvisible } from '@parley/protocol';
+import { placeInChatsList } from '../chats/place-in-chats-list';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
@@ -56,6 +57,11 @@ export class ChatBoxComponent {
   private readonly document = inject(DOCUMENT);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+  /** Absent on the stage, where a chat is never collapsed. */
+  private readonly toggleButton = viewChild<ElementRef<HTMLButtonElement>>('toggleButton');
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  /** What had the keyboard when the person opened this box: where it goes back when the box closes. */
+  private opener: HTMLElement | null = null;
 
   protected readonly draft = signal('');
   protected readonly blank = computed(() => isInvisible(this.draft()));
@@ -152,7 +158,11 @@ export class ChatBoxComponent {
     });
     afterRenderEffect(() => {
       if (this.chat.focusRequest() !== this.room().id) return;
-      this.composer()?.nativeElement.focus();
+      const active = this.document.activeElement;
+      if (this.chat.focusOnOpening() && active instanceof HTMLElement && active !== this.document.body && !this.host.nativeElement.contains(active)) {
+        this.opener = active;
+      }
+      (this.composer() ?? this.toggleButton())?.nativeElement.focus();
       this.chat.focusHandled();
     });
     // A list drawn anew (the box expanded) starts at the bottom.
@@ -249,11 +259,22 @@ export class ChatBoxComponent {
     this.chat.toggleCollapsed(this.room().id);
   }
 
+  /** Escape closes the box, unless something inside it (a menu, say) took the key for itself. */
+  protected onEscape(event: Event): void {
+    if (event.defaultPrevented || (event as KeyboardEvent).isComposing) return;
+    event.preventDefault();
+    this.close();
+  }
+
   protected close(): void {
     const roomId = this.room().id;
+    const opener = this.opener;
     this.chat.close(roomId);
-    // The button pressed goes away with the box: the keyboard goes back to where the chat is listed, not to the page.
-    this.placeInChatsList(roomId)?.focus();
+    // The button pressed goes away with the box: the keyboard goes back to what opened it if it is still there, else
+    // to where the chat is listed, never to the page.
+    // (Focusing an element that is gone or hidden does nothing: then the list is next.)
+    opener?.focus();
+    if (!opener || this.document.activeElement !== opener) placeInChatsList(this.document, roomId)?.focus();
   }
 
   private scrollToBottom(): void {
@@ -261,16 +282,6 @@ export class ChatBoxComponent {
     if (element) element.scrollTop = 0;
     this.atBottom.set(true);
     this.leftBottomAt.set(null);
-  }
-
-  /** The chat's row in the Chats list (the row's button is described by its preview, by room id), else the list's heading. */
-  private placeInChatsList(roomId: number): HTMLElement | null {
-    const row = this.document.querySelector<HTMLElement>(`button[aria-describedby="chat-preview-${roomId}"]`);
-    if (row) return row;
-    const heading = this.document.getElementById('chats-heading');
-    // A heading takes the focus only when told it may, and stays out of the Tab order.
-    heading?.setAttribute('tabindex', '-1');
-    return heading;
   }
 
   /** A typist's first name: the peer of a direct chat, else an author in the chat, else from the directory. */
@@ -281,3 +292,4 @@ export class ChatBoxComponent {
     return author?.firstName ?? this.directory.find(userId)?.firstName ?? 'Someone';
   }
 }
+

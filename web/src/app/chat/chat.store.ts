@@ -101,6 +101,7 @@ export class ChatStore {
 
   /** The room whose composer should take the focus: one the person opened, never one that popped up. */
   readonly focusRequest = this.dock.focusRequest;
+  readonly focusOnOpening = this.dock.focusOnOpening;
 
   constructor() {
     this.socket.on('message:new', (message) => this.receive(message));
@@ -132,6 +133,11 @@ export class ChatStore {
     this.rooms.upsert(room);
     this.addMessages(room.id, messages, { reachedStart: messages.length === 0 || messages[0]!.seq === 1 });
     this.dock.open(room.id, { focus: true });
+  }
+
+  /** Takes the keyboard to a box on screen: its composer, or its expand button when it is collapsed. */
+  focusBox(roomId: number): void {
+    this.dock.requestFocus(roomId);
   }
 
   focusHandled(): void {

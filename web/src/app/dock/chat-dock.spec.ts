@@ -8,22 +8,26 @@ import { RoomsStore } from '../rooms/rooms.store';
 import { ChatDock } from './chat-dock';
 import { DockStore } from './dock.store';
 
+function setUp() {
+  TestBed.configureTestingModule({
+    providers: [
+      provideZonelessChangeDetection(),
+      FakeChatSocket,
+      { provide: ChatSocket, useExisting: FakeChatSocket },
+      { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
+    ],
+  });
+  // Boxes on screen fetch their latest messages.
+  TestBed.inject(FakeChatSocket).responders['room:history'] = () => ({ ok: true, messages: [] });
+  const fixture = TestBed.createComponent(ChatDock);
+  return { rooms: TestBed.inject(RoomsStore), dock: TestBed.inject(DockStore), fixture, element: fixture.nativeElement as HTMLElement };
+}
+
+const escapeOnPage = () => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+
 describe('ChatDock', () => {
   it('Escape in the "+N" menu closes it and gives the keyboard back to the "+N" button', async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        FakeChatSocket,
-        { provide: ChatSocket, useExisting: FakeChatSocket },
-        { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
-      ],
-    });
-    // Boxes on screen fetch their latest messages.
-    TestBed.inject(FakeChatSocket).responders['room:history'] = () => ({ ok: true, messages: [] });
-    const rooms = TestBed.inject(RoomsStore);
-    const dock = TestBed.inject(DockStore);
-    const fixture = TestBed.createComponent(ChatDock);
-    const element = fixture.nativeElement as HTMLElement;
+    const { rooms, dock, fixture, element } = setUp();
     dock.setLayout({ capacity: 1, overlay: false });
     for (const id of [1, 2]) {
       rooms.upsert(groupRoom(id, `Room ${id}`));
@@ -42,5 +46,25 @@ describe('ChatDock', () => {
     expect(element.querySelector('#dock-more')).toBeNull();
     expect(more.getAttribute('aria-expanded')).toBe('false');
     expect(document.activeElement).toBe(more);
+  });
+
+  it('on a phone, Escape that nothing else took closes the box covering the page, wherever the keyboard is', async () => {
+    const { rooms, dock, fixture } = setUp();
+    dock.setLayout({ capacity: 1, overlay: true });
+    rooms.upsert(groupRoom(1, 'Room 1'));
+    dock.open(1);
+    await fixture.whenStable();
+    escapeOnPage();
+    expect(dock.shown()).toEqual([]);
+  });
+
+  it('beside the sidebar, Escape outside the boxes leaves them open', async () => {
+    const { rooms, dock, fixture } = setUp();
+    dock.setLayout({ capacity: 2, overlay: false });
+    rooms.upsert(groupRoom(1, 'Room 1'));
+    dock.open(1);
+    await fixture.whenStable();
+    escapeOnPage();
+    expect(dock.shown()).toEqual([1]);
   });
 });

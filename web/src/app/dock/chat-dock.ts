@@ -35,7 +35,7 @@ const STAGE_MIN = 480;
       </div>
     }
     @if (hidden().length > 0) {
-      <div class="more" (keydown.escape)="closeMenu()">
+      <div class="more" (keydown.escape)="closeMenu($event)">
         <button #moreButton type="button" class="more-button" (click)="menuOpen.set(!menuOpen())" [attr.aria-expanded]="menuOpen()"
           aria-controls="dock-more" [attr.aria-label]="hidden().length + ' more open ' + (hidden().length === 1 ? 'chat' : 'chats')">
           +{{ hidden().length }}
@@ -73,7 +73,13 @@ const STAGE_MIN = 480;
   `,
   styleUrl: './chat-dock.css',
   // A landmark of its own: what is outside every landmark is easy to miss, and the skip link leads here.
-  host: { role: 'region', 'aria-label': 'Open chats', '[class.overlay]': 'dock.layout().overlay', '[class.stage]': 'dock.layout().stage' },
+  host: {
+    role: 'region',
+    'aria-label': 'Open chats',
+    '[class.overlay]': 'dock.layout().overlay',
+    '[class.stage]': 'dock.layout().stage',
+    '(document:keydown.escape)': 'closeTopmost($event)',
+  },
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ChatDock {
@@ -121,10 +127,25 @@ export class ChatDock {
   }
 
   /** Escape: the entry that had the keyboard goes with the menu, so the keyboard goes back to the button that opened it. */
-  protected closeMenu(): void {
+  protected closeMenu(event: Event): void {
     if (!this.menuOpen()) return;
+    // Escape is the menu's: it must not close a box as well.
+    event.preventDefault();
     this.menuOpen.set(false);
     this.moreButton()?.nativeElement.focus();
+  }
+
+  /**
+   * Escape that nothing else took: on a phone the box covers the page, so it closes wherever the keyboard is. (With
+   * the keyboard in a box, the box closes itself; beside the sidebar, a box the person is not in stays.)
+   */
+  protected closeTopmost(event: Event): void {
+    // A dialog's own Escape closes the dialog, not the box under it.
+    if (event.defaultPrevented || !this.dock.layout().overlay || (event.target as Element | null)?.closest?.('dialog')) return;
+    const topmost = this.chat.boxes().at(-1);
+    if (!topmost || topmost.collapsed) return;
+    event.preventDefault();
+    this.chat.close(topmost.room.id);
   }
 
   protected bringBack(room: Room): void {

@@ -38,7 +38,7 @@ export class DockStore {
   private readonly layoutState = signal<Required<DockLayout>>({ capacity: 3, overlay: false, stage: false });
   /** The chat on the stage (wide screens only); it is not among the boxes. */
   private readonly stagedId = signal<number | null>(null);
-  private readonly focusTarget = signal<number | null>(null);
+  private readonly focusTarget = signal<{ roomId: number; opening: boolean } | null>(null);
   private readonly bannerRoom = signal<number | null>(null);
   /**
    * Whose boxes are remembered: nobody's until the saved ones are restored, so that what happens before
@@ -50,7 +50,9 @@ export class DockStore {
   readonly staged = this.stagedId.asReadonly();
   readonly collapsed = this.collapsedIds.asReadonly();
   /** The room whose composer should take the focus: one the person opened, never one that popped up. */
-  readonly focusRequest = this.focusTarget.asReadonly();
+  readonly focusRequest = computed(() => this.focusTarget()?.roomId ?? null);
+  /** Whether the focus is asked for by opening the box: what has the keyboard then is what opened it. */
+  readonly focusOnOpening = computed(() => this.focusTarget()?.opening ?? false);
   /** A chat that wrote while a box could not open (see `arrival`): the banner offers it. */
   readonly banner = this.bannerRoom.asReadonly();
 
@@ -101,8 +103,13 @@ export class DockStore {
     this.collapsedIds.update((ids) => without(ids, roomId));
     this.closedIds.update((ids) => ids.filter((id) => id !== roomId));
     if (this.bannerRoom() === roomId) this.bannerRoom.set(null);
-    if (focus) this.focusTarget.set(roomId);
+    if (focus) this.focusTarget.set({ roomId, opening: true });
     this.save();
+  }
+
+  /** The keyboard goes to a box on screen, as it is (the skip link). */
+  requestFocus(roomId: number): void {
+    this.focusTarget.set({ roomId, opening: false });
   }
 
   focusHandled(): void {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRender, inject, signal, viewChild, viewChildren } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { TextField } from '../ui/text-field';
@@ -22,7 +22,7 @@ import { RoomsStore } from './rooms.store';
       @for (room of joinable.rooms(); track room.id) {
         <li>
           <!-- Named by its text, so that the name holds what is shown (WCAG 2.5.3); the member count is its description. -->
-          <button type="button" class="room" (click)="choose(room)" [attr.aria-describedby]="'room-meta-' + room.id">
+          <button #roomButton type="button" class="room" (click)="choose(room)" [attr.aria-describedby]="'room-meta-' + room.id" [attr.data-room-id]="room.id">
             <app-room-icon class="icon" [locked]="room.protected" />
             <span class="who">
               <span class="visually-hidden">{{ room.joined ? 'Open room' : 'Join room' }} </span><bdi class="name">{{ room.name }}</bdi><span class="visually-hidden">{{ room.protected ? '(password protected)' : '' }}</span>
@@ -30,11 +30,11 @@ import { RoomsStore } from './rooms.store';
             </span>
           </button>
           @if (asking()?.id === room.id) {
-            <form class="join" (submit)="joinWithPassword($event, room)">
-              <app-text-field [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
+            <form class="join" (submit)="joinWithPassword($event, room)" (keydown.escape)="$event.preventDefault(); cancelJoin(room)">
+              <app-text-field #joinField [label]="'Password for ' + room.name" type="password" autocomplete="off" [(value)]="joinPassword" [error]="joinError()" />
               <div class="actions">
                 <button type="submit">Join</button>
-                <button type="button" class="secondary" (click)="asking.set(null)">Cancel</button>
+                <button type="button" class="secondary" (click)="cancelJoin(room)">Cancel</button>
               </div>
             </form>
           }
@@ -55,6 +55,9 @@ export class RoomsPanel {
   protected readonly joinable = inject(JoinableRoomsStore);
   private readonly rooms = inject(RoomsStore);
   private readonly chat = inject(ChatStore);
+  private readonly injector = inject(Injector);
+  private readonly joinField = viewChild<TextField>('joinField');
+  private readonly roomButtons = viewChildren<ElementRef<HTMLButtonElement>>('roomButton');
 
   protected readonly asking = signal<Room | null>(null);
   protected readonly joinPassword = signal('');
@@ -69,10 +72,16 @@ export class RoomsPanel {
     if (room.protected) {
       this.joinPassword.set('');
       this.joinError.set(null);
-      this.asking.set(room);
+      this.ask(room);
       return;
     }
     await this.join(room, '');
+  }
+
+  /** Escape or Cancel: the prompt goes, and the keyboard goes back to the room that opened it. */
+  protected cancelJoin(room: Room): void {
+    this.asking.set(null);
+    this.roomButtons().find((button) => button.nativeElement.dataset['roomId'] === String(room.id))?.nativeElement.focus();
   }
 
   protected async joinWithPassword(event: Event, room: Room): Promise<void> {
@@ -84,10 +93,16 @@ export class RoomsPanel {
     const ack = await this.rooms.join(room.id, password);
     if (!ack.ok) {
       this.joinError.set(ack.error.message);
-      if (!this.asking()) this.asking.set(room);
+      if (!this.asking()) this.ask(room);
       return;
     }
     this.asking.set(null);
     this.chat.show(ack.room, ack.messages);
+  }
+
+  /** The room's password prompt opens with the keyboard in its field: typing the password is all there is to do. */
+  private ask(room: Room): void {
+    this.asking.set(room);
+    afterNextRender(() => this.joinField()?.focus(), { injector: this.injector });
   }
 }

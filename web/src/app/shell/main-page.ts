@@ -1,7 +1,9 @@
+import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRender, computed, inject, signal, viewChild } from '@angular/core';
 import { Router } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
+import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
@@ -31,6 +33,8 @@ const CONNECTION_LABELS = {
   // On a phone an open chat fills the screen below the top bar, however many rows the bar wraps to.
   host: { '[style.--topbar-height.px]': 'topbarHeight()' },
   template: `
+    <!-- First in the Tab order: the open boxes come last in it, behind every chat, person and room. -->
+    <button type="button" class="skip-link" (click)="skipToChats()">{{ chat.stage() || chat.boxes().length > 0 ? 'Skip to open chats' : 'Skip to chats' }}</button>
     <header class="topbar" #topbar>
       <h1>Parley</h1>
       <p class="connection" [class]="'connection ' + socket.state()" role="status">
@@ -81,8 +85,9 @@ export class MainPage {
   private readonly rooms = inject(RoomsStore);
   /** Made before the socket connects: it lists the rooms to join on every connect, the first included. */
   private readonly joinable = inject(JoinableRoomsStore);
-  private readonly chat = inject(ChatStore);
+  protected readonly chat = inject(ChatStore);
   private readonly router = inject(Router);
+  private readonly document = inject(DOCUMENT);
 
   private readonly topbar = viewChild.required<ElementRef<HTMLElement>>('topbar');
   protected readonly topbarHeight = signal<number | null>(null);
@@ -110,6 +115,13 @@ export class MainPage {
       stopListening.forEach((stop) => stop());
       measure.disconnect();
     });
+  }
+
+  /** To the chat on the stage, else the newest box on screen, or with none open to the Chats list. */
+  protected skipToChats(): void {
+    const newest = this.chat.stage() ?? this.chat.boxes().at(-1);
+    if (newest) this.chat.focusBox(newest.room.id);
+    else placeInChatsList(this.document, null)?.focus();
   }
 
   protected toggleNotifications(): void {

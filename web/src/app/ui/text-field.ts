@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, input, model, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, input, model, output, viewChild } from '@angular/core';
 
 let nextId = 0;
 
@@ -8,6 +8,7 @@ let nextId = 0;
   template: `
     <label [for]="id">{{ label() }}</label>
     <input
+      #field
       [id]="id"
       [type]="type()"
       [attr.autocomplete]="autocomplete()"
@@ -15,11 +16,14 @@ let nextId = 0;
       (input)="value.set($any($event.target).value)"
       (blur)="touched.emit()"
       [attr.aria-invalid]="error() ? 'true' : null"
-      [attr.aria-describedby]="error() ? id + '-error' : null"
+      [attr.aria-describedby]="describedBy()"
       [attr.maxlength]="maxlength()"
     />
     @if (error(); as message) {
       <p class="field-error" [id]="id + '-error'">{{ message }}</p>
+    }
+    @if (hint(); as rules) {
+      <p class="field-hint" [id]="id + '-hint'">{{ rules }}</p>
     }
   `,
   styles: `
@@ -28,6 +32,7 @@ let nextId = 0;
     input { font: inherit; padding: 0.55rem 0.7rem; border: 1px solid var(--border-strong); border-radius: 6px; }
     input[aria-invalid='true'] { border-color: var(--danger-text); }
     .field-error { margin: 0; color: var(--danger-text); font-size: 0.85rem; }
+    .field-hint { margin: 0; color: var(--text-muted); font-size: 0.85rem; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -37,8 +42,17 @@ export class TextField {
   readonly autocomplete = input<string | null>(null);
   readonly maxlength = input<number | null>(null);
   readonly error = input<string | null>(null);
+  /** The rules the value must follow, shown before anything is wrong. */
+  readonly hint = input<string | null>(null);
   readonly value = model('');
   readonly touched = output();
 
   protected readonly id = `field-${nextId++}`;
+  /** The error first, then the rules: what is wrong is what the person needs to hear first. */
+  protected readonly describedBy = computed(() => [this.error() && `${this.id}-error`, this.hint() && `${this.id}-hint`].filter(Boolean).join(' ') || null);
+  private readonly field = viewChild.required<ElementRef<HTMLInputElement>>('field');
+
+  focus(): void {
+    this.field().nativeElement.focus();
+  }
 }
