@@ -14,6 +14,7 @@ import {
   roomBox,
   sendOver,
   sessionOf,
+  showView,
   signUp,
   test,
   uniqueName,
@@ -83,6 +84,7 @@ test('axe: the main page with chats, open and collapsed boxes, "+N", and a prote
   await expect(messagesWith(withBob, 'how are you')).toBeVisible();
   await expectAccessible(page, 'the main page with a box open');
 
+  await showView(page, 'Rooms');
   const joinButton = page.getByRole('button', { name: `Join room ${roomName} (password protected)`, exact: true });
   await joinButton.click();
   const password = page.getByLabel(`Password for ${roomName}`, { exact: true });
@@ -103,6 +105,7 @@ test('axe: the main page with chats, open and collapsed boxes, "+N", and a prote
   await expectAccessible(page, 'a collapsed box');
 
   // The "New room" dialog, then a third chat, which does not fit beside the other two: one waits under "+1".
+  await showView(page, 'Rooms');
   await page.getByRole('button', { name: 'New room', exact: true }).click();
   await expect(page.getByRole('dialog', { name: 'New room' })).toBeVisible();
   await expectAccessible(page, 'the "New room" dialog');

@@ -12,6 +12,7 @@ import {
   screenshot,
   sendAndConfirm,
   sendMessage,
+  showView,
   signUp,
   test,
   uniqueName,
@@ -99,9 +100,11 @@ test('a protected room: others see it appear, a wrong password is refused, the r
   await createRoom(erinPage, roomName, 'open sesame');
   const erinRoom = roomBox(erinPage, roomName);
   await expect(erinRoom).toBeVisible();
+  await showView(erinPage, 'Chats');
   await expect(erinPage.getByRole('button', { name: `Open room ${roomName} (password protected)`, exact: true })).toBeVisible();
 
   // The new room reaches Frank live, without a reload, with a lock.
+  await showView(frankPage, 'Rooms');
   const joinButton = frankPage.getByRole('button', { name: `Join room ${roomName} (password protected)`, exact: true });
   await expect(joinButton).toBeVisible();
   await expect(joinButton.locator('app-room-icon svg rect')).toHaveCount(1);
@@ -268,7 +271,7 @@ test.describe('screenshots', () => {
     const boxArea = (await box.boundingBox())!;
     expect(boxArea.x + boxArea.width).toBeLessThanOrEqual(1280);
     expect(boxArea.y + boxArea.height).toBeCloseTo(800, 0);
-    await expect(kimPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
+    await expect(kimPage.getByRole('tablist', { name: 'Sidebar' })).toBeInViewport();
     await screenshot(kimPage, 'chat-desktop');
   });
 

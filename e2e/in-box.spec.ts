@@ -208,7 +208,7 @@ test.describe('screenshots', () => {
 
     await bobBox.getByRole('button', { name: 'Back to chats', exact: true }).click();
     await expect(bobBox).toHaveCount(0);
-    await expect(bobPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
+    await expect(bobPage.getByRole('tablist', { name: 'Sidebar' })).toBeInViewport();
     // The keyboard is back on what opened the chat (Alice in New chat), not lost to the page.
     await expect(personButton(bobPage, alice)).toBeFocused();
   });

@@ -52,7 +52,10 @@ test('a whole conversation by keyboard alone: log in, find Bob, write, read his 
     await page.keyboard.press('Tab');
     await expect(page.getByRole('button', { name: 'Skip to chats', exact: true })).toBeFocused();
 
-    // Search for Bob, and open his chat from the list.
+    // To the New chat view (the arrow keys move between the sidebar's views), search for Bob, and open his chat.
+    await tabTo(page, page.getByRole('tab', { name: 'Chats', exact: true }));
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('tab', { name: 'New chat', exact: true })).toBeFocused();
     const search = page.getByLabel('Search people', { exact: true });
     await tabTo(page, search);
     const searched = page.waitForResponse((response) => new URL(response.url()).searchParams.get('query') === bob.username);
@@ -122,6 +125,10 @@ test('a protected room by keyboard: its password prompt takes the keyboard, Esca
   await signUp(page, alice);
 
   const join = page.getByRole('button', { name: `Join room ${roomName} (password protected)`, exact: true });
+  // End goes to the last of the sidebar's views, Rooms.
+  await tabTo(page, page.getByRole('tab', { name: 'Chats', exact: true }));
+  await page.keyboard.press('End');
+  await expect(page.getByRole('tab', { name: 'Rooms', exact: true })).toHaveAttribute('aria-selected', 'true');
   await page.getByLabel('Search rooms', { exact: true }).focus();
   // At once, as a paste: typed key by key, each letter asks the server anew, and the socket's event limit refuses some.
   await page.keyboard.insertText(roomName);

@@ -11,6 +11,7 @@ import {
   sendAndConfirm,
   sendOver,
   sessionOf,
+  showView,
   signUp,
   test,
 } from './support';
@@ -33,7 +34,7 @@ test('on a wide screen the chat I open fills the stage, and one that writes mean
   const staged = (await stage.boundingBox())!;
   expect(staged.width).toBeGreaterThan(600);
   expect(staged.y + staged.height).toBeCloseTo(800, 0);
-  await expect(kimPage.getByRole('heading', { name: 'Chats' })).toBeInViewport();
+  await expect(kimPage.getByRole('tablist', { name: 'Sidebar' })).toBeInViewport();
 
   const { token } = await registerByApi(request, max);
   const maxSocket = await connectClient(baseURL!, token);
@@ -57,6 +58,7 @@ test('on a wide screen the chat I open fills the stage, and one that writes mean
 
   // Opening the box's chat puts it on the stage, as a box of its own: Leo's half-written draft stays with Leo.
   await stage.getByRole('textbox', { name: 'Message', exact: true }).fill('Half-written for Leo');
+  await showView(kimPage, 'Chats');
   await kimPage.getByRole('list', { name: 'Chats', exact: true }).getByRole('button', { name: /^Chat with Max/ }).click();
   await expect(chatBox(kimPage, leo)).toBeHidden();
   expect((await popped.boundingBox())!.width).toBeGreaterThan(600);

@@ -1,4 +1,4 @@
-import { expect, findPerson, logIn, newPerson, personButton, registerByApi, signUp, test } from './support';
+import { expect, findPerson, logIn, newPerson, personButton, registerByApi, showView, signUp, test } from './support';
 
 test('New chat finds people on the server as one types, a page at a time', async ({ openPage, request }) => {
   const tag = `pg${Date.now().toString(36)}`;
@@ -13,6 +13,7 @@ test('New chat finds people on the server as one types, a page at a time', async
   await signUp(page, me);
   const list = page.getByRole('list', { name: 'New chat', exact: true });
 
+  await showView(page, 'New chat');
   await page.getByLabel('Search people', { exact: true }).fill(tag);
   await expect(personButton(page, many[0]!)).toBeVisible();
   await expect(list.getByRole('button')).toHaveCount(25);

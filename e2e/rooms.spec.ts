@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import type { AuthResponse } from '@parley/protocol';
-import { createRoom, expect, newPerson, roomBox, screenshot, signUp, test, uniqueName } from './support';
+import { createRoom, expect, newPerson, roomBox, screenshot, showView, signUp, test, uniqueName } from './support';
 
 test('the rooms to join are searched by name and come a page at a time', async ({ openPage, baseURL, request }) => {
   // 30 rooms whose names start alike, made over the protocol by three people (one may make 10 in 10 minutes).
@@ -28,6 +28,7 @@ test('the rooms to join are searched by name and come a page at a time', async (
   const joinButtons = page.getByRole('button', { name: new RegExp(`^Join room ${shelf} \\d\\d$`) });
 
   // The search ignores case; the first page holds 25 rooms, the rest come on asking.
+  await showView(page, 'Rooms');
   await page.getByLabel('Search rooms', { exact: true }).fill(shelf.toUpperCase());
   await expect(joinButtons).toHaveCount(25);
   await expect(joinButtons.first()).toHaveAccessibleName(`Join room ${names[0]}`);
@@ -40,6 +41,7 @@ test('the rooms to join are searched by name and come a page at a time', async (
   // Joining one moves it to my rooms.
   await joinButtons.first().click();
   await expect(page.getByRole('button', { name: `Open room ${names[0]}`, exact: true })).toBeVisible();
+  await showView(page, 'Rooms');
   await expect(joinButtons).toHaveCount(29);
 
   await page.getByLabel('Search rooms', { exact: true }).fill(`${shelf} 1`);
@@ -51,6 +53,7 @@ test('"New room" is a dialog: it takes the keyboard, Escape puts it away and giv
 }) => {
   const page = await openPage();
   await signUp(page, newPerson('Ivy'));
+  await showView(page, 'Rooms');
   const opener = page.getByRole('button', { name: 'New room', exact: true });
   const dialog = page.getByRole('dialog', { name: 'New room' });
   await expect(dialog).toBeHidden();
@@ -64,6 +67,9 @@ test('"New room" is a dialog: it takes the keyboard, Escape puts it away and giv
   const name = uniqueName('Knitting');
   await createRoom(page, name);
   await expect(roomBox(page, name)).toBeVisible();
+  // The room is one of my chats now: the sidebar shows them.
+  await expect(page.getByRole('tab', { name: 'Chats', exact: true })).toHaveAttribute('aria-selected', 'true');
+  await showView(page, 'Rooms');
   await opener.click();
   await dialog.getByLabel('Room name', { exact: true }).fill(name);
   await dialog.getByRole('button', { name: 'Create room', exact: true }).click();

@@ -104,6 +104,7 @@ export function personButton(page: Page, person: Person): Locator {
  * username, and the search goes to the server. Returns their button once it is listed.
  */
 export async function findPerson(page: Page, person: Person): Promise<Locator> {
+  await showView(page, 'New chat');
   const field = page.getByLabel('Search people', { exact: true });
   // Once its answer is in, the list shows that search alone (a search already typed is already answered).
   if ((await field.inputValue()) !== person.username) {
@@ -114,6 +115,13 @@ export async function findPerson(page: Page, person: Person): Promise<Locator> {
   const button = personButton(page, person);
   await expect(button).toBeVisible();
   return button;
+}
+
+/** Shows one of the sidebar's views: Chats (the first), New chat or Rooms. */
+export async function showView(page: Page, view: 'Chats' | 'New chat' | 'Rooms'): Promise<void> {
+  const tab = page.getByRole('tab', { name: view, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
 }
 
 /** The Chats list: every conversation of mine, most recently active first. */
@@ -138,6 +146,7 @@ export function roomBox(page: Page, name: string): Locator {
 
 /** Creates a group room through the "New room" dialog; its box opens. */
 export async function createRoom(page: Page, name: string, password = ''): Promise<void> {
+  await showView(page, 'Rooms');
   await page.getByRole('button', { name: 'New room', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'New room' });
   await dialog.getByLabel('Room name', { exact: true }).fill(name);

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { ChatStore } from '../chat/chat.store';
+import { SidebarViewStore } from '../shell/sidebar-view';
 import { TextField } from '../ui/text-field';
 import { RoomsStore } from './rooms.store';
 
@@ -34,6 +35,7 @@ import { RoomsStore } from './rooms.store';
 export class NewRoomDialog {
   private readonly rooms = inject(RoomsStore);
   private readonly chat = inject(ChatStore);
+  private readonly sidebar = inject(SidebarViewStore);
   private readonly dialogRef = viewChild.required<ElementRef<HTMLDialogElement>>('dialog');
   private readonly opener = viewChild.required<ElementRef<HTMLButtonElement>>('opener');
 
@@ -71,6 +73,7 @@ export class NewRoomDialog {
       this.name.set('');
       this.password.set('');
       this.dialogRef().nativeElement.close();
+      this.sidebar.show('chats');
       this.chat.show(ack.room, []);
     } finally {
       this.creating.set(false);

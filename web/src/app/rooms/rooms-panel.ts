@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, ElementRef, Injector, afterNextRend
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { TextField } from '../ui/text-field';
+import { SidebarViewStore } from '../shell/sidebar-view';
 import { JoinableRoomsStore } from './joinable-rooms.store';
 import { NewRoomDialog } from './new-room-dialog';
 import { RoomIcon } from './room-icon';
@@ -55,6 +56,7 @@ export class RoomsPanel {
   protected readonly joinable = inject(JoinableRoomsStore);
   private readonly rooms = inject(RoomsStore);
   private readonly chat = inject(ChatStore);
+  private readonly sidebar = inject(SidebarViewStore);
   private readonly injector = inject(Injector);
   private readonly joinField = viewChild<TextField>('joinField');
   private readonly roomButtons = viewChildren<ElementRef<HTMLButtonElement>>('roomButton');
@@ -97,6 +99,7 @@ export class RoomsPanel {
       return;
     }
     this.asking.set(null);
+    this.sidebar.show('chats');
     this.chat.show(ack.room, ack.messages);
   }
 

@@ -1,5 +1,5 @@
 import { DOCUMENT } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, afterNextRender, computed, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, inject, signal, viewChild } from '@angular/core';
 import { Router } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
@@ -17,6 +17,13 @@ import { JoinableRoomsStore } from '../rooms/joinable-rooms.store';
 import { RoomsPanel } from '../rooms/rooms-panel';
 import { RoomsStore } from '../rooms/rooms.store';
 import { Icon } from '../ui/icon';
+import { SidebarViewStore, type SidebarView } from './sidebar-view';
+
+const SIDEBAR_VIEWS: readonly { id: SidebarView; label: string }[] = [
+  { id: 'chats', label: 'Chats' },
+  { id: 'people', label: 'New chat' },
+  { id: 'rooms', label: 'Rooms' },
+];
 
 const CONNECTION_LABELS = {
   offline: 'Offline',
@@ -68,9 +75,16 @@ const CONNECTION_LABELS = {
       }
     </header>
     <main class="sidebar">
-      <app-chats-list />
-      <app-people-list />
-      <app-rooms-panel />
+      <!-- Chats first; starting a chat and the rooms each in a view of their own, so the sidebar is never one long list. -->
+      <div class="views" role="tablist" aria-label="Sidebar" (keydown)="moveBetweenViews($event)">
+        @for (each of views; track each.id) {
+          <button type="button" role="tab" class="view-tab" [id]="'view-tab-' + each.id" [attr.aria-selected]="view() === each.id"
+            [attr.aria-controls]="'view-' + each.id" [tabIndex]="view() === each.id ? 0 : -1" (click)="sidebar.show(each.id)">{{ each.label }}</button>
+        }
+      </div>
+      <app-chats-list id="view-chats" role="tabpanel" aria-labelledby="view-tab-chats" [hidden]="view() !== 'chats'" />
+      <app-people-list id="view-people" role="tabpanel" aria-labelledby="view-tab-people" [hidden]="view() !== 'people'" />
+      <app-rooms-panel id="view-rooms" role="tabpanel" aria-labelledby="view-tab-rooms" [hidden]="view() !== 'rooms'" />
     </main>
     <app-chat-dock />
   `,
@@ -88,8 +102,12 @@ export class MainPage {
   protected readonly chat = inject(ChatStore);
   private readonly router = inject(Router);
   private readonly document = inject(DOCUMENT);
+  private readonly injector = inject(Injector);
 
   private readonly topbar = viewChild.required<ElementRef<HTMLElement>>('topbar');
+  protected readonly views = SIDEBAR_VIEWS;
+  protected readonly sidebar = inject(SidebarViewStore);
+  protected readonly view = this.sidebar.view;
   protected readonly topbarHeight = signal<number | null>(null);
 
   protected readonly connectionLabel = computed(() => CONNECTION_LABELS[this.socket.state()]);
@@ -117,11 +135,27 @@ export class MainPage {
     });
   }
 
+  /** The arrow keys, Home and End move between the views' tabs, as in any tab list; Tab goes on into the view. */
+  protected moveBetweenViews(event: KeyboardEvent): void {
+    const ids = SIDEBAR_VIEWS.map((each) => each.id);
+    const at = ids.indexOf(this.view());
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: ids.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const next = ids[(to + ids.length) % ids.length]!;
+    this.sidebar.show(next);
+    this.document.getElementById(`view-tab-${next}`)?.focus();
+  }
+
   /** To the chat on the stage, else the newest box on screen, or with none open to the Chats list. */
   protected skipToChats(): void {
     const newest = this.chat.stage() ?? this.chat.boxes().at(-1);
-    if (newest) this.chat.focusBox(newest.room.id);
-    else placeInChatsList(this.document, null)?.focus();
+    if (newest) {
+      this.chat.focusBox(newest.room.id);
+      return;
+    }
+    this.sidebar.show('chats');
+    afterNextRender(() => placeInChatsList(this.document, null)?.focus(), { injector: this.injector });
   }
 
   protected toggleNotifications(): void {
