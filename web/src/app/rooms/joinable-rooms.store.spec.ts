@@ -4,6 +4,7 @@ import type { AckOf, Room } from '@parley/protocol';
 import { FakeChatSocket, settle } from '../../testing/fake-chat-socket';
 import { groupRoom } from '../../testing/rooms';
 import { ChatSocket } from '../core/chat-socket';
+import { SEARCH_PAUSE_MS } from '../people/directory.store';
 import { JoinableRoomsStore } from './joinable-rooms.store';
 import { RoomsStore } from './rooms.store';
 
@@ -23,6 +24,23 @@ function setUp() {
 const page = (rooms: Room[], nextCursor: string | null = null): AckOf<'rooms:browse'> => ({ ok: true, rooms, nextCursor });
 
 describe('JoinableRoomsStore', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('searches as one types once typing pauses: one request for the last query', async () => {
+    vi.useFakeTimers();
+    const { socket, joinableRooms } = setUp();
+    socket.responders['rooms:browse'] = () => page([joinable(4, 'Chess club')]);
+    for (const query of ['c', 'ch', 'che']) {
+      joinableRooms.searchAsTyped(query);
+      await vi.advanceTimersByTimeAsync(SEARCH_PAUSE_MS - 1);
+    }
+    expect(socket.sent('rooms:browse')).toEqual([]);
+    expect(joinableRooms.query()).toBe('che');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.sent('rooms:browse')).toEqual([{ query: 'che', limit: 25 }]);
+    expect(joinableRooms.rooms().map((r) => r.name)).toEqual(['Chess club']);
+  });
+
   it('on every connect, browses the first page of rooms I could join, in the server’s order', async () => {
     const { socket, joinableRooms } = setUp();
     socket.responders['rooms:browse'] = () => page([joinable(3, 'Apple'), joinable(1, 'Zebra')], 'cursor-1');

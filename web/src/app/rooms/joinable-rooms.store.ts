@@ -1,6 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import type { Room, RoomsPage } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
+import { SEARCH_PAUSE_MS } from '../people/directory.store';
 import { RoomsStore } from './rooms.store';
 
 /** Joinable rooms per page: about what the panel shows before one scrolls far. */
@@ -21,6 +22,7 @@ export class JoinableRoomsStore {
   private readonly loadingMore = signal(false);
   /** Counts first-page requests and log-outs, so that an older search's answer never replaces a newer one's. */
   private listing = 0;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly query = this.searchQuery.asReadonly();
   readonly loading = this.loadingMore.asReadonly();
@@ -44,8 +46,19 @@ export class JoinableRoomsStore {
 
   /** Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes). */
   async search(query: string): Promise<void> {
+    clearTimeout(this.searchTimer);
     this.searchQuery.set(query.trimStart());
     await this.showFirstPage();
+  }
+
+  /**
+   * The same, as one types: the search goes once typing pauses. A request per keystroke would run into the socket's
+   * event limit, and the search that mattered, the last, would be refused.
+   */
+  searchAsTyped(query: string): void {
+    this.searchQuery.set(query.trimStart());
+    clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => void this.showFirstPage(), SEARCH_PAUSE_MS);
   }
 
   /** Loads the next page of joinable rooms for the current search. */
@@ -65,6 +78,7 @@ export class JoinableRoomsStore {
   }
 
   reset(): void {
+    clearTimeout(this.searchTimer);
     this.listing += 1;
     this.listed.set([]);
     this.nextCursor.set(null);

@@ -66,7 +66,7 @@ export class RoomsPanel {
   protected readonly joinError = signal<string | null>(null);
 
   protected search(query: string): void {
-    void this.joinable.search(query);
+    this.joinable.searchAsTyped(query);
   }
 
   protected async choose(room: Room): Promise<void> {
