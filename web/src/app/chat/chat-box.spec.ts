@@ -329,6 +329,18 @@ describe('ChatBox closing', () => {
     expect(document.activeElement).toBe(list.querySelector('button[aria-describedby="chat-preview-3"]'));
   });
 
+  it('closing the box while another view of the sidebar shows takes the keyboard to the Chats tab', () => {
+    chatsList([3]);
+    const tab = document.createElement('button');
+    tab.id = 'view-tab-chats';
+    tab.setAttribute('aria-selected', 'false');
+    document.body.append(tab);
+    onTestFinished(() => tab.remove());
+    const { element } = mount(box());
+    element.querySelector<HTMLButtonElement>('button[aria-label="Close Chat with Bob Builder"]')!.click();
+    expect(document.activeElement).toBe(tab);
+  });
+
   it('"Back to chats" takes the keyboard to the Chats heading when the chat has no row there', () => {
     const list = chatsList([2]);
     const { element } = mount(box());
