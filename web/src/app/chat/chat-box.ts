@@ -292,4 +292,3 @@ export class ChatBoxComponent {
     return author?.firstName ?? this.directory.find(userId)?.firstName ?? 'Someone';
   }
 }
-
