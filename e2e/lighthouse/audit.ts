@@ -20,8 +20,11 @@ export interface PageScores {
   scriptBytes: number;
   /** Scored audits short of full marks: what to look at when a category falls short. */
   failing: { id: string; title: string; score: number }[];
+  /** Lighthouse's own error when it could not measure the page (then the metrics are NaN). */
+  runtimeError?: string;
 }
 
+const LIGHTHOUSE_ATTEMPTS = 3;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
@@ -71,6 +74,7 @@ function scoresOf(page: string, lhr: Result): PageScores {
     cls: audits['cumulative-layout-shift']?.numericValue ?? Number.NaN,
     scriptBytes: requests.filter((r) => r.resourceType === 'Script').reduce((sum, r) => sum + (r.transferSize ?? 0), 0),
     failing,
+    ...(lhr.runtimeError ? { runtimeError: `${lhr.runtimeError.code}: ${lhr.runtimeError.message}` } : {}),
   };
 }
 
@@ -83,14 +87,20 @@ export async function auditParley(baseUrl: string): Promise<PageScores[]> {
   const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: CHROMIUM_FLAGS });
   try {
     const run = async (path: string) => {
-      const result = await lighthouse(new URL(path, baseUrl).href, {
-        port: chrome.port,
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'],
-      });
-      if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
-      return result.lhr;
+      // Lighthouse sometimes loses the trace of a load (NO_NAVSTART, about one run in ten here) and asks to be run
+      // again: a page it could not measure says nothing about Parley, so it gets two more tries.
+      let lhr: Result | undefined;
+      for (let attempt = 0; attempt < LIGHTHOUSE_ATTEMPTS && (!lhr || lhr.runtimeError); attempt++) {
+        const result = await lighthouse(new URL(path, baseUrl).href, {
+          port: chrome.port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'],
+        });
+        if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
+        lhr = result.lhr;
+      }
+      return lhr!;
     };
     const login = scoresOf('log-in page', await run('/login'));
     await giveCookies(chrome.port, baseUrl, cookies);
@@ -116,6 +126,7 @@ export function describeScores(scores: PageScores): string {
   const lines = [
     `${scores.page} (${scores.url})`,
     `  Performance ${scores.performance}  Accessibility ${scores.accessibility}  Best Practices ${scores.bestPractices}  SEO ${scores.seo}  LCP ${(scores.lcpMs / 1000).toFixed(2)} s  CLS ${scores.cls.toFixed(3)}  JavaScript ${(scores.scriptBytes / 1024).toFixed(1)} KiB`,
+    ...(scores.runtimeError ? [`  Lighthouse could not measure the page: ${scores.runtimeError}`] : []),
     ...scores.failing.map((audit) => `    ${audit.id} (${audit.score}): ${audit.title}`),
   ];
   return lines.join('\n');
