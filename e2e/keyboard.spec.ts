@@ -8,6 +8,7 @@ import {
   connectClient,
   expect,
   expectMainScreen,
+  findPerson,
   fullName,
   messagesWith,
   newPerson,
@@ -109,6 +110,46 @@ test('a whole conversation by keyboard alone: log in, find Bob, write, read his 
   } finally {
     bobSocket.disconnect();
   }
+});
+
+test('on a phone the open chat keeps the keyboard: Tab goes round the box and the top bar, never under the box', async ({ openPage, request }) => {
+  const alice = newPerson('Alice');
+  const bob = newPerson('Bob');
+  await registerByApi(request, bob);
+  const page = await openPage({ viewport: { width: 360, height: 740 } });
+  await signUp(page, alice);
+  const bobButton = await findPerson(page, bob);
+  await bobButton.focus();
+  await page.keyboard.press('Enter');
+  const box = chatBox(page, bob);
+  await expect(box.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
+
+  // The chats under the box are out of reach of the keyboard and of a screen reader, the top bar is not.
+  const sidebar = page.getByRole('main');
+  await expect(sidebar).toHaveAttribute('inert', '');
+  const stops = new Set<string>();
+  for (let presses = 0; presses < 30; presses++) {
+    await page.keyboard.press('Tab');
+    const where = await page.evaluate(() => {
+      const element = document.activeElement;
+      if (!element || element === document.body) return 'page';
+      if (element.closest('main')) return 'under the box';
+      if (element.closest('header')) return 'top bar';
+      if (element.closest('app-chat-box')) return 'box';
+      return element.tagName.toLowerCase();
+    });
+    expect(where).not.toBe('under the box');
+    stops.add(where);
+  }
+  expect(stops).toContain('box');
+  expect(stops).toContain('top bar');
+
+  // Closed, the box gives the keyboard back to the person who opened it, in a sidebar that takes it again.
+  await box.getByRole('textbox', { name: 'Message', exact: true }).focus();
+  await page.keyboard.press('Escape');
+  await expect(box).toBeHidden();
+  await expect(sidebar).not.toHaveAttribute('inert');
+  await expect(bobButton).toBeFocused();
 });
 
 test('a protected room by keyboard: its password prompt takes the keyboard, Escape gives it back', async ({ openPage, request, baseURL }) => {

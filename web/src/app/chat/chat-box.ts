@@ -4,6 +4,8 @@ import {
   Component,
   DestroyRef,
   ElementRef,
+  EnvironmentInjector,
+  afterNextRender,
   afterRenderEffect,
   computed,
   inject,
@@ -55,6 +57,8 @@ export class ChatBoxComponent {
   private readonly pageVisible = inject(PageVisibility).visible;
   private readonly me = inject(SessionStore).user;
   private readonly document = inject(DOCUMENT);
+  /** Outlives this box: what runs once the box is gone needs an injector that is not destroyed with it. */
+  private readonly environment = inject(EnvironmentInjector);
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
   /** Absent on the stage, where a chat is never collapsed. */
@@ -273,8 +277,14 @@ export class ChatBoxComponent {
     // The button pressed goes away with the box: the keyboard goes back to what opened it if it is still there, else
     // to where the chat is listed, never to the page.
     // (Focusing an element that is gone or hidden does nothing: then the list is next.)
-    opener?.focus();
-    if (!opener || this.document.activeElement !== opener) placeInChatsList(this.document, roomId)?.focus();
+    const giveBack = () => {
+      opener?.focus();
+      if (!opener || this.document.activeElement !== opener) placeInChatsList(this.document, roomId)?.focus();
+    };
+    giveBack();
+    // On a phone the sidebar under the box is inert until the page is drawn without the box, and takes no focus
+    // before then: the keyboard is still in this box, so it goes back once the box is gone.
+    if (this.host.nativeElement.contains(this.document.activeElement)) afterNextRender(giveBack, { injector: this.environment });
   }
 
   private scrollToBottom(): void {

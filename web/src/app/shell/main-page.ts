@@ -25,6 +25,9 @@ const SIDEBAR_VIEWS: readonly { id: SidebarView; label: string }[] = [
   { id: 'rooms', label: 'Rooms' },
 ];
 
+/** Where an open box covers the whole page below the top bar (chat-box.css says the same). */
+const PHONE_QUERY = '(max-width: 640px)';
+
 const CONNECTION_LABELS = {
   offline: 'Offline',
   connecting: 'Connecting…',
@@ -74,7 +77,8 @@ const CONNECTION_LABELS = {
         </p>
       }
     </header>
-    <main class="sidebar">
+    <!-- Under a box that covers it, the sidebar is inert: the keyboard and a screen reader stay in the box and the top bar. -->
+    <main class="sidebar" [attr.inert]="sidebarCovered() ? '' : null">
       <!-- Chats first; starting a chat and the rooms each in a view of their own, so the sidebar is never one long list. -->
       <div class="views" role="tablist" aria-label="Sidebar" (keydown)="moveBetweenViews($event)">
         @for (each of views; track each.id) {
@@ -109,6 +113,8 @@ export class MainPage {
   protected readonly sidebar = inject(SidebarViewStore);
   protected readonly view = this.sidebar.view;
   protected readonly topbarHeight = signal<number | null>(null);
+  private readonly phone = signal(false);
+  protected readonly sidebarCovered = computed(() => this.phone() && this.chat.boxes().some((box) => !box.collapsed));
 
   protected readonly connectionLabel = computed(() => CONNECTION_LABELS[this.socket.state()]);
   protected readonly blocked = computed(() => this.notifications.permission() === 'denied');
@@ -129,9 +135,14 @@ export class MainPage {
     const stopListening = [this.socket.onRejected(() => void this.sessionEnded())];
     const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
     afterNextRender(() => measure.observe(this.topbar().nativeElement));
+    const phone = this.document.defaultView?.matchMedia?.(PHONE_QUERY);
+    const onPhoneChange = () => this.phone.set(phone?.matches ?? false);
+    onPhoneChange();
+    phone?.addEventListener('change', onPhoneChange);
     inject(DestroyRef).onDestroy(() => {
       stopListening.forEach((stop) => stop());
       measure.disconnect();
+      phone?.removeEventListener('change', onPhoneChange);
     });
   }
 
