@@ -2,6 +2,9 @@ import type { Routes } from '@angular/router';
 import { AuthPage } from './auth/auth-page';
 import { anonymousOnly, authenticated } from './core/auth.guards';
 
+/** The main page's code. A module is fetched once: asking early (see app.config.ts) and routing share the fetch. */
+export const loadMainPage = () => import('./shell/main-page').then((m) => m.MainPage);
+
 /**
  * The log-in and sign-up page comes with the first load: it is what a new visitor waits for, and it is small.
  * The main page, and what only it needs (the socket, the chat), is loaded once someone is in.
@@ -10,7 +13,7 @@ export const routes: Routes = [
   {
     path: '',
     canActivate: [authenticated],
-    loadComponent: () => import('./shell/main-page').then((m) => m.MainPage),
+    loadComponent: loadMainPage,
     title: 'Parley',
   },
   {

@@ -162,8 +162,26 @@ describe('DirectoryStore', () => {
     ]);
   });
 
+  it('asks for nobody until New chat shows, and then only once however often it shows', async () => {
+    const { directory, socket, http, usersRequest } = setUp();
+    socket.reconnect();
+    await settle();
+    http.expectNone('/api/users');
+    expect(socket.sent('presence:watch')).toEqual([]);
+
+    directory.showing();
+    usersRequest().request.flush(page([{ ...bob, online: false }]));
+    await settle();
+    directory.showing();
+    http.expectNone((req) => req.url === '/api/users');
+    expect(usernames(directory)).toEqual(['bob']);
+  });
+
   it('watches again on every reconnect, since a watch ends with its socket; lists the first page then if it never came', async () => {
     const { directory, socket, usersRequest } = setUp();
+    directory.showing();
+    usersRequest().request.flush('down', { status: 503, statusText: 'Service Unavailable' });
+    await settle();
     socket.reconnect();
     const { request } = usersRequest();
     request.flush(page([{ ...bob, online: false }]));

@@ -32,6 +32,8 @@ export class DirectoryStore {
   private readonly watchesInFlight = new Set<Set<number>>();
   private watchesSent = 0;
   private watchApplied = 0;
+  /** New chat has been shown since logging in: until then nobody is listed, asked for or watched. */
+  private wanted = false;
 
   readonly query = this.searchQuery.asReadonly();
   readonly loading = this.loadingMore.asReadonly();
@@ -55,7 +57,9 @@ export class DirectoryStore {
     this.socket.on('user:offline', ({ userId }) => this.heard(userId, false));
     // A watch ends with its socket: a new one watches again, and the answer brings the dots up to date (or, if the
     // first page never came, asks for it again). The first connect waits for `load`, whose watch it sends.
+    // Until New chat is shown, there is nothing to watch.
     this.socket.onReconnected(() => {
+      if (!this.wanted) return;
       const again = this.listed().length > 0 ? this.watchListed() : this.showFirstPage();
       again.catch(() => undefined);
     });
@@ -63,7 +67,16 @@ export class DirectoryStore {
 
   /** Lists the first page for the current search at once (the empty one on start). */
   load(): Promise<void> {
+    this.wanted = true;
     return this.showFirstPage();
+  }
+
+  /**
+   * New chat is showing: the first time, lists the first page. Most visits go to one's own chats, so a page load
+   * neither waits behind this request nor watches 25 people for nothing.
+   */
+  showing(): void {
+    if (!this.wanted) void this.load().catch(() => undefined);
   }
 
   /** Shows the people whose username or name starts like `query`, once typing pauses. */
@@ -98,6 +111,7 @@ export class DirectoryStore {
 
   reset(): void {
     clearTimeout(this.searchTimer);
+    this.wanted = false;
     this.listing += 1;
     this.watchApplied = ++this.watchesSent;
     this.listed.set([]);

@@ -23,7 +23,7 @@ function setUp(permission: NotificationState) {
       provideRouter([]),
       { provide: ChatSocket, useClass: FakeChatSocket },
       { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
-      { provide: DirectoryStore, useValue: { load: async () => undefined, reset: () => undefined } },
+      { provide: DirectoryStore, useValue: { showing: () => undefined, reset: () => undefined } },
       {
         provide: DesktopNotifications,
         useValue: { permission: signal(permission).asReadonly(), on: signal(false).asReadonly(), sound: signal(false).asReadonly(), toggle },

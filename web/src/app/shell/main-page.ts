@@ -1,5 +1,5 @@
 import { DOCUMENT } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, effect, inject, signal, viewChild } from '@angular/core';
 import { Router } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
@@ -130,7 +130,9 @@ export class MainPage {
     // Read markers move on my other devices too: a tab with no box open must still hear of them.
     inject(ReadsStore);
     this.socket.connect();
-    void this.directory.load().catch(() => undefined);
+    effect(() => {
+      if (this.view() === 'people') this.directory.showing();
+    });
     // My chats, and the boxes this device had open, come on every connect (see ChatStore).
     const stopListening = [this.socket.onRejected(() => void this.sessionEnded())];
     const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
