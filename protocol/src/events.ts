@@ -3,6 +3,7 @@ import type {
   Message,
   ReadMarker,
   Room,
+  RoomMemberEvent,
   RoomMute,
   RoomsPage,
   SocketClosing,
@@ -70,6 +71,11 @@ export interface ServerToClientEvents {
   'room:read': (event: ReadMarker) => void;
   /** I muted or unmuted a room on one of my devices. */
   'room:mute': (event: RoomMute) => void;
+  /**
+   * Someone joined one of my rooms, left it or was removed, me included (then on my other devices too); its system
+   * notice comes as a `message:new` with the same seq.
+   */
+  'room:member': (event: RoomMemberEvent) => void;
   /** Another member is typing in one of my rooms. */
   typing: (event: TypingSignal) => void;
   /** The first device of someone I share a room with, or watch (`presence:watch`), connected. */

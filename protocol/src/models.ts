@@ -56,16 +56,50 @@ export interface RoomsPage {
   nextCursor: string | null;
 }
 
+/** `text`: what a person wrote. `system`: a notice of the room's own, such as "Bob joined" (see `notice`). */
+export type MessageKind = 'text' | 'system';
+
+/** How a room's membership changed: someone joined, left, or was removed by an owner or a moderator. */
+export type MemberChange = 'joined' | 'left' | 'removed';
+
+/**
+ * What a system message says: `user` joined, left or was removed. The message's author is who did it: the same
+ * person for `joined` and `left`, the owner or moderator for `removed`. `user` holds the name as it was then.
+ */
+export interface MemberNotice {
+  change: MemberChange;
+  user: PublicUser;
+}
+
 export interface Message {
   id: number;
   roomId: number;
-  /** Rises by exactly 1 per message within a room, starting at 1: a client can detect a gap. */
+  /**
+   * Rises by exactly 1 per message within a room, starting at 1: a client can detect a gap. System notices take
+   * their seq as messages do.
+   */
   seq: number;
+  kind: MessageKind;
   authorId: number;
   author: PublicUser;
+  /** What the author wrote; empty for a system notice. */
   body: string;
+  /** For a system message, what happened; null for a text message. */
+  notice: MemberNotice | null;
   clientId: string;
   createdAt: string;
+}
+
+/**
+ * `room:member`: someone joined a room, left it, or was removed, with the count of members after it. `seq` is the
+ * system notice's, in the room's history: of two events, the one with the higher seq holds the newer count.
+ */
+export interface RoomMemberEvent {
+  roomId: number;
+  userId: number;
+  change: MemberChange;
+  memberCount: number;
+  seq: number;
 }
 
 /**

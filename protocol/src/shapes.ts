@@ -3,7 +3,18 @@ import { ERROR_CODES, type ErrorBody, type ErrorResponse } from './errors.js';
 import { loginSchema, registerSchema } from './accounts.js';
 import type { ClientEventName, ServerToClientEvents, AckOf } from './events.js';
 import type { AuthResponse, MeResponse, UsersResponse } from './http.js';
-import type { DirectoryUser, Message, PublicUser, ReadMarker, Room, RoomCatchUp, RoomMute, TypingSignal } from './models.js';
+import type {
+  DirectoryUser,
+  MemberNotice,
+  Message,
+  PublicUser,
+  ReadMarker,
+  Room,
+  RoomCatchUp,
+  RoomMemberEvent,
+  RoomMute,
+  TypingSignal,
+} from './models.js';
 import {
   dmOpenSchema,
   idSchema,
@@ -40,13 +51,19 @@ export const publicUserShape = z.strictObject({
 
 export const directoryUserShape = publicUserShape.extend({ online: z.boolean() });
 
+const memberChangeShape = z.enum(['joined', 'left', 'removed']);
+
+export const memberNoticeShape = z.strictObject({ change: memberChangeShape, user: publicUserShape });
+
 export const messageShape = z.strictObject({
   id: idSchema,
   roomId: idSchema,
   seq: z.int().min(1),
+  kind: z.enum(['text', 'system']),
   authorId: idSchema,
   author: publicUserShape,
   body: z.string(),
+  notice: memberNoticeShape.nullable(),
   clientId: z.string(),
   createdAt: time,
 });
@@ -120,6 +137,13 @@ const userIdEvent = z.strictObject({ userId: idSchema });
 export const readMarkerShape = z.strictObject({ roomId: idSchema, userId: idSchema, seq: seqSchema });
 export const roomMuteShape = z.strictObject({ roomId: idSchema, muted: z.boolean() });
 export const typingSignalShape = z.strictObject({ roomId: idSchema, userId: idSchema });
+export const roomMemberEventShape = z.strictObject({
+  roomId: idSchema,
+  userId: idSchema,
+  change: memberChangeShape,
+  memberCount: z.int().min(0),
+  seq: z.int().min(1),
+});
 
 /** Each server event's payload. */
 export const serverEvents = {
@@ -130,6 +154,7 @@ export const serverEvents = {
   'user:offline': userIdEvent,
   'room:read': readMarkerShape,
   'room:mute': roomMuteShape,
+  'room:member': roomMemberEventShape,
   typing: typingSignalShape,
   'socket:closing': z.strictObject({
     reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
@@ -160,7 +185,9 @@ const exact = <T extends true>(_proof?: T) => undefined;
 exact<Exact<Output<typeof publicUserShape>, PublicUser>>();
 exact<Exact<Output<typeof directoryUserShape>, DirectoryUser>>();
 exact<Exact<Output<typeof roomShape>, Room>>();
+exact<Exact<Output<typeof memberNoticeShape>, MemberNotice>>();
 exact<Exact<Output<typeof messageShape>, Message>>();
+exact<Exact<Output<typeof roomMemberEventShape>, RoomMemberEvent>>();
 exact<Exact<Output<typeof roomCatchUpShape>, RoomCatchUp>>();
 exact<Exact<Output<typeof readMarkerShape>, ReadMarker>>();
 exact<Exact<Output<typeof roomMuteShape>, RoomMute>>();

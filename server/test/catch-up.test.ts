@@ -18,7 +18,8 @@ describe('catching up after being offline', () => {
     const group = expectOk(await call(alice.socket, 'room:create', { name: 'Crew' })).room;
     expectOk(await call(bob.socket, 'room:join', { roomId: group.id }));
     expectOk(await call(alice.socket, 'message:send', { roomId: dm.id, clientId: 'before', body: 'before the tunnel' }));
-    const held = { [dm.id]: 1, [group.id]: 0 };
+    // Bob holds what came before: the DM's first message, and the group's seq 1, the notice of his joining.
+    const held = { [dm.id]: 1, [group.id]: 1 };
     bob.socket.disconnect();
 
     for (let i = 1; i <= 100; i++) {
@@ -35,7 +36,7 @@ describe('catching up after being offline', () => {
     const dmMissed = rooms.find((room) => room.roomId === dm.id)!.messages;
     const groupMissed = rooms.find((room) => room.roomId === group.id)!.messages;
     expect(dmMissed.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
-    expect(groupMissed.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(groupMissed.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
     const inOrder = [...dmMissed, ...groupMissed].sort((a, b) => Number(a.clientId.split('-')[1]) - Number(b.clientId.split('-')[1]));
     expect(inOrder.map((m) => m.body)).toEqual(Array.from({ length: 100 }, (_, i) => `while away ${i + 1}`));
   });

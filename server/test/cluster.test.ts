@@ -20,11 +20,11 @@ const unavailable = await redisProblem();
 
 /** One message each way in a room, each received live by the other side exactly as stored. */
 async function expectExchange(first: ClientSocket, second: ClientSocket, roomId: number): Promise<void> {
-  const toSecond = nextEvent(second, 'message:new', (message) => message.roomId === roomId && message.seq === 1);
+  const toSecond = nextEvent(second, 'message:new', (message) => message.roomId === roomId && message.clientId === 'first');
   const sent = expectOk(await call(first, 'message:send', { roomId, clientId: 'first', body: 'Hello from node 1' }));
   expect(await toSecond).toEqual(sent.message);
 
-  const toFirst = nextEvent(first, 'message:new', (message) => message.roomId === roomId && message.seq === 2);
+  const toFirst = nextEvent(first, 'message:new', (message) => message.roomId === roomId && message.clientId === 'reply');
   const reply = expectOk(await call(second, 'message:send', { roomId, clientId: 'reply', body: 'Hello back from node 2' }));
   expect(await toFirst).toEqual(reply.message);
 }
@@ -221,6 +221,29 @@ if (unavailable !== null) {
       await expectExchange(aliceSocket, bobSocket, room.id);
     });
 
+    it('tells the members on the other node who joins and leaves, with the count, and the notices in order', async () => {
+      const alice = await node1.signUp('alice');
+      const bob = await node2.signUp('bob');
+      const aliceSocket = await node1.connect(alice.token);
+      const bobSocket = await node2.connect(bob.token);
+      const { room } = expectOk(await call(aliceSocket, 'room:create', { name: `Members ${Math.random().toString(36).slice(2, 8)}` }));
+      const notices = record(aliceSocket, 'message:new');
+
+      const joined = nextEvent(aliceSocket, 'room:member', (event) => event.roomId === room.id);
+      expectOk(await call(bobSocket, 'room:join', { roomId: room.id }));
+      expect(await joined).toEqual({ roomId: room.id, userId: bob.user.id, change: 'joined', memberCount: 2, seq: 1 });
+
+      const left = nextEvent(aliceSocket, 'room:member', (event) => event.roomId === room.id && event.change === 'left');
+      const leftNotice = nextEvent(aliceSocket, 'message:new', (message) => message.roomId === room.id && message.seq === 2);
+      expectOk(await call(bobSocket, 'room:leave', { roomId: room.id }));
+      expect(await left).toEqual({ roomId: room.id, userId: bob.user.id, change: 'left', memberCount: 1, seq: 2 });
+      await leftNotice;
+      expect(notices.map((message) => [message.seq, message.notice?.change])).toEqual([
+        [1, 'joined'],
+        [2, 'left'],
+      ]);
+    });
+
     it('delivers a message sent right after a chat opens to the peer on the same node, however slow Redis is', async () => {
       const alice = await node1.signUp('alice');
       const bob = await node1.signUp('bob');
@@ -249,7 +272,8 @@ if (unavailable !== null) {
       const sockets = await Promise.all(people.map((person, i) => nodeOf(i).connect(person.token)));
       const name = `Busy ${Math.random().toString(36).slice(2, 8)}`;
       const { room } = expectOk(await call(sockets[0]!, 'room:create', { name }));
-      for (const socket of sockets.slice(1)) expectOk(await call(socket, 'room:join', { roomId: room.id }));
+      let joinedAt = 0;
+      for (const socket of sockets.slice(1)) joinedAt = expectOk(await call(socket, 'room:join', { roomId: room.id })).room.lastSeq;
 
       // Each node's appends take turns on the room's row, so the seqs interleave the nodes' messages: a node that
       // delivered its own at once would get ahead of the other's, still on its way through Redis.
@@ -259,7 +283,8 @@ if (unavailable !== null) {
         const seqs: number[] = [];
         const all = new Promise<number[]>((resolve) =>
           socket.on('message:new', (message) => {
-            if (message.roomId !== room.id) return;
+            // The notices of the joins before are not part of the race.
+            if (message.roomId !== room.id || message.seq <= joinedAt) return;
             seqs.push(message.seq);
             if (seqs.length === total) resolve(seqs);
           }),
@@ -271,7 +296,7 @@ if (unavailable !== null) {
           Array.from({ length: perSocket }, async (_, i) => expectOk(await call(socket, 'message:send', { roomId: room.id, clientId: `c${s}-${i}`, body: `${s}/${i}` }))),
         ),
       );
-      const inOrder = Array.from({ length: total }, (_, i) => i + 1);
+      const inOrder = Array.from({ length: total }, (_, i) => joinedAt + i + 1);
       for (const seqs of await Promise.all(received)) expect(seqs).toEqual(inOrder);
     });
 

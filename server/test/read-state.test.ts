@@ -64,14 +64,15 @@ describe('unread counts', () => {
     const room = await groupOf(alice, bob);
     await send(bob.socket, room.id, 'from Bob 1');
     await send(bob.socket, room.id, 'from Bob 2');
-    expect(await myRoom(alice.socket, room.id)).toMatchObject({ lastReadSeq: 0, unread: 2 });
+    // Bob's joining (a notice, seq 1) and his two messages.
+    expect(await myRoom(alice.socket, room.id)).toMatchObject({ lastReadSeq: 0, unread: 3 });
     const phoneReads = record(alicePhone, 'room:read');
     const bobReads = record(bob.socket, 'room:read');
 
     const mine = await send(alice.socket, room.id, 'from Alice');
 
     expect(await myRoom(alicePhone, room.id)).toMatchObject({ lastReadSeq: mine.seq, unread: 0, lastMessage: mine });
-    expect(await myRoom(bob.socket, room.id)).toMatchObject({ lastReadSeq: 2, unread: 1, lastMessage: mine });
+    expect(await myRoom(bob.socket, room.id)).toMatchObject({ lastReadSeq: 3, unread: 1, lastMessage: mine });
     await Promise.all([drain(alicePhone), drain(bob.socket)]);
     expect(phoneReads).toEqual([]);
     expect(bobReads).toEqual([]);
@@ -85,9 +86,10 @@ describe('unread counts', () => {
 
     const joined = expectOk(await call(bob.socket, 'room:join', { roomId: room.id }));
 
-    expect(joined.room).toMatchObject({ lastSeq: 1, lastReadSeq: 1, unread: 0 });
+    // Seq 2 is the notice of his joining: read too.
+    expect(joined.room).toMatchObject({ lastSeq: 2, lastReadSeq: 2, unread: 0 });
     await send(alice.socket, room.id, 'after Bob');
-    expect(await myRoom(bob.socket, room.id)).toMatchObject({ lastReadSeq: 1, unread: 1 });
+    expect(await myRoom(bob.socket, room.id)).toMatchObject({ lastReadSeq: 2, unread: 1 });
   });
 
   it('come on every room the server sends, in the shape the protocol says', async () => {
@@ -146,13 +148,13 @@ describe('read markers', () => {
     const bobPhone = await server.connect(bob.token);
     const carol = await server.signUpAndConnect();
     const room = await groupOf(alice, bob, carol);
-    await send(alice.socket, room.id, 'hello all');
+    const { seq } = await send(alice.socket, room.id, 'hello all');
     const othersHear = [alice.socket, carol.socket].map((socket) => record(socket, 'room:read'));
     const phoneHears = nextEvent(bobPhone, 'room:read');
 
-    expectOk(await call(bob.socket, 'room:read', { roomId: room.id, seq: 1 }));
+    expectOk(await call(bob.socket, 'room:read', { roomId: room.id, seq }));
 
-    expect(await phoneHears).toEqual({ roomId: room.id, userId: bob.user.id, seq: 1 });
+    expect(await phoneHears).toEqual({ roomId: room.id, userId: bob.user.id, seq });
     await Promise.all([drain(alice.socket), drain(carol.socket)]);
     expect(othersHear).toEqual([[], []]);
     expect((await myRoom(alice.socket, room.id)).peerLastReadSeq).toBeNull();
@@ -355,7 +357,8 @@ describe('rooms:list', () => {
     expect(summary(before)).toEqual([
       [withCarol.id, 0, 1, 'b1', 0],
       [withAlice.id, 1, 1, 'a2', 2],
-      [club.id, 1, 0, 'c1', null],
+      // Bob's marker is at the notice of his joining (seq 1).
+      [club.id, 1, 1, 'c1', null],
     ]);
 
     server = await server.restart();

@@ -70,7 +70,8 @@ describe('PARLEY_TEST_SYNC_DELAY_MS', () => {
     expect(created.ms).toBeGreaterThanOrEqual(SYNC_DELAY_MS - 1);
     expectOk(await call(bob.socket, 'room:join', { roomId }));
     const first = await timed(() => call(alice.socket, 'message:send', { roomId, clientId: 'first', body: 'before the burst' }));
-    expect(expectOk(first.value).message.seq).toBe(1);
+    // Seq 1 is the notice of Bob's joining.
+    expect(expectOk(first.value).message.seq).toBe(2);
     expect(first.ms).toBeGreaterThanOrEqual(SYNC_DELAY_MS - 1);
 
     await drain(bob.socket);
@@ -85,10 +86,10 @@ describe('PARLEY_TEST_SYNC_DELAY_MS', () => {
     const after = walCommits(server);
 
     const sent = acks.map((ack) => expectOk(ack).message);
-    expect(sent.map((message) => message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: burst }, (_, i) => i + 2));
+    expect(sent.map((message) => message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: burst }, (_, i) => i + 3));
     const stored = await server.store.listMessages(roomId, { limit: 100 });
-    expect(stored.map((message) => message.seq)).toEqual(Array.from({ length: burst + 1 }, (_, i) => i + 1));
-    expect(stored.slice(1).map((message) => message.clientId).sort()).toEqual(sent.map((message) => message.clientId).sort());
+    expect(stored.map((message) => message.seq)).toEqual(Array.from({ length: burst + 2 }, (_, i) => i + 1));
+    expect(stored.slice(2).map((message) => message.clientId).sort()).toEqual(sent.map((message) => message.clientId).sort());
     for (const message of sent) expect(stored[message.seq - 1]).toEqual(message);
     await drain(bob.socket);
     expect(bobSees.map((message) => message.seq).sort((a, b) => a - b)).toEqual(sent.map((message) => message.seq).sort((a, b) => a - b));

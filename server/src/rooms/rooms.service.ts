@@ -18,7 +18,7 @@ import type { Clock } from '../clock.js';
 import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
-import { StoreConflictError, type RoomRecord, type Store } from '../store/store.js';
+import { StoreConflictError, type MembershipChanged, type RoomRecord, type Store } from '../store/store.js';
 import { jsonBytes } from '../json-bytes.js';
 import {
   decodeActivityCursor,
@@ -122,19 +122,25 @@ export class RoomsService {
     if (room.joined) return this.withHistory(room, input.limit);
 
     if (room.passwordHash !== null) await this.checkRoomPassword(userId, room, input.password);
-    if (await this.store.addMember(room.id, userId, this.clock())) {
+    const joined = await this.store.changeMembership({ roomId: room.id, user: actor.user, actorId: userId, change: 'joined', at: this.clock() });
+    if (joined) {
+      // First, so that the joiner's devices hear of it too.
       this.publisher.joinRoom(userId, room.id);
+      this.announce(joined, userId);
     }
     room = (await this.store.findRoom(room.id, userId))!;
     return this.withHistory(room, input.limit);
   }
 
   async leave(actor: Session, input: RoomLeaveInput): Promise<object> {
-    const room = await this.store.findRoom(input.roomId, actor.user.id);
+    const userId = actor.user.id;
+    const room = await this.store.findRoom(input.roomId, userId);
     if (!room?.joined) throw new AppError('not_found', 'You are not in that room.');
     if (room.kind === 'direct') throw new AppError('forbidden', 'A direct chat cannot be left.');
-    await this.store.removeMember(room.id, actor.user.id);
-    this.publisher.leaveRoom(actor.user.id, room.id);
+    const left = await this.store.changeMembership({ roomId: room.id, user: actor.user, actorId: userId, change: 'left', at: this.clock() });
+    // Announced before the leaver's sockets leave the room's channel, so that their other devices hear of it.
+    if (left) this.announce(left, userId);
+    this.publisher.leaveRoom(userId, room.id);
     return {};
   }
 
@@ -222,6 +228,18 @@ export class RoomsService {
 
   private quotaReached(): AppError {
     return new AppError('forbidden', `You have created ${this.limits.roomsPerCreator} rooms, the most one person may.`);
+  }
+
+  /** A change of membership reaches every member's devices: its notice in the room's order, and the new count. */
+  private announce({ notice, memberCount }: MembershipChanged, userId: number): void {
+    this.publisher.newMessage(notice);
+    this.publisher.toRoom(notice.roomId, 'room:member', {
+      roomId: notice.roomId,
+      userId,
+      change: notice.notice!.change,
+      memberCount,
+      seq: notice.seq,
+    });
   }
 
   private async withHistory(room: RoomRecord, limit: number = LIMITS.historyDefault): Promise<RoomWithHistory> {

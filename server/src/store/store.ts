@@ -1,4 +1,4 @@
-import type { Message, PublicUser, RoomKind } from '@parley/protocol';
+import type { MemberChange, Message, PublicUser, RoomKind } from '@parley/protocol';
 
 /**
  * The storage contract. Async and driver-neutral: SQLite today, PostgreSQL next.
@@ -161,6 +161,24 @@ export interface NewMessage {
   createdAt: Date;
 }
 
+/** A change of a room's membership, to record with its notice. */
+export interface MembershipChange {
+  roomId: number;
+  /** Who joins, leaves or is removed. */
+  user: PublicUser;
+  /** Who does it: `user` themself, or the owner or moderator who removes them. */
+  actorId: number;
+  change: MemberChange;
+  at: Date;
+}
+
+export interface MembershipChanged {
+  /** The system message that records the change, with the room's next seq, authored by the actor. */
+  notice: Message;
+  /** The room's members after the change. */
+  memberCount: number;
+}
+
 export interface AppendResult {
   message: Message;
   /** False when (author, clientId) was already stored: `message` is that earlier one. */
@@ -222,6 +240,12 @@ export interface Store {
   addMember(roomId: number, userId: number, now: Date): Promise<boolean>;
   /** Removes a member; false when they were not one. */
   removeMember(roomId: number, userId: number): Promise<boolean>;
+  /**
+   * Adds (`joined`) or removes (`left`, `removed`) a member of a group room, and appends the change's system notice
+   * with the room's next seq, in one transaction; the actor's read marker moves to it, as a sender's does. Null when
+   * nothing changed: already a member, not one, or no such room.
+   */
+  changeMembership(change: MembershipChange): Promise<MembershipChanged | null>;
   isMember(roomId: number, userId: number): Promise<boolean>;
   roomIdsOf(userId: number): Promise<number[]>;
   /** The last seq of each room the user is a member of, by room id. */

@@ -734,6 +734,70 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await roomAs(room, alice)).memberCount).toBe(1);
     });
 
+    it('records a change of membership with its notice, the room’s next seq, in one go; nothing when nothing changes', async () => {
+      const alice = await createUser('Alice');
+      const bob = await createUser('Bob');
+      const room = await createGroup(alice, 'General');
+      await say(room, alice, 'before Bob');
+      const change = (kind: 'joined' | 'left' | 'removed', user: UserRecord, actor: UserRecord, t: number) =>
+        store.changeMembership({ roomId: room.id, user: publicOf(user), actorId: actor.id, change: kind, at: at(t) });
+
+      const joined = await change('joined', bob, bob, 2);
+      expect(joined).toEqual({
+        memberCount: 2,
+        notice: {
+          id: expect.any(Number),
+          roomId: room.id,
+          seq: 2,
+          kind: 'system',
+          authorId: bob.id,
+          author: publicOf(bob),
+          body: '',
+          notice: { change: 'joined', user: publicOf(bob) },
+          clientId: `notice.${room.id}.2`,
+          createdAt: isoAt(2),
+        },
+      });
+      expect(await change('joined', bob, bob, 3)).toBeNull();
+      // The joiner has read up to their own notice; the others have it unread, as any message.
+      expect(await roomAs(room, bob)).toMatchObject({ memberCount: 2, lastSeq: 2, lastReadSeq: 2, unread: 0, lastMessage: joined!.notice });
+      expect(await roomAs(room, alice)).toMatchObject({ lastSeq: 2, unread: 1, lastMessage: joined!.notice });
+
+      const removed = await change('removed', bob, alice, 4);
+      expect(removed).toMatchObject({ memberCount: 1, notice: { seq: 3, authorId: alice.id, notice: { change: 'removed', user: publicOf(bob) } } });
+      expect(await change('left', bob, bob, 5)).toBeNull();
+      expect(await store.isMember(room.id, bob.id)).toBe(false);
+      // The remover's marker moves to the notice, as a sender's does.
+      expect(await roomAs(room, alice)).toMatchObject({ lastSeq: 3, lastReadSeq: 3, unread: 0 });
+      expect((await store.listMessages(room.id, { limit: 10 })).map((m) => [m.seq, m.kind, m.notice?.change ?? m.body])).toEqual([
+        [1, 'text', 'before Bob'],
+        [2, 'system', 'joined'],
+        [3, 'system', 'removed'],
+      ]);
+      expect(await store.changeMembership({ roomId: 999_999, user: publicOf(bob), actorId: bob.id, change: 'joined', at: at(6) })).toBeNull();
+    });
+
+    it('gives changes of membership and messages sent at once gap-free seqs, each change counted once', async () => {
+      const alice = await createUser('Alice');
+      const room = await createGroup(alice, 'General');
+      const people = await Promise.all(range(1, 6).map((i) => createUser(`Joiner${i}`)));
+      const outcomes = await Promise.all([
+        ...people.map((person, i) =>
+          store.changeMembership({ roomId: room.id, user: publicOf(person), actorId: person.id, change: 'joined', at: at(i) }),
+        ),
+        ...range(1, 10).map((i) => say(room, alice, `message ${i}`, { clientId: `m-${i}` })),
+        // The same person twice at once: one of the two changes it.
+        store.changeMembership({ roomId: room.id, user: publicOf(people[0]!), actorId: people[0]!.id, change: 'joined', at: at(9) }),
+      ]);
+      expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(1);
+      const stored = await store.listMessages(room.id, { limit: 100 });
+      expect(stored.map((m) => m.seq)).toEqual(range(1, 16));
+      expect(stored.filter((m) => m.kind === 'system')).toHaveLength(6);
+      expect((await roomAs(room, alice)).memberCount).toBe(7);
+      const counts = outcomes.flatMap((outcome) => (outcome && 'memberCount' in outcome ? [outcome.memberCount] : []));
+      expect(counts.sort((a, b) => a - b)).toEqual(range(2, 7));
+    });
+
     it('answers many membership checks asked at once, each for its own room and user', async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
@@ -820,9 +884,11 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         id: expect.any(Number),
         roomId: general.id,
         seq: 1,
+        kind: 'text',
         authorId: alice.id,
         author: { id: alice.id, username: 'Alice', firstName: 'Alice First', lastName: 'Alice Last' },
         body: 'hello',
+        notice: null,
         clientId: 'c-1',
         createdAt: isoAt(30),
       });

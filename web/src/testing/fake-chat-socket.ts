@@ -1,5 +1,5 @@
 import { Injectable, signal } from '@angular/core';
-import type { AckOf, ClientEventName, Message, PayloadOf, PublicUser, ServerToClientEvents } from '@parley/protocol';
+import type { AckOf, ClientEventName, MemberChange, Message, PayloadOf, PublicUser, ServerToClientEvents } from '@parley/protocol';
 import type { ConnectionState } from '../app/core/chat-socket';
 
 type Responder = { [E in ClientEventName]?: (payload: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>> };
@@ -73,11 +73,23 @@ export function message(roomId: number, seq: number, author: PublicUser = bob, b
     id: roomId * 1000 + seq,
     roomId,
     seq,
+    kind: 'text',
     authorId: author.id,
     author,
     body,
+    notice: null,
     clientId: `c-${roomId}-${seq}`,
     createdAt: new Date(Date.UTC(2026, 10, 24, 10, 0, seq)).toISOString(),
+  };
+}
+
+/** The system notice of `user` joining, leaving or being removed (by `actor`, the author), as the server stores it. */
+export function notice(roomId: number, seq: number, change: MemberChange, user: PublicUser = bob, actor: PublicUser = user): Message {
+  return {
+    ...message(roomId, seq, actor, ''),
+    kind: 'system',
+    notice: { change, user },
+    clientId: `notice.${roomId}.${seq}`,
   };
 }
 

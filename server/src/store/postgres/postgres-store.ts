@@ -6,6 +6,8 @@ import {
   LAST_MESSAGE_JOIN,
   lastMessageColumns,
   joinablePage,
+  noticeBody,
+  noticeClientId,
   toMembershipRecord,
   toMessage,
   toPublicUser,
@@ -22,6 +24,8 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type MembershipChange,
+  type MembershipChanged,
   type MembershipRecord,
   FIRST_ACTIVITY_POSITION,
   type MemberRoomsPageQuery,
@@ -213,6 +217,30 @@ const Q = {
                  SELECT $1::bigint, $2::bigint, $3::timestamptz, last_seq FROM rooms WHERE id = $1
                  ON CONFLICT DO NOTHING`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
+  // Taken first by a change of membership, as a batch of appends takes it before any member row: in one order, no
+  // deadlock between them.
+  lockRoom: 'SELECT last_seq FROM rooms WHERE id = $1 FOR UPDATE',
+  // A system notice ($3 its clientId, $4 its body) with the room's next seq, as one append of a batch is written
+  // (see append-messages.ts), its author's marker moved to it; with the members counted after the change.
+  appendNotice: `
+    WITH moved AS (
+      UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = $5,
+        last_message_id = nextval((SELECT pg_get_serial_sequence('messages', 'id'))::regclass),
+        last_message_author_id = $2, last_message_client_id = $3, last_message_body = $4, last_message_created_at = $5
+      WHERE id = $1 RETURNING last_seq, last_message_id
+    ),
+    stored AS (
+      INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at) OVERRIDING SYSTEM VALUE
+      SELECT last_message_id, $1, last_seq, $2, $3, $4, $5 FROM moved
+      RETURNING *
+    ),
+    author_read AS (
+      UPDATE members me SET last_read_seq = GREATEST(me.last_read_seq, s.seq) FROM stored s
+      WHERE me.room_id = s.room_id AND me.user_id = s.author_id
+    )
+    SELECT s.id, s.room_id, s.seq, s.author_id, s.client_id, s.body, s.created_at, u.username, u.first_name, u.last_name,
+           (SELECT count(*) FROM members WHERE room_id = $1) AS member_count
+    FROM stored s JOIN users u ON u.id = s.author_id`,
   // The memberships among the pairs ($1[i], $2[i]).
   members: prepared(
     'members',
@@ -523,6 +551,25 @@ class PostgresStore implements Store {
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
     const { rowCount } = await this.pool.query(Q.insertMember, [roomId, userId, now]);
     return rowCount === 1;
+  }
+
+  async changeMembership(change: MembershipChange): Promise<MembershipChanged | null> {
+    const { roomId, user, actorId, at } = change;
+    return this.transaction(async (client) => {
+      const room = await client.query<{ last_seq: number }>(Q.lockRoom, [roomId]);
+      if (room.rowCount !== 1) return null;
+      const { rowCount } =
+        change.change === 'joined'
+          ? await client.query(Q.insertMember, [roomId, user.id, at])
+          : await client.query(Q.deleteMember, [roomId, user.id]);
+      if (rowCount !== 1) return null;
+      // The room's row is locked: the seq read above, plus one, is the one appendNotice gives.
+      const clientId = noticeClientId(roomId, room.rows[0]!.last_seq + 1);
+      const body = noticeBody({ change: change.change, user });
+      const { rows } = await client.query<MessageRow & { member_count: number }>(Q.appendNotice, [roomId, actorId, clientId, body, at]);
+      const row = rows[0]!;
+      return { notice: toMessage(row), memberCount: row.member_count };
+    });
   }
 
   async removeMember(roomId: number, userId: number): Promise<boolean> {

@@ -8,6 +8,8 @@ import {
   lastMessageColumns,
   ROOM_ROW_COLUMNS,
   joinablePage,
+  noticeBody,
+  noticeClientId,
   roomRowOf,
   toMembershipRecord,
   toMessage,
@@ -25,6 +27,8 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type MembershipChange,
+  type MembershipChanged,
   type MembershipRecord,
   FIRST_ACTIVITY_POSITION,
   type MemberRoomsPageQuery,
@@ -196,6 +200,7 @@ export class SqliteStore implements Store {
 
   private appends: { message: NewMessage; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }[] = [];
   private readonly appendOne: (message: NewMessage) => AppendResult;
+  private readonly changeMembershipNow: (change: MembershipChange) => MembershipChanged | null;
 
   constructor(
     private readonly db: Database.Database,
@@ -283,6 +288,8 @@ export class SqliteStore implements Store {
       ),
       deleteMember: db.prepare<[number, number]>('DELETE FROM members WHERE room_id = ? AND user_id = ?'),
       isMember: db.prepare<[number, number], number>('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').pluck(),
+      memberCount: db.prepare<[number], number>('SELECT count(*) FROM members WHERE room_id = ?').pluck(),
+      lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
       roomIdsOf: db.prepare<[number], number>('SELECT room_id FROM members WHERE user_id = ?').pluck(),
       lastSeqsOf: db
         .prepare<[number], [number, number]>('SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?')
@@ -346,6 +353,22 @@ export class SqliteStore implements Store {
       this.q.insertMessage.run(id, message.roomId, seq, message.authorId, message.clientId, message.body, at);
       this.q.authorHasRead.run(seq, message.roomId, message.authorId);
       return { message: toMessage(this.q.messageById.get(id)!), created: true };
+    });
+    this.changeMembershipNow = db.transaction((change: MembershipChange): MembershipChanged | null => {
+      const { roomId, user, actorId } = change;
+      const at = change.at.getTime();
+      const changed =
+        change.change === 'joined'
+          ? this.q.insertMember.run({ room: roomId, user: user.id, at }).changes
+          : this.q.deleteMember.run(roomId, user.id).changes;
+      if (changed !== 1) return null;
+      // The writer is the only connection that writes: the seq read here is the one the UPDATE below gives.
+      const clientId = noticeClientId(roomId, this.q.lastSeq.get(roomId)! + 1);
+      const body = noticeBody({ change: change.change, user });
+      const { last_seq: seq, last_message_id: id } = this.q.nextSeq.get({ room: roomId, author: actorId, clientId, body, at })!;
+      this.q.insertMessage.run(id, roomId, seq, actorId, clientId, body, at);
+      this.q.authorHasRead.run(seq, roomId, actorId);
+      return { notice: toMessage(this.q.messageById.get(id)!), memberCount: this.q.memberCount.get(roomId)! };
     });
   }
 
@@ -488,6 +511,10 @@ export class SqliteStore implements Store {
 
   async removeMember(roomId: number, userId: number): Promise<boolean> {
     return this.q.deleteMember.run(roomId, userId).changes === 1;
+  }
+
+  async changeMembership(change: MembershipChange): Promise<MembershipChanged | null> {
+    return this.changeMembershipNow(change);
   }
 
   async isMember(roomId: number, userId: number): Promise<boolean> {

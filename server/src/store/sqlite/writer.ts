@@ -20,6 +20,7 @@ export const WRITE_METHODS = [
   'openDirectRoom',
   'addMember',
   'removeMember',
+  'changeMembership',
   'advanceReadMarker',
   'setMuted',
   'appendMessage',

@@ -13,10 +13,11 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { LIMITS, isInvisible } from '@parley/protocol';
+import { LIMITS, isInvisible, type Message } from '@parley/protocol';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
+import { noticeText } from './notice-text';
 import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
 import { ReadsStore } from '../reads/reads.store';
@@ -90,6 +91,7 @@ export class ChatBoxComponent {
    */
   protected readonly enterAddsLine = this.document.defaultView?.matchMedia?.('(pointer: coarse)').matches ?? false;
   protected readonly myId = computed(() => this.me()?.id);
+  protected readonly noticeText = (message: Message) => noticeText(message, this.myId());
   protected readonly room = computed(() => this.box().room);
   protected readonly title = computed(() => {
     const room = this.room();

@@ -1,7 +1,7 @@
 import { provideZonelessChangeDetection, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { LIMITS, type Room } from '@parley/protocol';
-import { FakeChatSocket, alice, bob, message, settle } from '../../testing/fake-chat-socket';
+import { FakeChatSocket, alice, bob, message, notice, settle } from '../../testing/fake-chat-socket';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore, HIDDEN_KEPT } from '../dock/dock.store';
@@ -184,6 +184,28 @@ describe('ChatStore', () => {
       expect(rooms.byId().get(7)).toMatchObject({ lastReadSeq: 2, unread: 0 });
       dock.open(7);
       expect(chat.boxes()[0]?.conversation.messages.map((m) => m.body)).toEqual(['from my phone']);
+    });
+
+    it('that is a notice of someone joining shows in its chat and counts, but opens nothing and is not read out', async () => {
+      const { socket, rooms, chat, dock } = setUp();
+      rooms.upsert(group(1, 'lobby'));
+      socket.serverSends('message:new', notice(1, 1, 'joined'));
+      await settle();
+      expect(chat.boxes()).toEqual([]);
+      expect(chat.announcement()).toBe('');
+      expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 1, unread: 1, lastMessage: { kind: 'system' } });
+      dock.open(1);
+      expect(chat.boxes()[0]?.conversation.messages.map((m) => m.notice?.change)).toEqual(['joined']);
+    });
+
+    it('closes and forgets a room I left on another device, and keeps one someone else left', async () => {
+      const { socket, rooms, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      rooms.upsert(group(2, 'other'));
+      socket.serverSends('room:member', { roomId: 2, userId: bob.id, change: 'left', memberCount: 1, seq: 1 });
+      socket.serverSends('room:member', { roomId: 1, userId: alice.id, change: 'left', memberCount: 1, seq: 2 });
+      expect(chat.boxes()).toEqual([]);
+      expect([...rooms.byId().keys()]).toEqual([2]);
     });
 
     it('in a room not known yet, asks for the list once, however many messages come before the answer', async () => {

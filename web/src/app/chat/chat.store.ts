@@ -105,6 +105,11 @@ export class ChatStore {
 
   constructor() {
     this.socket.on('message:new', (message) => this.receive(message));
+    // I left a room on another device: it goes here too. (Joining elsewhere brings its notice, a message of a
+    // room not known here, which lists my rooms.)
+    this.socket.on('room:member', ({ roomId, userId, change }) => {
+      if (userId === this.session.user()?.id && change !== 'joined') this.forgetRoom(roomId);
+    });
     this.socket.onConnected((again) => void (again ? this.catchUpAll() : this.listRooms()));
     // A box that comes on screen without its messages (restored, or out of "+N" when another closes) loads them.
     effect(() => {
@@ -336,7 +341,7 @@ export class ChatStore {
 
   /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */
   /**
-   * Calls `listener` with the messages from others, past my read marker, that a `sync` brought into a room (in
+   * Calls `listener` with the text messages from others, past my read marker, that a `sync` brought into a room (in
    * seq order): what arrived while this device was away, which no `message:new` announced. Once per room and answer.
    */
   onCaughtUp(listener: (unread: readonly Message[]) => void): void {
@@ -347,7 +352,7 @@ export class ChatStore {
     const me = this.session.user()?.id;
     for (const { roomId, messages } of caughtUp) {
       const readUpTo = this.rooms.byId().get(roomId)?.lastReadSeq ?? 0;
-      const unread = messages.filter((message) => message.authorId !== me && message.seq > readUpTo);
+      const unread = messages.filter((message) => message.kind === 'text' && message.authorId !== me && message.seq > readUpTo);
       if (unread.length > 0) for (const listener of this.caughtUpListeners) listener(unread);
     }
   }
@@ -371,7 +376,8 @@ export class ChatStore {
     else this.learnRooms();
 
     if (previousSeq !== undefined && message.seq > previousSeq + 1) this.noteGap(message.roomId, previousSeq);
-    if (mine) return;
+    // Who joined or left is shown in its place, and is news to nobody: no box opens for it, nothing is read out.
+    if (mine || message.kind === 'system') return;
 
     // A muted chat is meant to stay quiet: the screen reader is not told of its messages either.
     if (!room?.muted) this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);

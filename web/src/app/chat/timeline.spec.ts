@@ -1,4 +1,4 @@
-import { alice, bob, message } from '../../testing/fake-chat-socket';
+import { alice, bob, message, notice } from '../../testing/fake-chat-socket';
 import { GROUP_GAP_MS, hasUnreadFromOthers, timeline } from './timeline';
 
 /** A message of `author` at a local time; `message()` numbers ids and seqs. */
@@ -69,6 +69,17 @@ describe('timeline', () => {
     // After midnight a run starts again under its day separator.
     const overnight = [at(1, bob, new Date(2026, 10, 30, 23, 58)), at(2, bob, new Date(2026, 11, 1, 0, 1))];
     expect(runs(timeline(overnight, context))).toBe('[1] [2]');
+  });
+
+  it('never runs a notice into a group of messages: Bob joining splits his messages in two', () => {
+    const start = new Date(2026, 11, 1, 9, 0).getTime();
+    const messages = [at(1, bob, new Date(start)), { ...notice(3, 2, 'joined', bob), createdAt: new Date(start + 1000).toISOString() }, at(3, bob, new Date(start + 2000))];
+    const runs = timeline(messages, context).map((entry) => [entry.message.seq, entry.groupStart, entry.groupEnd]);
+    expect(runs).toEqual([
+      [1, true, true],
+      [2, true, true],
+      [3, true, true],
+    ]);
   });
 
   it('ends a run at "Seen", which sits between two of its messages', () => {

@@ -58,9 +58,11 @@ export function timeline(messages: readonly Message[], context: TimelineContext)
   return entries;
 }
 
-/** Whether `message` goes on the run of `previous`: the same author, soon after. */
+/** Whether `message` goes on the run of `previous`: the same author, soon after, neither of them a notice. */
 function continues(previous: Message, message: Message): boolean {
   return (
+    previous.kind === 'text' &&
+    message.kind === 'text' &&
     previous.authorId === message.authorId &&
     Date.parse(message.createdAt) - Date.parse(previous.createdAt) <= GROUP_GAP_MS
   );

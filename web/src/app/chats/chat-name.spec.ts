@@ -1,4 +1,4 @@
-import { alice, bob, message } from '../../testing/fake-chat-socket';
+import { alice, bob, message, notice } from '../../testing/fake-chat-socket';
 import { directWithBob, groupRoom } from '../../testing/rooms';
 import { chatName, chatPreview, chatTime } from './chat-name';
 
@@ -13,6 +13,10 @@ describe('a row of the Chats list', () => {
     expect(chatPreview(directWithBob(1, { lastMessage: message(1, 1, bob, 'see\nyou  soon') }), alice.id)).toBe('see you soon');
     expect(chatPreview(directWithBob(1, { lastMessage: message(1, 1, alice, 'on my way') }), alice.id)).toBe('You: on my way');
     expect(chatPreview(groupRoom(2, 'Club', { lastMessage: message(2, 1, bob, 'chapter 3') }), alice.id)).toBe('Bob: chapter 3');
+  });
+
+  it('previews a notice as what it says, with no author before it', () => {
+    expect(chatPreview(groupRoom(1, 'Lobby', { lastMessage: notice(1, 3, 'joined', bob) }), alice.id)).toBe('Bob Builder joined');
   });
 
   it('dates the last message: the time today, the weekday this week, then the date', () => {

@@ -1,5 +1,6 @@
 import { formatDate } from '@angular/common';
 import type { Room } from '@parley/protocol';
+import { noticeText } from '../chat/notice-text';
 
 /** What a chat is called: the other person in a direct chat, the room's name in a group. */
 export function chatName(room: Room): string {
@@ -10,6 +11,8 @@ export function chatName(room: Room): string {
 export function chatPreview(room: Room, myId: number | undefined): string {
   const last = room.lastMessage;
   if (!last) return 'No messages yet';
+  const notice = noticeText(last, myId);
+  if (notice !== null) return notice;
   const body = last.body.replace(/\s+/g, ' ').trim();
   if (last.authorId === myId) return `You: ${body}`;
   return room.kind === 'group' ? `${last.author.firstName}: ${body}` : body;

@@ -80,7 +80,7 @@ export class DesktopNotifications {
 
   /** A message from someone else reached me, with `more` before it that nothing announced yet. */
   private arrived(message: Message, more = 0): void {
-    if (message.authorId === this.session.user()?.id) return;
+    if (message.authorId === this.session.user()?.id || message.kind === 'system') return;
     const room = this.rooms.byId().get(message.roomId);
     if (room?.muted) return;
     const hidden = !this.visibility.visible();

@@ -34,9 +34,9 @@ export class ReadsStore {
     if (event.userId === this.session.user()?.id) {
       if (event.seq <= room.lastReadSeq) return;
       const lastSeq = Math.max(room.lastSeq, event.seq);
-      this.rooms.upsert({ ...room, lastReadSeq: event.seq, unread: Math.max(0, lastSeq - event.seq) });
+      this.rooms.change({ ...room, lastReadSeq: event.seq, unread: Math.max(0, lastSeq - event.seq) });
     } else if (room.peer?.id === event.userId && event.seq > (room.peerLastReadSeq ?? 0)) {
-      this.rooms.upsert({ ...room, peerLastReadSeq: event.seq });
+      this.rooms.change({ ...room, peerLastReadSeq: event.seq });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { LIMITS, type AckOf, type Room } from '@parley/protocol';
-import { FakeChatSocket, message, settle } from '../../testing/fake-chat-socket';
+import { FakeChatSocket, bob, message, notice, settle } from '../../testing/fake-chat-socket';
 import { directWithBob, groupRoom } from '../../testing/rooms';
 import { ChatSocket } from '../core/chat-socket';
 import { RoomsStore } from './rooms.store';
@@ -127,11 +127,29 @@ describe('RoomsStore', () => {
     const answers = heldPages(socket);
     const loading = rooms.load();
     rooms.noteMessage(message(1, 8), false);
-    rooms.upsert({ ...rooms.byId().get(1)!, peerLastReadSeq: 8 });
+    rooms.change({ ...rooms.byId().get(1)!, peerLastReadSeq: 8 });
     // What the server saw before seq 8, with a new member in the room and a marker moved on another device.
     answers[0]!(page([dm({ lastSeq: 7, lastReadSeq: 6, unread: 1, peerLastReadSeq: 6, memberCount: 3 })]));
     expect(await loading).toBe(true);
     expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 3 });
+  });
+
+  it('counts members as people join and leave, never going back to an older count', () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(3, 'General', { lastSeq: 4, memberCount: 2 }));
+    rooms.noteMessage(notice(3, 5, 'joined'), false);
+    socket.serverSends('room:member', { roomId: 3, userId: bob.id, change: 'joined', memberCount: 3, seq: 5 });
+    expect(rooms.byId().get(3)).toMatchObject({ lastSeq: 5, memberCount: 3, lastMessage: { kind: 'system' } });
+
+    // Across nodes, a change can be announced before its notice comes, and an older one after a newer one.
+    socket.serverSends('room:member', { roomId: 3, userId: 9, change: 'joined', memberCount: 4, seq: 7 });
+    socket.serverSends('room:member', { roomId: 3, userId: bob.id, change: 'left', memberCount: 3, seq: 6 });
+    expect(rooms.byId().get(3)?.memberCount).toBe(4);
+    // A page from before the change does not take it back; one from after it counts.
+    rooms.upsert(room(3, 'General', { lastSeq: 5, memberCount: 3 }));
+    expect(rooms.byId().get(3)?.memberCount).toBe(4);
+    rooms.upsert(room(3, 'General', { lastSeq: 8, memberCount: 5 }));
+    expect(rooms.byId().get(3)?.memberCount).toBe(5);
   });
 
   it('keeps a mute made while a page was on its way, and takes one the page brings otherwise', async () => {

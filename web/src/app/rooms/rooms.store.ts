@@ -1,5 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, type AckOf, type Message, type Room, type RoomsListInput } from '@parley/protocol';
+import { LIMITS, type AckOf, type Message, type Room, type RoomMemberEvent, type RoomsListInput } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 
 /** My rooms on the first page of a paging: what the Chats list shows first, so it comes quickly. */
@@ -26,6 +26,11 @@ export class RoomsStore {
   private muteChanges = 0;
   /** For each room, `muteChanges` at its latest mute change. */
   private readonly mutedAt = new Map<number, number>();
+  /**
+   * For each room, the seq its member count was counted at: the room's `lastSeq` as the server sent it, or a
+   * `room:member` event's. Events and pages can come in any order; the count with the higher seq is the newer.
+   */
+  private readonly countedAt = new Map<number, number>();
 
   readonly byId = this.rooms.asReadonly();
   /**
@@ -44,6 +49,7 @@ export class RoomsStore {
 
   constructor() {
     this.socket.on('room:new', (room) => this.upsert(room));
+    this.socket.on('room:member', (event) => this.countMembers(event));
   }
 
   /**
@@ -84,12 +90,12 @@ export class RoomsStore {
     const room = this.rooms().get(roomId);
     if (!room) return;
     this.mutedAt.set(roomId, ++this.muteChanges);
-    if (room.muted !== muted) this.upsert({ ...room, muted });
+    if (room.muted !== muted) this.change({ ...room, muted });
   }
 
-  /** Adds a room, or updates one, never moving its seqs and read markers back (see `merged`). */
+  /** Adds a room as the server sent it, or updates one, never moving its seqs, read markers and count back (see `merge`). */
   upsert(room: Room): void {
-    this.rooms.update((rooms) => new Map(rooms).set(room.id, merged(rooms.get(room.id), room)));
+    this.rooms.update((rooms) => new Map(rooms).set(room.id, this.merge(rooms.get(room.id), room)));
   }
 
   /**
@@ -106,11 +112,20 @@ export class RoomsStore {
     if (!newer && lastReadSeq === room.lastReadSeq) return;
     const latest = newer ? { lastSeq: message.seq, lastActivityAt: message.createdAt, lastMessage: message } : {};
     const lastSeq = latest.lastSeq ?? room.lastSeq;
-    this.upsert({ ...room, ...latest, lastReadSeq, unread: Math.max(0, lastSeq - lastReadSeq) });
+    this.change({ ...room, ...latest, lastReadSeq, unread: Math.max(0, lastSeq - lastReadSeq) });
+  }
+
+  /** Someone joined or left: the count after it, unless a newer count is held (see `countedAt`). */
+  private countMembers({ roomId, memberCount, seq }: RoomMemberEvent): void {
+    const room = this.rooms().get(roomId);
+    if (!room || seq <= (this.countedAt.get(roomId) ?? 0)) return;
+    this.countedAt.set(roomId, seq);
+    this.change({ ...room, memberCount });
   }
 
   /** A room I am no longer in (left on another device, or removed). */
   forget(roomId: number): void {
+    this.countedAt.delete(roomId);
     if (!this.rooms().has(roomId)) return;
     this.rooms.update((rooms) => {
       const next = new Map(rooms);
@@ -121,12 +136,26 @@ export class RoomsStore {
 
   reset(): void {
     this.resets += 1;
+    this.countedAt.clear();
     // The paging from before the log-out stops at its next answer; the next log-in's must not join it.
     this.paging = null;
     this.pagingWanted = false;
     this.mineListed.set(false);
     this.rooms.set(new Map());
     this.mutedAt.clear();
+  }
+
+  /** A room held, changed here (a mute, a read marker, a message): nothing in it is older than what is held. */
+  change(room: Room): void {
+    this.rooms.update((rooms) => new Map(rooms).set(room.id, room));
+  }
+
+  /** A room from the server over the one held (see `merged`), keeping a member count counted later (see `countedAt`). */
+  private merge(held: Room | undefined, heard: Room): Room {
+    const room = merged(held, heard);
+    if (held !== undefined && (this.countedAt.get(heard.id) ?? 0) > heard.lastSeq) return { ...room, memberCount: held.memberCount };
+    this.countedAt.set(heard.id, heard.lastSeq);
+    return room;
   }
 
   /** Pages through my rooms, again as long as a `load` was asked for meanwhile; the last paging's outcome. */
@@ -179,7 +208,7 @@ export class RoomsStore {
       for (const room of page) {
         const held = rooms.get(room.id);
         const mutedSince = held !== undefined && (this.mutedAt.get(room.id) ?? 0) > askedAt;
-        next.set(room.id, merged(held, mutedSince ? { ...room, muted: held.muted } : room));
+        next.set(room.id, this.merge(held, mutedSince ? { ...room, muted: held.muted } : room));
       }
       return next;
     });

@@ -1,0 +1,149 @@
+import type { Message, Room, RoomMemberEvent } from '@parley/protocol';
+import { messageShape, serverEvents } from '@parley/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { call, callRaw, drain, expectOk, nextEvent, record, type ClientSocket, type Person, type TestServer } from './support/harness.js';
+import { serverDrivers, type DriverServer } from './support/server-drivers.js';
+
+type Connected = Person & { socket: ClientSocket };
+
+describe.each(serverDrivers)('room members: $name', (driver) => {
+  let started: DriverServer;
+  let server: TestServer;
+  beforeEach(async (context) => {
+    if (driver.unavailable) context.skip(driver.unavailable);
+    started = await driver.start({ limits: { socketEventsPerSecond: 10_000 } });
+    server = started.server;
+  });
+  afterEach(async () => {
+    await started?.close();
+  });
+
+  async function group(creator: Connected, name: string): Promise<Room> {
+    return expectOk(await call(creator.socket, 'room:create', { name })).room;
+  }
+
+  /** The next `room:member` event of this room on `socket`. */
+  const nextMemberEvent = (socket: ClientSocket, roomId: number) => nextEvent(socket, 'room:member', (event) => event.roomId === roomId);
+
+  it('every member hears who joins, with the count after it, and the notice takes its place in the history', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const carol = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    const events = record(alice.socket, 'room:member');
+    const notices = record(alice.socket, 'message:new');
+
+    const bobJoined = expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    expect(bobJoined.room.memberCount).toBe(2);
+    const carolJoined = expectOk(await call(carol.socket, 'room:join', { roomId: general.id }));
+    expect(carolJoined.room.memberCount).toBe(3);
+    await drain(alice.socket);
+
+    expect(events).toEqual<RoomMemberEvent[]>([
+      { roomId: general.id, userId: bob.user.id, change: 'joined', memberCount: 2, seq: 1 },
+      { roomId: general.id, userId: carol.user.id, change: 'joined', memberCount: 3, seq: 2 },
+    ]);
+    for (const event of events) expect(serverEvents['room:member'].safeParse(event).success).toBe(true);
+    expect(notices).toMatchObject([
+      { roomId: general.id, seq: 1, kind: 'system', body: '', authorId: bob.user.id, notice: { change: 'joined', user: bob.user } },
+      { roomId: general.id, seq: 2, kind: 'system', body: '', authorId: carol.user.id, notice: { change: 'joined', user: carol.user } },
+    ]);
+    for (const notice of notices) expect(messageShape.safeParse(notice).success).toBe(true);
+
+    // The joiner's own history holds the notice, and it is not unread to them.
+    expect(carolJoined.messages.map((m) => [m.seq, m.notice?.change, m.notice?.user.id])).toEqual([
+      [1, 'joined', bob.user.id],
+      [2, 'joined', carol.user.id],
+    ]);
+    expect(carolJoined.room).toMatchObject({ lastSeq: 2, lastReadSeq: 2, unread: 0 });
+    const history = expectOk(await call(alice.socket, 'room:history', { roomId: general.id }));
+    expect(history.messages).toEqual(notices);
+
+    // A text message takes the next seq, and says it is one.
+    const sent = expectOk(await call(bob.socket, 'message:send', { roomId: general.id, clientId: 'hi', body: 'hi all' }));
+    expect(sent.message).toMatchObject({ seq: 3, kind: 'text', body: 'hi all', notice: null });
+  });
+
+  it('the joiner’s other devices hear that they joined; joining again, even from two devices at once, changes nothing', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const bobsPhone = await server.connect(bob.token);
+    const general = await group(alice, 'General');
+    const aliceHears = record(alice.socket, 'room:member');
+    const phoneHears = nextMemberEvent(bobsPhone, general.id);
+
+    const [first, second] = await Promise.all([
+      call(bob.socket, 'room:join', { roomId: general.id }),
+      call(bobsPhone, 'room:join', { roomId: general.id }),
+    ]);
+    expect(expectOk(first).room.memberCount).toBe(2);
+    expect(expectOk(second).room.memberCount).toBe(2);
+    expect(await phoneHears).toEqual({ roomId: general.id, userId: bob.user.id, change: 'joined', memberCount: 2, seq: 1 });
+
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    await drain(alice.socket);
+    expect(aliceHears).toHaveLength(1);
+    const history = expectOk(await call(alice.socket, 'room:history', { roomId: general.id }));
+    expect(history.messages.map((m) => m.notice?.change)).toEqual(['joined']);
+  });
+
+  it('who leaves is announced to the members and to their own other devices, and hears nothing more of the room', async () => {
+    const alice = await server.signUpAndConnect();
+    const carol = await server.signUpAndConnect();
+    const carolsPhone = await server.connect(carol.token);
+    const general = await group(alice, 'General');
+    expectOk(await call(carol.socket, 'room:join', { roomId: general.id }));
+    // The phone has heard of the join before it listens for what follows.
+    await Promise.all([drain(alice.socket), drain(carolsPhone)]);
+
+    const aliceHears = nextMemberEvent(alice.socket, general.id);
+    const aliceNotice = nextEvent(alice.socket, 'message:new', (m) => m.roomId === general.id);
+    const phoneHears = nextMemberEvent(carolsPhone, general.id);
+    expectOk(await call(carol.socket, 'room:leave', { roomId: general.id }));
+
+    const left = { roomId: general.id, userId: carol.user.id, change: 'left', memberCount: 1, seq: 2 } as const;
+    expect(await aliceHears).toEqual(left);
+    expect(await phoneHears).toEqual(left);
+    expect(await aliceNotice).toMatchObject({ seq: 2, kind: 'system', authorId: carol.user.id, notice: { change: 'left', user: carol.user } });
+
+    const carolGets = record(carolsPhone, 'message:new');
+    expectOk(await call(alice.socket, 'message:send', { roomId: general.id, clientId: 'after', body: 'after Carol left' }));
+    await drain(carolsPhone);
+    expect(carolGets).toEqual([]);
+    expect(await call(carol.socket, 'room:history', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Leaving again: she is not in it.
+    expect(await call(carol.socket, 'room:leave', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('a client that was away catches the notices up through sync, in seq order with the messages', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    alice.socket.disconnect();
+
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    expectOk(await call(bob.socket, 'message:send', { roomId: general.id, clientId: 'hello', body: 'hello' }));
+    expectOk(await call(bob.socket, 'room:leave', { roomId: general.id }));
+
+    const back = await server.connect(alice.token);
+    const answer = expectOk(await call(back, 'sync', { rooms: { [general.id]: 0 } }));
+    const messages: Message[] = answer.rooms[0]!.messages;
+    expect(messages.map((m) => [m.seq, m.kind, m.notice?.change ?? m.body])).toEqual([
+      [1, 'system', 'joined'],
+      [2, 'text', 'hello'],
+      [3, 'system', 'left'],
+    ]);
+    // The Chats list shows the notice as the room's last message, and counts it unread as any other.
+    const [listed] = expectOk(await call(back, 'rooms:list', {})).rooms;
+    expect(listed).toMatchObject({ id: general.id, memberCount: 1, lastSeq: 3, unread: 3, lastMessage: messages[2] });
+  });
+
+  it('no client can send something that reads as a notice', async () => {
+    const alice = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    const forged = await callRaw(alice.socket, 'message:send', { roomId: general.id, clientId: `notice.${general.id}.1`, body: '{"change":"left"}' });
+    expect(forged).toMatchObject({ ok: false, error: { code: 'invalid', fields: { clientId: expect.any(String) } } });
+    const sent = expectOk(await call(alice.socket, 'message:send', { roomId: general.id, clientId: 'notice-1', body: '{"change":"left","user":{}}' }));
+    expect(sent.message).toMatchObject({ kind: 'text', notice: null, body: '{"change":"left","user":{}}' });
+  });
+});
