@@ -1,4 +1,4 @@
-import { connectClient, createRoom, expect, newPerson, registerByApi, roomBox, signUp, test, uniqueName } from './support';
+import { connectClient, createRoom, expect, expectAccessible, newPerson, registerByApi, roomBox, screenshot, signUp, test, uniqueName } from './support';
 
 test('Alice sees her room’s member count rise as Bob and Carol join, and each joining in the history, with no reload', async ({
   openPage,
@@ -37,5 +37,80 @@ test('Alice sees her room’s member count rise as Bob and Carol join, and each 
     await expect(box.locator('li.message')).toHaveCount(0);
   } finally {
     for (const socket of sockets) socket.disconnect();
+  }
+});
+
+test('a room’s menu lists its members with their roles and who is online, and leaves the room, by keyboard too', async ({
+  openPage,
+  request,
+  baseURL,
+}) => {
+  const page = await openPage();
+  const alice = newPerson('Alice');
+  await signUp(page, alice);
+  const name = uniqueName('Menu');
+  await createRoom(page, name);
+  const box = roomBox(page, name);
+  const bob = newPerson('Bob');
+  const bobsDevice = await connectClient(baseURL!, (await registerByApi(request, bob)).token);
+  try {
+    const browsed = await bobsDevice.timeout(5000).emitWithAck('rooms:browse', { query: name });
+    if (!browsed.ok) throw new Error(browsed.error.message);
+    const roomId = browsed.rooms[0]!.id;
+    expect(await bobsDevice.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+    await expect(box.getByText('2 members', { exact: true })).toBeVisible();
+
+    const menuButton = box.getByRole('button', { name: `Menu of room ${name}`, exact: true });
+    await menuButton.click();
+    await page.getByRole('button', { name: 'Members (2)', exact: true }).click();
+    const members = page.getByRole('dialog', { name: `Members of ${name}` });
+    await expect(members.getByRole('listitem')).toHaveCount(2);
+    await expect(members.getByRole('listitem').first()).toContainText(`${alice.firstName} ${alice.lastName}`);
+    await expect(members.getByRole('listitem').first()).toContainText('Owner');
+    await expect(members.getByRole('listitem').nth(1)).toContainText(`@${bob.username}, online`);
+    await expectAccessible(page, 'the members dialog');
+    await screenshot(page, 'members-dialog-1280');
+
+    // Escape closes the dialog alone, and the keyboard is back on the menu's button.
+    await page.keyboard.press('Escape');
+    await expect(members).toBeHidden();
+    await expect(box).toBeVisible();
+    await expect(menuButton).toBeFocused();
+
+    // On a phone the menu opens under its button, over the box that fills the screen.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await menuButton.click();
+    await expect(page.getByRole('button', { name: 'Leave room', exact: true })).toBeVisible();
+    await screenshot(page, 'room-menu-360');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await menuButton.focus();
+
+    // Leaving, by keyboard: the menu opens on Enter with the keyboard on its first item; Escape closes it alone.
+    await page.keyboard.press('Enter');
+    const leaveItem = page.getByRole('button', { name: 'Leave room', exact: true });
+    await expect(leaveItem).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Members (2)', exact: true })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(leaveItem).toBeHidden();
+    await expect(box).toBeVisible();
+    await expect(menuButton).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'Members (2)', exact: true })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(leaveItem).toBeFocused();
+    const bobHears = new Promise((resolve) => bobsDevice.on('room:member', resolve));
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('dialog', { name: `Leave ${name}?` });
+    await expect(confirm).toBeVisible();
+    await expectAccessible(page, 'the leave dialog');
+    await confirm.getByRole('button', { name: 'Leave room', exact: true }).click();
+    await expect(box).toBeHidden();
+    expect(await bobHears).toMatchObject({ roomId, change: 'left', memberCount: 1 });
+    await expect(page.getByRole('button', { name: new RegExp(`Open room ${name}`) })).toHaveCount(0);
+    await expect(page.locator('body')).not.toBeFocused();
+  } finally {
+    bobsDevice.disconnect();
   }
 });

@@ -4,6 +4,7 @@ import type {
   ReadMarker,
   Room,
   RoomMemberEvent,
+  RoomMembersPage,
   RoomMute,
   RoomsPage,
   SocketClosing,
@@ -18,6 +19,7 @@ import type {
   RoomHistoryInput,
   RoomJoinInput,
   RoomLeaveInput,
+  RoomMembersInput,
   RoomMuteInput,
   RoomReadInput,
   RoomsBrowseInput,
@@ -38,6 +40,8 @@ export interface ClientToServerEvents {
   'rooms:list': Call<RoomsListInput, RoomsPage>;
   /** A page of the group rooms I could join, by name, searchable. */
   'rooms:browse': Call<RoomsBrowseInput, RoomsPage>;
+  /** A page of a room's members, longest-standing first, each with their role and whether they are online. */
+  'room:members': Call<RoomMembersInput, RoomMembersPage>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
   /**

@@ -37,10 +37,13 @@ export const LIMITS = {
    */
   roomsPageBytesMax: 256 * 1024,
   /**
-   * The longest cursor a paged list takes (`rooms:list`, `rooms:browse`, `GET /api/users`): those the server gives (a few
+   * The longest cursor a paged list takes (`rooms:list`, `rooms:browse`, `room:members`, `GET /api/users`): those the server gives (a few
    * numbers, or a name and an id, base64url) are shorter.
    */
   cursorMax: 2048,
+  /** Members per `room:members` page: the default, and the most one page may ask for. */
+  membersPageDefault: 50,
+  membersPageMax: 100,
   /** People per `GET /api/users` page: the default, and the most one page may ask for. */
   usersPageDefault: 50,
   usersPageMax: 100,

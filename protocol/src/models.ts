@@ -56,6 +56,25 @@ export interface RoomsPage {
   nextCursor: string | null;
 }
 
+/** A member's part in a room: its owner (a group room has one while it has members), a moderator, or a member. */
+export type MemberRole = 'owner' | 'moderator' | 'member';
+
+/** A member of a room, as `room:members` lists them. */
+export interface RoomMember {
+  user: PublicUser;
+  role: MemberRole;
+  /** Whether they have a device connected now. */
+  online: boolean;
+  joinedAt: string;
+}
+
+/** The answer to `room:members`: one page. */
+export interface RoomMembersPage {
+  members: RoomMember[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
+
 /** `text`: what a person wrote. `system`: a notice of the room's own, such as "Bob joined" (see `notice`). */
 export type MessageKind = 'text' | 'system';
 

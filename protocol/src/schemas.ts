@@ -63,6 +63,17 @@ export const roomsListSchema = z.strictObject({
 export type RoomsListInput = z.infer<typeof roomsListSchema>;
 
 /**
+ * `room:members`: one page of a room's members, longest-standing first. `cursor` is the `nextCursor` of the page
+ * before, opaque.
+ */
+export const roomMembersSchema = z.strictObject({
+  roomId: idSchema,
+  cursor: cursorSchema.optional(),
+  limit: z.int().min(1).max(LIMITS.membersPageMax).optional(),
+});
+export type RoomMembersInput = z.infer<typeof roomMembersSchema>;
+
+/**
  * `rooms:browse`: one page of the group rooms the caller could join, ordered by name, whose name starts with
  * `query` (ignoring case and width). `cursor` is the `nextCursor` of the page before, opaque.
  */

@@ -11,6 +11,7 @@ import type {
   ReadMarker,
   Room,
   RoomCatchUp,
+  RoomMember,
   RoomMemberEvent,
   RoomMute,
   TypingSignal,
@@ -24,6 +25,7 @@ import {
   roomHistorySchema,
   roomJoinSchema,
   roomLeaveSchema,
+  roomMembersSchema,
   roomMuteSchema,
   roomReadSchema,
   roomsBrowseSchema,
@@ -102,6 +104,13 @@ export const errorResponseShape = z.strictObject({ error: errorBodyShape });
 
 const roomsPageShape = z.strictObject({ rooms: z.array(roomShape), nextCursor: z.string().nullable() });
 
+export const roomMemberShape = z.strictObject({
+  user: publicUserShape,
+  role: z.enum(['owner', 'moderator', 'member']),
+  online: z.boolean(),
+  joinedAt: time,
+});
+
 const withHistory = { room: roomShape, messages: z.array(messageShape) };
 
 /** Each client event's input, and the success part of its ack (without `ok`). */
@@ -112,6 +121,10 @@ export const clientEvents = {
   'room:leave': { payload: roomLeaveSchema, success: z.strictObject({}) },
   'rooms:list': { payload: roomsListSchema, success: roomsPageShape },
   'rooms:browse': { payload: roomsBrowseSchema, success: roomsPageShape },
+  'room:members': {
+    payload: roomMembersSchema,
+    success: z.strictObject({ members: z.array(roomMemberShape), nextCursor: z.string().nullable() }),
+  },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
   sync: {
@@ -188,6 +201,7 @@ exact<Exact<Output<typeof roomShape>, Room>>();
 exact<Exact<Output<typeof memberNoticeShape>, MemberNotice>>();
 exact<Exact<Output<typeof messageShape>, Message>>();
 exact<Exact<Output<typeof roomMemberEventShape>, RoomMemberEvent>>();
+exact<Exact<Output<typeof roomMemberShape>, RoomMember>>();
 exact<Exact<Output<typeof roomCatchUpShape>, RoomCatchUp>>();
 exact<Exact<Output<typeof readMarkerShape>, ReadMarker>>();
 exact<Exact<Output<typeof roomMuteShape>, RoomMute>>();

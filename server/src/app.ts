@@ -24,6 +24,7 @@ import { readsSocketHandlers } from './reads/reads.socket.js';
 import { socketPublisher } from './realtime/publisher.js';
 import { defaultRealtimeOptions, Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { RoomsService } from './rooms/rooms.service.js';
+import { RoomMembersService } from './rooms/room-members.service.js';
 import { roomsSocketHandlers } from './rooms/rooms.socket.js';
 import type { Store } from './store/store.js';
 import { UsersService } from './users/users.service.js';
@@ -137,6 +138,7 @@ async function assemble(
   const users = new UsersService(store, presence);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
+  const members = new RoomMembersService(store, presence);
   const messages = new MessagesService(store, publisher, clock);
   const reads = new ReadsService(store, publisher);
   const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser);
@@ -168,7 +170,7 @@ async function assemble(
     parseCookie: (header) => app.parseCookie(header),
     roomIdsOf: (userId) => rooms.roomIdsOf(userId),
     handlers: {
-      ...roomsSocketHandlers(rooms),
+      ...roomsSocketHandlers(rooms, members),
       ...messagesSocketHandlers(messages, sends),
       ...readsSocketHandlers(reads),
       ...presenceSocketHandlers(watches),

@@ -1,5 +1,5 @@
 import type { Message, Room, RoomMemberEvent } from '@parley/protocol';
-import { messageShape, serverEvents } from '@parley/protocol';
+import { ackShape, messageShape, serverEvents } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, callRaw, drain, expectOk, nextEvent, record, type ClientSocket, type Person, type TestServer } from './support/harness.js';
 import { serverDrivers, type DriverServer } from './support/server-drivers.js';
@@ -136,6 +136,61 @@ describe.each(serverDrivers)('room members: $name', (driver) => {
     // The Chats list shows the notice as the room's last message, and counts it unread as any other.
     const [listed] = expectOk(await call(back, 'rooms:list', {})).rooms;
     expect(listed).toMatchObject({ id: general.id, memberCount: 1, lastSeq: 3, unread: 3, lastMessage: messages[2] });
+  });
+
+  it('room:members pages the members, longest-standing first, the creator its owner, each with whether they are online', async () => {
+    const alice = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    const others = [];
+    for (let i = 0; i < 4; i++) {
+      const person = await server.signUpAndConnect();
+      expectOk(await call(person.socket, 'room:join', { roomId: general.id }));
+      others.push(person);
+    }
+    others[3]!.socket.disconnect();
+    await server.app.realtime.presence.settled();
+
+    const first = expectOk(await call(others[0]!.socket, 'room:members', { roomId: general.id, limit: 2 }));
+    expect(ackShape('room:members').safeParse(first).success).toBe(true);
+    expect(first.members.map((m) => [m.user.id, m.role, m.online])).toEqual([
+      [alice.user.id, 'owner', true],
+      [others[0]!.user.id, 'member', true],
+    ]);
+    expect(first.members[0]!.user).toEqual(alice.user);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = expectOk(await call(others[0]!.socket, 'room:members', { roomId: general.id, cursor: first.nextCursor!, limit: 2 }));
+    expect(second.members.map((m) => m.user.id)).toEqual([others[1]!.user.id, others[2]!.user.id]);
+    const last = expectOk(await call(others[0]!.socket, 'room:members', { roomId: general.id, cursor: second.nextCursor!, limit: 2 }));
+    expect(last.members.map((m) => [m.user.id, m.online])).toEqual([[others[3]!.user.id, false]]);
+    expect(last.nextCursor).toBeNull();
+    const all = expectOk(await call(alice.socket, 'room:members', { roomId: general.id }));
+    expect(all.members).toHaveLength(5);
+  });
+
+  it('room:members is refused to whoever is not a member, one who left included, and to a cursor or limit the server never gave', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const eve = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    const direct = expectOk(await call(alice.socket, 'dm:open', { userId: bob.user.id })).room;
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    expectOk(await call(bob.socket, 'room:leave', { roomId: general.id }));
+
+    expect(await call(eve.socket, 'room:members', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(bob.socket, 'room:members', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Someone else's direct chat does not exist, as far as Eve can tell.
+    expect(await call(eve.socket, 'room:members', { roomId: direct.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(expectOk(await call(bob.socket, 'room:members', { roomId: direct.id })).members.map((m) => m.role)).toEqual(['member', 'member']);
+
+    const forged = Buffer.from(JSON.stringify(['x', 1])).toString('base64url');
+    expect(await call(alice.socket, 'room:members', { roomId: general.id, cursor: forged })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', fields: { cursor: expect.any(String) } },
+    });
+    expect(await callRaw(alice.socket, 'room:members', { roomId: general.id, limit: 101 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', fields: { limit: expect.any(String) } },
+    });
   });
 
   it('no client can send something that reads as a notice', async () => {

@@ -3,13 +3,15 @@ import {
   roomCreateSchema,
   roomJoinSchema,
   roomLeaveSchema,
+  roomMembersSchema,
   roomsBrowseSchema,
   roomsListSchema,
 } from '@parley/protocol';
 import { handler, type SocketHandlers } from '../realtime/socket-handler.js';
+import type { RoomMembersService } from './room-members.service.js';
 import type { RoomsService } from './rooms.service.js';
 
-export function roomsSocketHandlers(rooms: RoomsService): SocketHandlers {
+export function roomsSocketHandlers(rooms: RoomsService, members: RoomMembersService): SocketHandlers {
   return {
     'dm:open': handler(dmOpenSchema, (actor, input) => rooms.openDirect(actor, input), { cost: 3 }),
     'room:create': handler(roomCreateSchema, (actor, input) => rooms.createGroup(actor, input)),
@@ -18,5 +20,6 @@ export function roomsSocketHandlers(rooms: RoomsService): SocketHandlers {
     // A page of rooms costs what a page of history does: at most 100 items, bounded in bytes.
     'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input), { cost: 2 }),
     'rooms:browse': handler(roomsBrowseSchema, (actor, input) => rooms.browse(actor, input), { cost: 2 }),
+    'room:members': handler(roomMembersSchema, (actor, input) => members.page(actor, input), { cost: 2 }),
   };
 }

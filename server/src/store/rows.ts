@@ -1,6 +1,6 @@
-import type { MemberNotice, Message, PublicUser } from '@parley/protocol';
+import type { MemberNotice, MemberRole, Message, PublicUser } from '@parley/protocol';
 import { isoTime } from './iso-time.js';
-import type { JoinablePage, MembershipRecord, RoomRecord, UserRecord } from './store.js';
+import type { JoinablePage, MemberRecord, MembershipRecord, RoomRecord, UserRecord } from './store.js';
 
 /**
  * Rows as both drivers select them (the same column names), and their mapping to records. Only the
@@ -117,6 +117,15 @@ export interface MembershipRow {
   muted: number | boolean;
 }
 
+export interface MemberRow {
+  id: number;
+  username: string;
+  first_name: string;
+  last_name: string;
+  role: MemberRole;
+  joined_at: Time;
+}
+
 export interface MessageRow {
   id: number;
   room_id: number;
@@ -178,6 +187,12 @@ export const toRoomRecord = (row: RoomRow): RoomRecord => ({
           last_name: row.last_message_last_name!,
         }),
   peerLastReadSeq: row.kind === 'direct' ? row.peer_last_read_seq : null,
+});
+
+export const toMemberRecord = (row: MemberRow): MemberRecord => ({
+  user: { id: row.id, username: row.username, firstName: row.first_name, lastName: row.last_name },
+  role: row.role,
+  joinedAt: iso(row.joined_at),
 });
 
 export const toMembershipRecord = (row: MembershipRow): MembershipRecord => ({

@@ -1,4 +1,4 @@
-import type { MemberChange, Message, PublicUser, RoomKind } from '@parley/protocol';
+import type { MemberChange, MemberRole, Message, PublicUser, RoomKind } from '@parley/protocol';
 
 /**
  * The storage contract. Async and driver-neutral: SQLite today, PostgreSQL next.
@@ -161,6 +161,25 @@ export interface NewMessage {
   createdAt: Date;
 }
 
+/** A member of a room. */
+export interface MemberRecord {
+  user: PublicUser;
+  role: MemberRole;
+  joinedAt: string;
+}
+
+/** A place in a room's members' order, longest-standing first: (time joined in ms, user id). */
+export interface MemberPosition {
+  joinedAtMs: number;
+  userId: number;
+}
+
+export interface MembersPageQuery {
+  /** Only the members after this position: the last of the page before. */
+  after?: MemberPosition;
+  limit: number;
+}
+
 /** A change of a room's membership, to record with its notice. */
 export interface MembershipChange {
   roomId: number;
@@ -246,6 +265,8 @@ export interface Store {
    * nothing changed: already a member, not one, or no such room.
    */
   changeMembership(change: MembershipChange): Promise<MembershipChanged | null>;
+  /** A page of a room's members, longest-standing first (time joined, then user id), read by an index on that order. */
+  listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]>;
   isMember(roomId: number, userId: number): Promise<boolean>;
   roomIdsOf(userId: number): Promise<number[]>;
   /** The last seq of each room the user is a member of, by room id. */

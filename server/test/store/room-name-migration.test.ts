@@ -280,3 +280,48 @@ onLegacyDatabases('migration 6, the directory searched by name', (start) => {
     expect(await found('lovelace')).toEqual([ada]);
   });
 });
+
+onLegacyDatabases('migration 8, members have a role', (start) => {
+  it('makes each group room’s creator its owner, or its longest-standing member where the creator left; direct rooms have none', async () => {
+    const { legacy, t } = await start();
+    const later = (seconds: number) => (typeof t === 'number' ? t + seconds * 1000 : new Date(t.getTime() + seconds * 1000));
+    const user = (name: string) => insertLegacyUser(legacy, t, name);
+    const [alice, bob, carol] = [await user('alice'), await user('bob'), await user('carol')];
+    const group = (name: string) =>
+      legacy.insert(
+        `INSERT INTO rooms (kind, name, name_key, created_by, last_activity_at, created_at)
+         VALUES ('group', $1, $2, $3, $4, $5) RETURNING id`,
+        [name, legacyKey(name), alice, t, t],
+      );
+    const join = (room: number, member: number, seconds: number) =>
+      legacy.insert('INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) RETURNING room_id AS id', [room, member, later(seconds)]);
+    const kept = await group('Kept');
+    await join(kept, carol, 1);
+    await join(kept, alice, 2);
+    const abandoned = await group('Abandoned');
+    await join(abandoned, carol, 3);
+    await join(abandoned, bob, 2);
+    const direct = await legacy.insert(
+      `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at) VALUES ('direct', $1, $2, $3, $4) RETURNING id`,
+      [`${alice}:${bob}`, alice, t, t],
+    );
+    await join(direct, alice, 1);
+    await join(direct, bob, 1);
+
+    const store = await legacy.open();
+
+    const roles = async (room: number) => (await store.listMembers(room, { limit: 10 })).map((member) => [member.user.username, member.role]);
+    expect(await roles(kept)).toEqual([
+      ['carol', 'member'],
+      ['alice', 'owner'],
+    ]);
+    expect(await roles(abandoned)).toEqual([
+      ['bob', 'owner'],
+      ['carol', 'member'],
+    ]);
+    expect(await roles(direct)).toEqual([
+      ['alice', 'member'],
+      ['bob', 'member'],
+    ]);
+  });
+});

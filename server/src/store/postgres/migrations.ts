@@ -174,4 +174,23 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX users_last_name_fold_3 ON users ((left(last_name_fold, 3)), username_key);
     `,
   },
+  {
+    version: 8,
+    name: 'members have a role: each group room with members has an owner',
+    // As in SQLite's migration 8.
+    sql: `
+      ALTER TABLE members ADD COLUMN role text NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'moderator', 'member'));
+      CREATE INDEX members_room_joined ON members (room_id, joined_at, user_id);
+      UPDATE members m SET role = 'owner' FROM rooms r
+      WHERE r.id = m.room_id AND r.kind = 'group' AND m.user_id = r.created_by;
+      UPDATE members m SET role = 'owner'
+      FROM (
+        SELECT DISTINCT ON (x.room_id) x.room_id, x.user_id
+        FROM members x JOIN rooms r ON r.id = x.room_id AND r.kind = 'group'
+        WHERE NOT EXISTS (SELECT 1 FROM members o WHERE o.room_id = x.room_id AND o.role = 'owner')
+        ORDER BY x.room_id, x.joined_at, x.user_id
+      ) first
+      WHERE m.room_id = first.room_id AND m.user_id = first.user_id;
+    `,
+  },
 ];

@@ -8,11 +8,13 @@ import {
   joinablePage,
   noticeBody,
   noticeClientId,
+  toMemberRecord,
   toMembershipRecord,
   toMessage,
   toPublicUser,
   toRoomRecord,
   toUserRecord,
+  type MemberRow,
   type MembershipRow,
   type MessageRow,
   type RoomRow,
@@ -24,6 +26,8 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type MemberRecord,
+  type MembersPageQuery,
   type MembershipChange,
   type MembershipChanged,
   type MembershipRecord,
@@ -217,6 +221,12 @@ const Q = {
                  SELECT $1::bigint, $2::bigint, $3::timestamptz, last_seq FROM rooms WHERE id = $1
                  ON CONFLICT DO NOTHING`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
+  makeOwner: "UPDATE members SET role = 'owner' WHERE room_id = $1 AND user_id = $2",
+  // Walks the index members_room_joined from the position ($2, $3) on, or from the start when $2 is null.
+  membersPage: `SELECT u.id, u.username, u.first_name, u.last_name, m.role, m.joined_at
+                FROM members m JOIN users u ON u.id = m.user_id
+                WHERE m.room_id = $1 AND ($2::timestamptz IS NULL OR (m.joined_at, m.user_id) > ($2::timestamptz, $3::bigint))
+                ORDER BY m.joined_at, m.user_id LIMIT $4`,
   // Taken first by a change of membership, as a batch of appends takes it before any member row: in one order, no
   // deadlock between them.
   lockRoom: 'SELECT last_seq FROM rooms WHERE id = $1 FOR UPDATE',
@@ -482,6 +492,7 @@ class PostgresStore implements Store {
         ]);
         const roomId = rows[0]!.id;
         await client.query(Q.insertMember, [roomId, room.creatorId, room.createdAt]);
+        await client.query(Q.makeOwner, [roomId, room.creatorId]);
         return roomId;
       });
     } catch (error) {
@@ -551,6 +562,17 @@ class PostgresStore implements Store {
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
     const { rowCount } = await this.pool.query(Q.insertMember, [roomId, userId, now]);
     return rowCount === 1;
+  }
+
+  async listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]> {
+    const { after, limit } = query;
+    const { rows } = await this.pool.query<MemberRow>(Q.membersPage, [
+      roomId,
+      after ? new Date(after.joinedAtMs) : null,
+      after?.userId ?? 0,
+      limit,
+    ]);
+    return rows.map(toMemberRecord);
   }
 
   async changeMembership(change: MembershipChange): Promise<MembershipChanged | null> {

@@ -162,4 +162,22 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX users_last_name_fold_3 ON users (substr(last_name_fold, 1, 3), username_key);
     `,
   },
+  {
+    version: 8,
+    name: 'members have a role: each group room with members has an owner',
+    // The creator owns the room; where the creator has left (or it was never recorded), the longest-standing
+    // member does. `room:members` pages a room's members by (joined_at, user_id), which the index serves.
+    sql: `
+      ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'moderator', 'member'));
+      CREATE INDEX members_room_joined ON members (room_id, joined_at, user_id);
+      UPDATE members SET role = 'owner'
+      WHERE (room_id, user_id) IN (SELECT id, created_by FROM rooms WHERE kind = 'group' AND created_by IS NOT NULL);
+      UPDATE members SET role = 'owner'
+      WHERE (room_id, user_id) IN (
+        SELECT r.id, (SELECT m.user_id FROM members m WHERE m.room_id = r.id ORDER BY m.joined_at, m.user_id LIMIT 1)
+        FROM rooms r
+        WHERE r.kind = 'group' AND NOT EXISTS (SELECT 1 FROM members o WHERE o.room_id = r.id AND o.role = 'owner')
+      );
+    `,
+  },
 ];

@@ -11,11 +11,13 @@ import {
   noticeBody,
   noticeClientId,
   roomRowOf,
+  toMemberRecord,
   toMembershipRecord,
   toMessage,
   toPublicUser,
   toRoomRecord,
   toUserRecord,
+  type MemberRow,
   type MembershipRow,
   type MessageRow,
   type RoomValues,
@@ -27,6 +29,8 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type MemberRecord,
+  type MembersPageQuery,
   type MembershipChange,
   type MembershipChanged,
   type MembershipRecord,
@@ -287,6 +291,14 @@ export class SqliteStore implements Store {
          SELECT @room, @user, @at, last_seq FROM rooms WHERE id = @room ON CONFLICT DO NOTHING`,
       ),
       deleteMember: db.prepare<[number, number]>('DELETE FROM members WHERE room_id = ? AND user_id = ?'),
+      makeOwner: db.prepare<[number, number]>("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?"),
+      // Walks the index members_room_joined from the position on.
+      membersPage: db.prepare<{ room: number; afterAt: number; afterId: number; limit: number }, MemberRow>(
+        `SELECT u.id, u.username, u.first_name, u.last_name, m.role, m.joined_at
+         FROM members m JOIN users u ON u.id = m.user_id
+         WHERE m.room_id = @room AND (m.joined_at, m.user_id) > (@afterAt, @afterId)
+         ORDER BY m.joined_at, m.user_id LIMIT @limit`,
+      ),
       isMember: db.prepare<[number, number], number>('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').pluck(),
       memberCount: db.prepare<[number], number>('SELECT count(*) FROM members WHERE room_id = ?').pluck(),
       lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
@@ -439,6 +451,7 @@ export class SqliteStore implements Store {
       }
       const { id } = this.q.insertGroupRoom.get(room.name, room.nameKey, room.nameFold, room.passwordHash, room.creatorId, at, at)!;
       this.q.insertMember.run({ room: id, user: room.creatorId, at });
+      this.q.makeOwner.run(id, room.creatorId);
       return id;
     });
     let id: number;
@@ -515,6 +528,11 @@ export class SqliteStore implements Store {
 
   async changeMembership(change: MembershipChange): Promise<MembershipChanged | null> {
     return this.changeMembershipNow(change);
+  }
+
+  async listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]> {
+    const after = query.after ?? { joinedAtMs: -1, userId: 0 };
+    return this.q.membersPage.all({ room: roomId, afterAt: after.joinedAtMs, afterId: after.userId, limit: query.limit }).map(toMemberRecord);
   }
 
   async isMember(roomId: number, userId: number): Promise<boolean> {

@@ -17,7 +17,7 @@ import { LIMITS, isInvisible, type Message } from '@parley/protocol';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
-import { noticeText } from './notice-text';
+import { RoomMenu } from '../members/room-menu';
 import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
 import { ReadsStore } from '../reads/reads.store';
@@ -28,6 +28,7 @@ import { Icon } from '../ui/icon';
 import { ChatStore, type ChatBox as Box } from './chat.store';
 import { untilMidnight } from './day-separators';
 import { MessageText } from './message-text';
+import { noticeText } from './notice-text';
 import { hasUnreadFromOthers, timeline } from './timeline';
 
 /** How close to the top, in pixels, scrolling starts loading older messages. */
@@ -40,7 +41,7 @@ const COUNT_FROM = 500;
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
   selector: 'app-chat-box',
-  imports: [Avatar, DatePipe, Icon, MessageText, RoomIcon],
+  imports: [Avatar, DatePipe, Icon, MessageText, RoomIcon, RoomMenu],
   templateUrl: './chat-box.html',
   styleUrl: './chat-box.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -14,6 +14,10 @@ const PATHS = {
   'bell-off': ['M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0', 'M3 3l18 18'],
   sound: ['M4 9h4l5-4v14l-5-4H4z', 'M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12'],
   'sound-off': ['M4 9h4l5-4v14l-5-4H4z', 'M17 9l5 6M22 9l-5 6'],
+  // Three dots, each a ring of radius 1 whose stroke fills it: a dot of 4 units.
+  more: ['M11 5a1 1 0 1 0 2 0a1 1 0 1 0-2 0M11 12a1 1 0 1 0 2 0a1 1 0 1 0-2 0M11 19a1 1 0 1 0 2 0a1 1 0 1 0-2 0'],
+  people: ['M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM2.5 20a6.5 6.5 0 0 1 13 0', 'M16 4.5a3.5 3.5 0 0 1 0 6.5M18.5 14a6.5 6.5 0 0 1 3 6'],
+  leave: ['M14 4h5v16h-5', 'M10 8l-4 4 4 4M6 12h10'],
 } as const;
 
 export type IconName = keyof typeof PATHS;

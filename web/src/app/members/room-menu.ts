@@ -1,0 +1,223 @@
+import { DOCUMENT } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  ElementRef,
+  EnvironmentInjector,
+  afterNextRender,
+  computed,
+  inject,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
+import type { MemberRole, Room, RoomMember } from '@parley/protocol';
+import { ChatsStore } from '../chats/chats.store';
+import { placeInChatsList } from '../chats/place-in-chats-list';
+import { ChatSocket } from '../core/chat-socket';
+import { Avatar } from '../people/avatar';
+import { Icon } from '../ui/icon';
+import { MembersStore } from './members.store';
+
+const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderator: 'Moderator', member: null };
+
+/**
+ * A group room's menu, in its box header: who is in it, mute, and leave. The menu is a popover (the browser keeps
+ * it on top, closes it on Escape or a click elsewhere, and gives the keyboard back to its button); members and
+ * leaving open modal dialogs. Escape inside them closes them alone, not the box around them.
+ */
+@Component({
+  selector: 'app-room-menu',
+  imports: [Avatar, Icon],
+  template: `
+    <!-- Each box's menu is anchored to its own button. -->
+    <button #trigger type="button" class="icon-button" [attr.popovertarget]="menuId()" [attr.aria-label]="'Menu of room ' + room().name"
+      [style.anchor-name]="anchor()" (keydown.escape)="closeMenu($event)">
+      <app-icon name="more" />
+    </button>
+    <div #menu class="menu" popover [id]="menuId()" [style.position-anchor]="anchor()" (keydown.escape)="closeMenu($event)"
+      (toggle)="menuToggled($event)">
+      <button type="button" (click)="showMembers()"><app-icon name="people" />Members ({{ room().memberCount }})</button>
+      <button type="button" (click)="toggleMute()">
+        <app-icon [name]="room().muted ? 'bell' : 'bell-off'" />{{ room().muted ? 'Unmute' : 'Mute' }}
+      </button>
+      <button type="button" (click)="askToLeave()"><app-icon name="leave" />Leave room</button>
+    </div>
+
+    <dialog #membersDialog [attr.aria-labelledby]="menuId() + '-members'" (keydown.escape)="closeDialog($event, membersDialog)"
+      (close)="membersClosed()">
+      <h2 [id]="menuId() + '-members'">Members of <bdi>{{ room().name }}</bdi></h2>
+      <ul class="members">
+        @for (member of members(); track member.user.id) {
+          <li>
+            <app-avatar [username]="member.user.username" [firstName]="member.user.firstName" [lastName]="member.user.lastName"
+              [online]="member.online" decorative />
+            <span class="who">
+              <bdi class="name">{{ member.user.firstName }} {{ member.user.lastName }}</bdi>
+              <span class="handle">&#64;{{ member.user.username }}<span class="visually-hidden">, {{ member.online ? 'online' : 'offline' }}</span></span>
+            </span>
+            @if (roleLabel(member); as role) {
+              <span class="role">{{ role }}</span>
+            }
+          </li>
+        }
+      </ul>
+      @if (error(); as message) {
+        <p class="form-error" role="alert">{{ message }}</p>
+      }
+      <div class="actions">
+        @if (nextCursor() !== null) {
+          <button type="button" class="secondary" (click)="loadMore()" [disabled]="loading()">Load more members</button>
+        }
+        <button type="button" (click)="membersDialog.close()">Close</button>
+      </div>
+    </dialog>
+
+    <dialog #leaveDialog [attr.aria-labelledby]="menuId() + '-leave'" (keydown.escape)="closeDialog($event, leaveDialog)" (close)="giveBackFocus()">
+      <h2 [id]="menuId() + '-leave'">Leave <bdi>{{ room().name }}</bdi>?</h2>
+      <p>Its messages stop coming to you. You can join it again from Rooms{{ room().protected ? ', with its password' : '' }}.</p>
+      @if (error(); as message) {
+        <p class="form-error" role="alert">{{ message }}</p>
+      }
+      <div class="actions">
+        <button type="button" class="danger" (click)="leave()" [disabled]="loading()">Leave room</button>
+        <button type="button" class="secondary" (click)="leaveDialog.close()">Cancel</button>
+      </div>
+    </dialog>
+  `,
+  styleUrl: './room-menu.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class RoomMenu {
+  readonly room = input.required<Room>();
+
+  private readonly store = inject(MembersStore);
+  private readonly chats = inject(ChatsStore);
+  private readonly document = inject(DOCUMENT);
+  private readonly environment = inject(EnvironmentInjector);
+  private readonly trigger = viewChild.required<ElementRef<HTMLButtonElement>>('trigger');
+  private readonly menu = viewChild.required<ElementRef<HTMLElement>>('menu');
+  private readonly membersDialog = viewChild.required<ElementRef<HTMLDialogElement>>('membersDialog');
+  private readonly leaveDialog = viewChild.required<ElementRef<HTMLDialogElement>>('leaveDialog');
+
+  protected readonly menuId = computed(() => `room-menu-${this.room().id}`);
+  protected readonly anchor = computed(() => `--${this.menuId()}`);
+  protected readonly members = signal<readonly RoomMember[]>([]);
+  protected readonly nextCursor = signal<string | null>(null);
+  protected readonly loading = signal(false);
+  protected readonly error = signal<string | null>(null);
+  /** Counts the lists asked for, so that an older answer never replaces a newer one. */
+  private listing = 0;
+
+  constructor() {
+    // While the list shows, someone joining or leaving changes it: it is asked for again.
+    const stop = inject(ChatSocket).on('room:member', ({ roomId }) => {
+      if (roomId === this.room().id && this.membersDialog().nativeElement.open) void this.loadFirst();
+    });
+    inject(DestroyRef).onDestroy(stop);
+  }
+
+  protected roleLabel(member: RoomMember): string | null {
+    return ROLE_LABELS[member.role];
+  }
+
+  /** Escape while the menu is open closes it alone: the box it sits in stays open. */
+  protected closeMenu(event: Event): void {
+    if (!this.menu().nativeElement.matches(':popover-open')) return;
+    event.preventDefault();
+    this.hideMenu();
+    this.trigger().nativeElement.focus();
+  }
+
+  /** Opened, the menu takes the keyboard to its first item, as a menu does. */
+  protected menuToggled(event: Event): void {
+    if ((event as ToggleEvent).newState === 'open') this.menu().nativeElement.querySelector('button')?.focus();
+  }
+
+  protected closeDialog(event: Event, dialog: HTMLDialogElement): void {
+    event.preventDefault();
+    dialog.close();
+  }
+
+  protected showMembers(): void {
+    this.hideMenu();
+    this.error.set(null);
+    this.membersDialog().nativeElement.showModal();
+    void this.loadFirst();
+  }
+
+  protected membersClosed(): void {
+    this.listing += 1;
+    this.members.set([]);
+    this.nextCursor.set(null);
+    this.giveBackFocus();
+  }
+
+  protected async loadMore(): Promise<void> {
+    const cursor = this.nextCursor();
+    if (cursor === null || this.loading()) return;
+    await this.load(cursor);
+  }
+
+  protected toggleMute(): void {
+    this.hideMenu();
+    void this.chats.setMuted(this.room().id, !this.room().muted);
+    this.trigger().nativeElement.focus();
+  }
+
+  protected askToLeave(): void {
+    this.hideMenu();
+    this.error.set(null);
+    this.leaveDialog().nativeElement.showModal();
+  }
+
+  /** Leaves the room: once the server says so, this box closes with the room (see MembersStore.leave). */
+  protected async leave(): Promise<void> {
+    if (this.loading()) return;
+    this.loading.set(true);
+    try {
+      const ack = await this.store.leave(this.room().id);
+      if (!ack.ok) {
+        this.error.set(ack.error.message);
+        return;
+      }
+      // The box goes with the room, and its buttons with it: the keyboard goes to the Chats list, not the page.
+      afterNextRender(() => placeInChatsList(this.document, null)?.focus(), { injector: this.environment });
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  /** The dialogs were opened from the menu, gone by now: the keyboard goes back to its button (if the box is still there). */
+  protected giveBackFocus(): void {
+    this.trigger().nativeElement.focus();
+  }
+
+  private loadFirst(): Promise<void> {
+    return this.load(null);
+  }
+
+  private async load(cursor: string | null): Promise<void> {
+    const listing = cursor === null ? ++this.listing : this.listing;
+    this.loading.set(true);
+    try {
+      const ack = await this.store.page(this.room().id, cursor);
+      if (listing !== this.listing) return;
+      if (!ack.ok) {
+        this.error.set(ack.error.message);
+        return;
+      }
+      this.error.set(null);
+      this.members.update((shown) => (cursor === null ? ack.members : [...shown, ...ack.members]));
+      this.nextCursor.set(ack.nextCursor);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  private hideMenu(): void {
+    const menu = this.menu().nativeElement;
+    if (menu.matches(':popover-open')) menu.hidePopover();
+  }
+}
