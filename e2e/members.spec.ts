@@ -1,4 +1,4 @@
-import { connectClient, createRoom, expect, expectAccessible, newPerson, registerByApi, roomBox, screenshot, signUp, test, uniqueName } from './support';
+import { connectClient, createRoom, expect, expectAccessible, newPerson, registerByApi, roomBox, screenshot, showView, signUp, test, uniqueName } from './support';
 
 test('Alice sees her room’s member count rise as Bob and Carol join, and each joining in the history, with no reload', async ({
   openPage,
@@ -113,4 +113,52 @@ test('a room’s menu lists its members with their roles and who is online, and 
   } finally {
     bobsDevice.disconnect();
   }
+});
+
+test('Alice removes Carol: Carol’s box says she was removed, and the room leaves her Chats list', async ({ openPage }) => {
+  const alicePage = await openPage();
+  const alice = newPerson('Alice');
+  await signUp(alicePage, alice);
+  const name = uniqueName('Removal');
+  await createRoom(alicePage, name);
+  const aliceBox = roomBox(alicePage, name);
+
+  const carolPage = await openPage();
+  const carol = newPerson('Carol');
+  await signUp(carolPage, carol);
+  await showView(carolPage, 'Rooms');
+  await carolPage.getByLabel('Search rooms', { exact: true }).fill(name);
+  await carolPage.getByRole('button', { name: `Join room ${name}`, exact: true }).click();
+  const carolBox = roomBox(carolPage, name);
+  await expect(carolBox.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
+  await expect(aliceBox.getByText('2 members', { exact: true })).toBeVisible();
+  // A plain member's list has no "Remove".
+  await carolBox.getByRole('button', { name: `Menu of room ${name}`, exact: true }).click();
+  await carolPage.getByRole('button', { name: 'Members (2)', exact: true }).click();
+  await expect(carolPage.getByRole('dialog', { name: `Members of ${name}` }).getByRole('listitem')).toHaveCount(2);
+  await expect(carolPage.getByRole('button', { name: /^Remove / })).toHaveCount(0);
+  await carolPage.keyboard.press('Escape');
+
+  await aliceBox.getByRole('button', { name: `Menu of room ${name}`, exact: true }).click();
+  await alicePage.getByRole('button', { name: 'Members (2)', exact: true }).click();
+  const members = alicePage.getByRole('dialog', { name: `Members of ${name}` });
+  await members.getByRole('button', { name: `Remove ${carol.firstName} ${carol.lastName}`, exact: true }).click();
+  const confirm = alicePage.getByRole('dialog', { name: `Remove ${carol.firstName} ${carol.lastName}?` });
+  await expectAccessible(alicePage, 'the remove dialog');
+  await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(confirm).toBeHidden();
+  await expect(members.getByRole('listitem')).toHaveCount(1);
+  await alicePage.keyboard.press('Escape');
+  await expect(aliceBox.getByText('1 member', { exact: true })).toBeVisible();
+  await expect(aliceBox.getByRole('listitem').filter({ hasText: `You removed ${carol.firstName} ${carol.lastName}` })).toHaveCount(1);
+
+  await expect(carolBox.getByRole('status').filter({ hasText: 'You were removed from this room.' })).toBeVisible();
+  await expect(carolBox.getByRole('textbox', { name: 'Message', exact: true })).toHaveCount(0);
+  await expect(carolBox.getByRole('listitem').filter({ hasText: `${alice.firstName} ${alice.lastName} removed you` })).toHaveCount(1);
+  await expectAccessible(carolPage, 'a box of a room I was removed from');
+  await screenshot(carolPage, 'removed-1280');
+  await showView(carolPage, 'Chats');
+  await expect(carolPage.getByRole('button', { name: new RegExp(`Open room ${name}`) })).toHaveCount(0);
+  await carolBox.getByRole('button', { name: `Close Room ${name}`, exact: true }).click();
+  await expect(carolBox).toBeHidden();
 });

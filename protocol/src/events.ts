@@ -6,6 +6,7 @@ import type {
   RoomMemberEvent,
   RoomMembersPage,
   RoomMute,
+  RoomRoleEvent,
   RoomsPage,
   SocketClosing,
   SyncAnswer,
@@ -20,6 +21,8 @@ import type {
   RoomJoinInput,
   RoomLeaveInput,
   RoomMembersInput,
+  RoomRemoveInput,
+  RoomUnbanInput,
   RoomMuteInput,
   RoomReadInput,
   RoomsBrowseInput,
@@ -42,6 +45,10 @@ export interface ClientToServerEvents {
   'rooms:browse': Call<RoomsBrowseInput, RoomsPage>;
   /** A page of a room's members, longest-standing first, each with their role and whether they are online. */
   'room:members': Call<RoomMembersInput, RoomMembersPage>;
+  /** An owner or moderator removes a member from a group room, banning them for a while or until lifted. */
+  'room:remove': Call<RoomRemoveInput, object>;
+  /** An owner or moderator lifts someone's ban from a group room. */
+  'room:unban': Call<RoomUnbanInput, object>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
   /**
@@ -80,6 +87,8 @@ export interface ServerToClientEvents {
    * notice comes as a `message:new` with the same seq.
    */
   'room:member': (event: RoomMemberEvent) => void;
+  /** A member's role in one of my rooms changed: an owner who left handed the room to the longest-standing member. */
+  'room:role': (event: RoomRoleEvent) => void;
   /** Another member is typing in one of my rooms. */
   typing: (event: TypingSignal) => void;
   /** The first device of someone I share a room with, or watch (`presence:watch`), connected. */

@@ -41,6 +41,8 @@ export const LIMITS = {
    * numbers, or a name and an id, base64url) are shorter.
    */
   cursorMax: 2048,
+  /** The longest ban `room:remove` may give, in minutes (a year); without one, a ban lasts until it is lifted. */
+  banMinutesMax: 525_600,
   /** Members per `room:members` page: the default, and the most one page may ask for. */
   membersPageDefault: 50,
   membersPageMax: 100,

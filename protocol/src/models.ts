@@ -47,6 +47,8 @@ export interface Room {
   muted: boolean;
   /** In a direct room, the other person's read marker (what "Seen" shows); null for a group. */
   peerLastReadSeq: number | null;
+  /** The caller's role in the room (see `room:members`); null when the caller is not a member. */
+  role: MemberRole | null;
 }
 
 /** The answer to `rooms:list` (the caller's rooms) and to `rooms:browse` (the group rooms they could join): one page. */
@@ -107,6 +109,13 @@ export interface Message {
   notice: MemberNotice | null;
   clientId: string;
   createdAt: string;
+}
+
+/** `room:role`: a member's role in a room changed (an owner who left handed the room over, say). */
+export interface RoomRoleEvent {
+  roomId: number;
+  userId: number;
+  role: MemberRole;
 }
 
 /**

@@ -74,6 +74,21 @@ export const roomMembersSchema = z.strictObject({
 export type RoomMembersInput = z.infer<typeof roomMembersSchema>;
 
 /**
+ * `room:remove`: an owner or moderator removes a member. They may not join again for `banMinutes` (0: they may at
+ * once), or, without it, until `room:unban`.
+ */
+export const roomRemoveSchema = z.strictObject({
+  roomId: idSchema,
+  userId: idSchema,
+  banMinutes: z.int().min(0).max(LIMITS.banMinutesMax).optional(),
+});
+export type RoomRemoveInput = z.infer<typeof roomRemoveSchema>;
+
+/** `room:unban`: an owner or moderator lets someone removed join again. */
+export const roomUnbanSchema = z.strictObject({ roomId: idSchema, userId: idSchema });
+export type RoomUnbanInput = z.infer<typeof roomUnbanSchema>;
+
+/**
  * `rooms:browse`: one page of the group rooms the caller could join, ordered by name, whose name starts with
  * `query` (ignoring case and width). `cursor` is the `nextCursor` of the page before, opaque.
  */

@@ -14,6 +14,7 @@ import type {
   RoomMember,
   RoomMemberEvent,
   RoomMute,
+  RoomRoleEvent,
   TypingSignal,
 } from './models.js';
 import {
@@ -27,6 +28,8 @@ import {
   roomLeaveSchema,
   roomMembersSchema,
   roomMuteSchema,
+  roomRemoveSchema,
+  roomUnbanSchema,
   roomReadSchema,
   roomsBrowseSchema,
   roomsListSchema,
@@ -70,6 +73,8 @@ export const messageShape = z.strictObject({
   createdAt: time,
 });
 
+const memberRoleShape = z.enum(['owner', 'moderator', 'member']);
+
 export const roomShape = z.strictObject({
   id: idSchema,
   kind: z.enum(['direct', 'group']),
@@ -86,6 +91,7 @@ export const roomShape = z.strictObject({
   lastMessage: messageShape.nullable(),
   muted: z.boolean(),
   peerLastReadSeq: seqSchema.nullable(),
+  role: memberRoleShape.nullable(),
 });
 
 export const roomCatchUpShape = z.strictObject({
@@ -106,7 +112,7 @@ const roomsPageShape = z.strictObject({ rooms: z.array(roomShape), nextCursor: z
 
 export const roomMemberShape = z.strictObject({
   user: publicUserShape,
-  role: z.enum(['owner', 'moderator', 'member']),
+  role: memberRoleShape,
   online: z.boolean(),
   joinedAt: time,
 });
@@ -125,6 +131,8 @@ export const clientEvents = {
     payload: roomMembersSchema,
     success: z.strictObject({ members: z.array(roomMemberShape), nextCursor: z.string().nullable() }),
   },
+  'room:remove': { payload: roomRemoveSchema, success: z.strictObject({}) },
+  'room:unban': { payload: roomUnbanSchema, success: z.strictObject({}) },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
   sync: {
@@ -150,6 +158,7 @@ const userIdEvent = z.strictObject({ userId: idSchema });
 export const readMarkerShape = z.strictObject({ roomId: idSchema, userId: idSchema, seq: seqSchema });
 export const roomMuteShape = z.strictObject({ roomId: idSchema, muted: z.boolean() });
 export const typingSignalShape = z.strictObject({ roomId: idSchema, userId: idSchema });
+export const roomRoleEventShape = z.strictObject({ roomId: idSchema, userId: idSchema, role: memberRoleShape });
 export const roomMemberEventShape = z.strictObject({
   roomId: idSchema,
   userId: idSchema,
@@ -168,6 +177,7 @@ export const serverEvents = {
   'room:read': readMarkerShape,
   'room:mute': roomMuteShape,
   'room:member': roomMemberEventShape,
+  'room:role': roomRoleEventShape,
   typing: typingSignalShape,
   'socket:closing': z.strictObject({
     reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
@@ -202,6 +212,7 @@ exact<Exact<Output<typeof memberNoticeShape>, MemberNotice>>();
 exact<Exact<Output<typeof messageShape>, Message>>();
 exact<Exact<Output<typeof roomMemberEventShape>, RoomMemberEvent>>();
 exact<Exact<Output<typeof roomMemberShape>, RoomMember>>();
+exact<Exact<Output<typeof roomRoleEventShape>, RoomRoleEvent>>();
 exact<Exact<Output<typeof roomCatchUpShape>, RoomCatchUp>>();
 exact<Exact<Output<typeof readMarkerShape>, ReadMarker>>();
 exact<Exact<Output<typeof roomMuteShape>, RoomMute>>();

@@ -138,7 +138,7 @@ async function assemble(
   const users = new UsersService(store, presence);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
-  const members = new RoomMembersService(store, presence);
+  const members = new RoomMembersService(store, presence, publisher, clock);
   const messages = new MessagesService(store, publisher, clock);
   const reads = new ReadsService(store, publisher);
   const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser);

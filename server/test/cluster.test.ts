@@ -244,6 +244,28 @@ if (unavailable !== null) {
       ]);
     });
 
+    it('stops delivering a room to a member removed through the other node, on every device, at once', async () => {
+      const alice = await node1.signUp('alice');
+      const carol = await node2.signUp('carol');
+      const aliceSocket = await node1.connect(alice.token);
+      const carolOn1 = await node1.connect(carol.token);
+      const carolOn2 = await node2.connect(carol.token);
+      const { room } = expectOk(await call(aliceSocket, 'room:create', { name: `Removal ${Math.random().toString(36).slice(2, 8)}` }));
+      expectOk(await call(carolOn2, 'room:join', { roomId: room.id }));
+
+      const heard = [carolOn1, carolOn2].map((socket) => nextEvent(socket, 'room:member', (event) => event.change === 'removed'));
+      expectOk(await call(aliceSocket, 'room:remove', { roomId: room.id, userId: carol.user.id }));
+      for (const event of await Promise.all(heard)) expect(event).toMatchObject({ roomId: room.id, userId: carol.user.id, memberCount: 1 });
+
+      const after = [record(carolOn1, 'message:new'), record(carolOn2, 'message:new')];
+      expectOk(await call(aliceSocket, 'message:send', { roomId: room.id, clientId: 'gone', body: 'after the removal' }));
+      // Published by node 1 after Alice's message, so reaching node 2 after it (and node 1's own sockets at once).
+      const markers = [carolOn1, carolOn2].map((socket) => nextEvent(socket, 'room:created', (created) => created.name?.startsWith('Marker ') ?? false));
+      await node1.broadcastMarker();
+      await Promise.all(markers);
+      expect(after.flat().filter((message) => message.roomId === room.id && message.kind === 'text')).toEqual([]);
+    });
+
     it('delivers a message sent right after a chat opens to the peer on the same node, however slow Redis is', async () => {
       const alice = await node1.signUp('alice');
       const bob = await node1.signUp('bob');

@@ -26,7 +26,7 @@ describe('group rooms', () => {
     const bob = await server.signUpAndConnect();
     const bobHears = nextEvent(bob.socket, 'room:created');
     const { room } = expectOk(await call(alice.socket, 'room:create', { name: 'Announced', password: 'hush hush' }));
-    expect(await bobHears).toEqual({ ...room, joined: false });
+    expect(await bobHears).toEqual({ ...room, joined: false, role: null });
   });
 
   it('a protected room asks for its password, and never shows it', async () => {
@@ -142,7 +142,7 @@ describe('group rooms', () => {
     expect(Date.parse(rooms[0]!.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(mine.createdAt));
 
     const joinable = expectOk(await call(alice.socket, 'rooms:browse', {}));
-    expect(joinable).toEqual({ ok: true, rooms: [{ ...locked, joined: false }], nextCursor: null });
+    expect(joinable).toEqual({ ok: true, rooms: [{ ...locked, joined: false, role: null }], nextCursor: null });
     expect([...rooms, ...joinable.rooms].map((room) => room.id)).not.toContain(othersDm.id);
   });
 

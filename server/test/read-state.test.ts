@@ -377,7 +377,7 @@ describe('room:created', () => {
 
     const { room } = expectOk(await call(alice.socket, 'room:create', { name: 'Announcements' }));
 
-    expect(await bobHears).toEqual({ ...room, joined: false });
+    expect(await bobHears).toEqual({ ...room, joined: false, role: null });
     expect(await phoneGetsRoom).toEqual(room);
     await Promise.all([drain(alice.socket), drain(alicePhone)]);
     expect(creatorHears).toEqual([[], []]);

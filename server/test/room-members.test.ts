@@ -193,6 +193,129 @@ describe.each(serverDrivers)('room members: $name', (driver) => {
     });
   });
 
+  it('the owner removes a member: everyone hears it, the removed person’s devices too, then nothing more of the room', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const carol = await server.signUpAndConnect();
+    const carolsPhone = await server.connect(carol.token);
+    const general = await group(alice, 'General');
+    for (const person of [bob, carol]) expectOk(await call(person.socket, 'room:join', { roomId: general.id }));
+    await Promise.all([alice.socket, bob.socket, carol.socket, carolsPhone].map(drain));
+
+    const heard = [bob.socket, carol.socket, carolsPhone].map((socket) => nextMemberEvent(socket, general.id));
+    const notice = nextEvent(bob.socket, 'message:new', (m) => m.roomId === general.id);
+    expectOk(await call(alice.socket, 'room:remove', { roomId: general.id, userId: carol.user.id }));
+    const removed = { roomId: general.id, userId: carol.user.id, change: 'removed', memberCount: 2, seq: 3 } as const;
+    for (const event of await Promise.all(heard)) expect(event).toEqual(removed);
+    expect(await notice).toMatchObject({ seq: 3, kind: 'system', authorId: alice.user.id, notice: { change: 'removed', user: carol.user } });
+
+    const carolGets = [record(carol.socket, 'message:new'), record(carolsPhone, 'message:new')];
+    expectOk(await call(bob.socket, 'message:send', { roomId: general.id, clientId: 'after', body: 'Carol is gone' }));
+    await Promise.all([drain(carol.socket), drain(carolsPhone)]);
+    expect(carolGets.flat()).toEqual([]);
+    for (const [event, payload] of [
+      ['room:history', { roomId: general.id }],
+      ['message:send', { roomId: general.id, clientId: 'still-here', body: 'hello?' }],
+      ['room:members', { roomId: general.id }],
+    ] as const) {
+      expect(await callRaw(carol.socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    expect(expectOk(await call(carol.socket, 'sync', { rooms: { [general.id]: 2 } })).left).toEqual([general.id]);
+    // Without a time, the ban lasts until it is lifted.
+    expect(await call(carol.socket, 'room:join', { roomId: general.id })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: 'You were removed from this room.' },
+    });
+    expectOk(await call(alice.socket, 'room:unban', { roomId: general.id, userId: carol.user.id }));
+    expect(expectOk(await call(carol.socket, 'room:join', { roomId: general.id })).room.memberCount).toBe(3);
+  });
+
+  it('a ban of some minutes ends by itself', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    expectOk(await call(alice.socket, 'room:remove', { roomId: general.id, userId: bob.user.id, banMinutes: 10 }));
+    const refused = await call(bob.socket, 'room:join', { roomId: general.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('you can join again after') } });
+    server.clock.advance(10 * 60_000 + 1);
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    // 0 minutes: out, and free to come back at once.
+    expectOk(await call(alice.socket, 'room:remove', { roomId: general.id, userId: bob.user.id, banMinutes: 0 }));
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+  });
+
+  it('only the owner and moderators may remove or unban; nobody removes the owner, themself, a non-member, or in a direct chat', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const carol = await server.signUpAndConnect();
+    const eve = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    for (const person of [bob, carol]) expectOk(await call(person.socket, 'room:join', { roomId: general.id }));
+    const direct = expectOk(await call(alice.socket, 'dm:open', { userId: bob.user.id })).room;
+    const refusal = (code: string) => ({ ok: false, error: { code } });
+
+    // A plain member, a stranger, and someone removed.
+    expect(await call(bob.socket, 'room:remove', { roomId: general.id, userId: carol.user.id })).toMatchObject(refusal('forbidden'));
+    expect(await call(bob.socket, 'room:unban', { roomId: general.id, userId: carol.user.id })).toMatchObject(refusal('forbidden'));
+    expect(await call(eve.socket, 'room:remove', { roomId: general.id, userId: carol.user.id })).toMatchObject(refusal('forbidden'));
+    expect(await call(eve.socket, 'room:remove', { roomId: direct.id, userId: bob.user.id })).toMatchObject(refusal('not_found'));
+    expectOk(await call(alice.socket, 'room:remove', { roomId: general.id, userId: carol.user.id }));
+    expect(await call(carol.socket, 'room:remove', { roomId: general.id, userId: bob.user.id })).toMatchObject(refusal('forbidden'));
+    // The owner, too, has limits.
+    expect(await call(bob.socket, 'room:remove', { roomId: general.id, userId: alice.user.id })).toMatchObject(refusal('forbidden'));
+    expect(await call(alice.socket, 'room:remove', { roomId: general.id, userId: alice.user.id })).toMatchObject(refusal('invalid'));
+    expect(await call(alice.socket, 'room:remove', { roomId: general.id, userId: eve.user.id })).toMatchObject(refusal('not_found'));
+    expect(await call(alice.socket, 'room:remove', { roomId: direct.id, userId: bob.user.id })).toMatchObject(refusal('forbidden'));
+    expect(await callRaw(alice.socket, 'room:remove', { roomId: general.id, userId: bob.user.id, banMinutes: 525_601 })).toMatchObject(refusal('invalid'));
+    expect(expectOk(await call(alice.socket, 'room:members', { roomId: general.id })).members.map((m) => m.user.id)).toEqual([
+      alice.user.id,
+      bob.user.id,
+    ]);
+  });
+
+  it('removals fired at once by two devices remove once, with one notice', async () => {
+    const alice = await server.signUpAndConnect();
+    const alicesPhone = await server.connect(alice.token);
+    const bob = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    const acks = await Promise.all(
+      [alice.socket, alicesPhone, alice.socket].map((socket) => call(socket, 'room:remove', { roomId: general.id, userId: bob.user.id })),
+    );
+    // The first removes; the others find him gone already, or not in the room.
+    expect(acks.filter((ack) => ack.ok).length).toBeGreaterThanOrEqual(1);
+    for (const ack of acks) if (!ack.ok) expect(ack.error.code).toBe('not_found');
+    const history = expectOk(await call(alice.socket, 'room:history', { roomId: general.id }));
+    expect(history.messages.map((m) => m.notice?.change)).toEqual(['joined', 'removed']);
+  });
+
+  it('an owner who leaves hands the room to the longest-standing member, who can then run it', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const carol = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    for (const person of [bob, carol]) expectOk(await call(person.socket, 'room:join', { roomId: general.id }));
+    await Promise.all([bob.socket, carol.socket].map(drain));
+
+    const roleHeard = [bob.socket, carol.socket].map((socket) => nextEvent(socket, 'room:role'));
+    expectOk(await call(alice.socket, 'room:leave', { roomId: general.id }));
+    for (const event of await Promise.all(roleHeard)) expect(event).toEqual({ roomId: general.id, userId: bob.user.id, role: 'owner' });
+    const [asBob] = expectOk(await call(bob.socket, 'rooms:list', {})).rooms;
+    expect(asBob).toMatchObject({ id: general.id, role: 'owner', memberCount: 2 });
+    expect(expectOk(await call(carol.socket, 'room:members', { roomId: general.id })).members.map((m) => [m.user.id, m.role])).toEqual([
+      [bob.user.id, 'owner'],
+      [carol.user.id, 'member'],
+    ]);
+    expectOk(await call(bob.socket, 'room:remove', { roomId: general.id, userId: carol.user.id }));
+    // Once everyone has left, the first to come back owns the room.
+    expectOk(await call(bob.socket, 'room:leave', { roomId: general.id }));
+    const joined = expectOk(await call(alice.socket, 'room:join', { roomId: general.id }));
+    expect(joined.room).toMatchObject({ role: 'owner', memberCount: 1 });
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    expect(expectOk(await call(bob.socket, 'room:members', { roomId: general.id })).members.map((m) => m.role)).toEqual(['owner', 'member']);
+  });
+
   it('no client can send something that reads as a notice', async () => {
     const alice = await server.signUpAndConnect();
     const general = await group(alice, 'General');

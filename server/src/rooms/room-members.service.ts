@@ -1,15 +1,21 @@
-import { LIMITS, type RoomMembersInput, type RoomMembersPage } from '@parley/protocol';
+import { LIMITS, type RoomMembersInput, type RoomMembersPage, type RoomRemoveInput, type RoomUnbanInput } from '@parley/protocol';
 import type { Session } from '../auth/session.js';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
 import type { Presence } from '../presence/presence.js';
-import type { Store } from '../store/store.js';
-import { assertMember } from './membership.js';
+import type { Publisher } from '../realtime/publisher.js';
+import type { MembershipRecord, Store } from '../store/store.js';
+import { announceMembership } from './announce-membership.js';
+import { assertMember, requireMembership } from './membership.js';
 import { decodeMemberCursor, encodeMemberCursor } from './room-cursors.js';
 
-/** Who is in a room, for its members. */
+/** Who is in a room, for its members; removing and banning, for its owner and moderators. */
 export class RoomMembersService {
   constructor(
     private readonly store: Store,
     private readonly presence: Presence,
+    private readonly publisher: Publisher,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -31,5 +37,54 @@ export class RoomMembersService {
       members: members.map((member) => ({ ...member, online: online.has(member.user.id) })),
       nextCursor: found.length > limit && last ? encodeMemberCursor({ joinedAtMs: Date.parse(last.joinedAt), userId: last.user.id }) : null,
     };
+  }
+
+  /**
+   * An owner or moderator removes a member of a group room: a moderator only plain members, the owner anyone but
+   * themself (who leaves instead). The removed person's devices hear of it, then stop receiving the room at once, on
+   * every node; from then on history, sync and send refuse them as any non-member, and joining again is refused
+   * until their ban ends (`banMinutes`, or until `room:unban` without it).
+   */
+  async remove(actor: Session, input: RoomRemoveInput): Promise<object> {
+    const mine = await this.requireModerator(actor, input.roomId);
+    if (input.userId === actor.user.id) throw new AppError('invalid', 'To go, leave the room.', { userId: 'is you' });
+    const theirs = await this.store.findMembership(input.roomId, input.userId);
+    if (!theirs?.member) throw new AppError('not_found', 'They are not in this room.');
+    if (theirs.role === 'owner' || (theirs.role === 'moderator' && mine.role !== 'owner')) {
+      throw new AppError('forbidden', 'Only the owner can remove a moderator, and nobody the owner.');
+    }
+    const user = await this.store.findUserById(input.userId);
+    if (!user) throw new AppError('not_found', 'They are not in this room.');
+    const now = this.clock();
+    const removed = await this.store.changeMembership({
+      roomId: input.roomId,
+      user: { id: user.id, username: user.username, firstName: user.firstName, lastName: user.lastName },
+      actorId: actor.user.id,
+      change: 'removed',
+      at: now,
+      bannedUntil: input.banMinutes === undefined ? null : new Date(now.getTime() + input.banMinutes * 60_000),
+    });
+    // Someone else removed them meanwhile: that one announced it.
+    if (!removed) return {};
+    announceMembership(this.publisher, removed, input.userId);
+    this.publisher.leaveRoom(input.userId, input.roomId);
+    return {};
+  }
+
+  /** An owner or moderator lets someone removed join again; lifting a ban that is not there changes nothing. */
+  async unban(actor: Session, input: RoomUnbanInput): Promise<object> {
+    await this.requireModerator(actor, input.roomId);
+    await this.store.deleteBan(input.roomId, input.userId);
+    return {};
+  }
+
+  /** The caller's membership of a group room, where they are its owner or a moderator. */
+  private async requireModerator(actor: Session, roomId: number): Promise<MembershipRecord> {
+    const mine = await requireMembership(this.store, actor.user.id, roomId);
+    if (mine.kind !== 'group') throw new AppError('forbidden', 'Nobody can be removed from a direct chat.');
+    if (mine.role !== 'owner' && mine.role !== 'moderator') {
+      throw new AppError('forbidden', 'Only the room’s owner and moderators can do that.');
+    }
+    return mine;
   }
 }

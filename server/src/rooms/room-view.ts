@@ -19,10 +19,11 @@ export function toRoom(record: RoomRecord): Room {
     lastMessage: record.lastMessage,
     muted: record.muted,
     peerLastReadSeq: record.peerLastReadSeq,
+    role: record.role,
   };
 }
 
-/** A room as someone outside it sees it: not joined, with no read state and no last message. */
+/** A room as someone outside it sees it: not joined, with no read state, no last message and no role. */
 export function asOutsider(record: RoomRecord): RoomRecord {
-  return { ...record, joined: false, lastReadSeq: 0, unread: 0, muted: false, lastMessage: null };
+  return { ...record, joined: false, lastReadSeq: 0, unread: 0, muted: false, lastMessage: null, role: null };
 }

@@ -18,8 +18,9 @@ import type { Clock } from '../clock.js';
 import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
-import { StoreConflictError, type MembershipChanged, type RoomRecord, type Store } from '../store/store.js';
+import { StoreConflictError, type RoomBan, type RoomRecord, type Store } from '../store/store.js';
 import { jsonBytes } from '../json-bytes.js';
+import { announceMembership } from './announce-membership.js';
 import {
   decodeActivityCursor,
   decodeJoinableCursor,
@@ -121,12 +122,15 @@ export class RoomsService {
     if (!room || (room.kind === 'direct' && !room.joined)) throw new AppError('not_found', 'No such room.');
     if (room.joined) return this.withHistory(room, input.limit);
 
+    // Before the password: a guess from someone who may not come in costs no hashing.
+    const ban = await this.store.findBan(room.id, userId, this.clock());
+    if (ban) throw banned(ban);
     if (room.passwordHash !== null) await this.checkRoomPassword(userId, room, input.password);
     const joined = await this.store.changeMembership({ roomId: room.id, user: actor.user, actorId: userId, change: 'joined', at: this.clock() });
     if (joined) {
       // First, so that the joiner's devices hear of it too.
       this.publisher.joinRoom(userId, room.id);
-      this.announce(joined, userId);
+      announceMembership(this.publisher, joined, userId);
     }
     room = (await this.store.findRoom(room.id, userId))!;
     return this.withHistory(room, input.limit);
@@ -139,7 +143,7 @@ export class RoomsService {
     if (room.kind === 'direct') throw new AppError('forbidden', 'A direct chat cannot be left.');
     const left = await this.store.changeMembership({ roomId: room.id, user: actor.user, actorId: userId, change: 'left', at: this.clock() });
     // Announced before the leaver's sockets leave the room's channel, so that their other devices hear of it.
-    if (left) this.announce(left, userId);
+    if (left) announceMembership(this.publisher, left, userId);
     this.publisher.leaveRoom(userId, room.id);
     return {};
   }
@@ -230,22 +234,17 @@ export class RoomsService {
     return new AppError('forbidden', `You have created ${this.limits.roomsPerCreator} rooms, the most one person may.`);
   }
 
-  /** A change of membership reaches every member's devices: its notice in the room's order, and the new count. */
-  private announce({ notice, memberCount }: MembershipChanged, userId: number): void {
-    this.publisher.newMessage(notice);
-    this.publisher.toRoom(notice.roomId, 'room:member', {
-      roomId: notice.roomId,
-      userId,
-      change: notice.notice!.change,
-      memberCount,
-      seq: notice.seq,
-    });
-  }
-
   private async withHistory(room: RoomRecord, limit: number = LIMITS.historyDefault): Promise<RoomWithHistory> {
     const messages = await this.store.listMessages(room.id, { limit });
     return { room: toRoom(room), messages };
   }
+}
+
+function banned({ until }: RoomBan): AppError {
+  return new AppError(
+    'forbidden',
+    until === null ? 'You were removed from this room.' : `You were removed from this room; you can join again after ${until}.`,
+  );
 }
 
 function nameTaken(): AppError {

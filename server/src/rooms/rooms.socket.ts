@@ -4,6 +4,8 @@ import {
   roomJoinSchema,
   roomLeaveSchema,
   roomMembersSchema,
+  roomRemoveSchema,
+  roomUnbanSchema,
   roomsBrowseSchema,
   roomsListSchema,
 } from '@parley/protocol';
@@ -21,5 +23,7 @@ export function roomsSocketHandlers(rooms: RoomsService, members: RoomMembersSer
     'rooms:list': handler(roomsListSchema, (actor, input) => rooms.list(actor, input), { cost: 2 }),
     'rooms:browse': handler(roomsBrowseSchema, (actor, input) => rooms.browse(actor, input), { cost: 2 }),
     'room:members': handler(roomMembersSchema, (actor, input) => members.page(actor, input), { cost: 2 }),
+    'room:remove': handler(roomRemoveSchema, (actor, input) => members.remove(actor, input)),
+    'room:unban': handler(roomUnbanSchema, (actor, input) => members.unban(actor, input)),
   };
 }

@@ -1,6 +1,6 @@
 import type { MemberNotice, MemberRole, Message, PublicUser } from '@parley/protocol';
 import { isoTime } from './iso-time.js';
-import type { JoinablePage, MemberRecord, MembershipRecord, RoomRecord, UserRecord } from './store.js';
+import type { JoinablePage, MemberRecord, MembershipRecord, RoomBan, RoomRecord, UserRecord } from './store.js';
 
 /**
  * Rows as both drivers select them (the same column names), and their mapping to records. Only the
@@ -45,6 +45,8 @@ export interface RoomRow {
   last_message_username: string | null;
   last_message_first_name: string | null;
   last_message_last_name: string | null;
+  /** The viewer's role; null when they are not a member. */
+  role: MemberRole | null;
 }
 
 /**
@@ -57,7 +59,7 @@ export const ROOM_ROW_COLUMNS = [
   'id', 'kind', 'name', 'name_fold', 'password_hash', 'last_seq', 'last_activity_at', 'created_at', 'member_count',
   'joined', 'last_read_seq', 'unread', 'muted', 'peer_id', 'peer_username', 'peer_first_name', 'peer_last_name',
   'peer_last_read_seq', 'last_message_id', 'last_message_author_id', 'last_message_client_id', 'last_message_body',
-  'last_message_created_at', 'last_message_username', 'last_message_first_name', 'last_message_last_name',
+  'last_message_created_at', 'last_message_username', 'last_message_first_name', 'last_message_last_name', 'role',
 ] as const satisfies readonly (keyof RoomRow)[];
 
 /** A room row read as an array in the order of ROOM_ROW_COLUMNS. */
@@ -94,6 +96,7 @@ export const roomRowOf = (v: RoomValues): RoomRow => ({
   last_message_username: v[23],
   last_message_first_name: v[24],
   last_message_last_name: v[25],
+  role: v[26],
 });
 
 /**
@@ -115,6 +118,7 @@ export interface MembershipRow {
   member: number | boolean;
   last_read_seq: number;
   muted: number | boolean;
+  role: MemberRole | null;
 }
 
 export interface MemberRow {
@@ -187,7 +191,10 @@ export const toRoomRecord = (row: RoomRow): RoomRecord => ({
           last_name: row.last_message_last_name!,
         }),
   peerLastReadSeq: row.kind === 'direct' ? row.peer_last_read_seq : null,
+  role: row.role,
 });
+
+export const toRoomBan = (until: Time | null): RoomBan => ({ until: until === null ? null : iso(until) });
 
 export const toMemberRecord = (row: MemberRow): MemberRecord => ({
   user: { id: row.id, username: row.username, firstName: row.first_name, lastName: row.last_name },
@@ -201,6 +208,7 @@ export const toMembershipRecord = (row: MembershipRow): MembershipRecord => ({
   member: Boolean(row.member),
   lastReadSeq: row.last_read_seq,
   muted: Boolean(row.muted),
+  role: row.role,
 });
 
 const NOTICE_CLIENT_ID_PREFIX = 'notice.';

@@ -74,6 +74,8 @@ export interface RoomRecord {
   lastMessage: Message | null;
   /** For a direct room, the peer's read marker; null for a group. */
   peerLastReadSeq: number | null;
+  /** The viewer's role; null when they are not a member. */
+  role: MemberRole | null;
 }
 
 /** Where a user stands in a room, as the read rules need it: one indexed look-up. */
@@ -84,6 +86,8 @@ export interface MembershipRecord {
   /** The member's read marker; 0 when not a member. */
   lastReadSeq: number;
   muted: boolean;
+  /** The member's role; null when not a member. */
+  role: MemberRole | null;
 }
 
 export interface ReadMarkerMove {
@@ -189,6 +193,8 @@ export interface MembershipChange {
   actorId: number;
   change: MemberChange;
   at: Date;
+  /** For `removed`: until when they may not join again; null until the ban is lifted; absent for no ban. */
+  bannedUntil?: Date | null;
 }
 
 export interface MembershipChanged {
@@ -196,6 +202,16 @@ export interface MembershipChanged {
   notice: Message;
   /** The room's members after the change. */
   memberCount: number;
+  /**
+   * Who owns the room now, when that changed: its longest-standing moderator, else member, when its owner went; the
+   * one who joined a room that everyone had left. Null otherwise.
+   */
+  newOwnerId: number | null;
+}
+
+/** A ban from a room: when it ends, null when it lasts until it is lifted. */
+export interface RoomBan {
+  until: string | null;
 }
 
 export interface AppendResult {
@@ -261,10 +277,15 @@ export interface Store {
   removeMember(roomId: number, userId: number): Promise<boolean>;
   /**
    * Adds (`joined`) or removes (`left`, `removed`) a member of a group room, and appends the change's system notice
-   * with the room's next seq, in one transaction; the actor's read marker moves to it, as a sender's does. Null when
-   * nothing changed: already a member, not one, or no such room.
+   * with the room's next seq, in one transaction; the actor's read marker moves to it, as a sender's does. An owner
+   * who goes hands the room to its longest-standing moderator, else member; one removed is banned as `bannedUntil`
+   * says. Null when nothing changed: already a member, not one, or no such room.
    */
   changeMembership(change: MembershipChange): Promise<MembershipChanged | null>;
+  /** The user's ban from the room if it has not ended at `now`; null when there is none. */
+  findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null>;
+  /** Lifts a ban; false when there was none. */
+  deleteBan(roomId: number, userId: number): Promise<boolean>;
   /** A page of a room's members, longest-standing first (time joined, then user id), read by an index on that order. */
   listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]>;
   isMember(roomId: number, userId: number): Promise<boolean>;

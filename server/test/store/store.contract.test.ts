@@ -341,6 +341,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         muted: false,
         lastMessage: null,
         peerLastReadSeq: null,
+        role: 'owner',
       });
       expect(await store.isMember(room.id, alice.id)).toBe(true);
       expect(await store.findRoom(room.id, alice.id)).toEqual(room);
@@ -449,6 +450,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         muted: false,
         lastMessage: null,
         peerLastReadSeq: 0,
+        role: 'member',
       });
 
       const reversed = await store.openDirectRoom(bob.id, alice.id, at(8));
@@ -536,7 +538,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const bob = await createUser('Bob');
       const room = await createGroup(alice, 'General');
 
-      expect(await store.findRoom(room.id, bob.id)).toEqual({ ...room, joined: false });
+      expect(await store.findRoom(room.id, bob.id)).toEqual({ ...room, joined: false, role: null });
     });
 
     it('finds nothing for a room id that does not exist', async () => {
@@ -570,7 +572,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
           lastMessage: latest,
           peerLastReadSeq: 1,
         },
-        { ...joined, joined: true, memberCount: 2 },
+        { ...joined, joined: true, memberCount: 2, role: 'member' },
         { ...aliceClub, joined: true },
       ]);
       expect(mine.map((r) => r.id)).not.toContain(bobAndCarol.id);
@@ -635,7 +637,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
 
       const page = await store.listJoinableRooms(alice.id, { limit: 10 });
 
-      expect(page).toEqual({ rooms: [{ ...apple, joined: false }, { ...zebra, joined: false }], next: null });
+      expect(page).toEqual({ rooms: [{ ...apple, joined: false, role: null }, { ...zebra, joined: false, role: null }], next: null });
     });
 
     it('pages the joinable groups: each page continues after the (folded name, id) the one before ended on', async () => {
@@ -745,6 +747,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const joined = await change('joined', bob, bob, 2);
       expect(joined).toEqual({
         memberCount: 2,
+        newOwnerId: null,
         notice: {
           id: expect.any(Number),
           roomId: room.id,
@@ -1302,9 +1305,9 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const { room: direct } = await store.openDirectRoom(alice.id, bob.id, at(1));
       await store.setMuted(direct.id, bob.id, true);
 
-      expect(await store.findMembership(general.id, alice.id)).toEqual({ kind: 'group', lastSeq: 2, member: true, lastReadSeq: 2, muted: false });
-      expect(await store.findMembership(general.id, bob.id)).toEqual({ kind: 'group', lastSeq: 2, member: false, lastReadSeq: 0, muted: false });
-      expect(await store.findMembership(direct.id, bob.id)).toEqual({ kind: 'direct', lastSeq: 0, member: true, lastReadSeq: 0, muted: true });
+      expect(await store.findMembership(general.id, alice.id)).toEqual({ kind: 'group', lastSeq: 2, member: true, lastReadSeq: 2, muted: false, role: 'owner' });
+      expect(await store.findMembership(general.id, bob.id)).toEqual({ kind: 'group', lastSeq: 2, member: false, lastReadSeq: 0, muted: false, role: null });
+      expect(await store.findMembership(direct.id, bob.id)).toEqual({ kind: 'direct', lastSeq: 0, member: true, lastReadSeq: 0, muted: true, role: 'member' });
       expect(await store.findMembership(general.id + 1000, alice.id)).toBeNull();
     });
 

@@ -19,6 +19,7 @@ export function groupRoom(id: number, name: string, changes: Partial<Room> = {})
     lastMessage: null,
     muted: false,
     peerLastReadSeq: null,
+    role: 'member',
     ...changes,
   };
 }

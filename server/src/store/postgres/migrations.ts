@@ -193,4 +193,18 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       WHERE m.room_id = first.room_id AND m.user_id = first.user_id;
     `,
   },
+  {
+    version: 9,
+    name: 'who was removed from a room may not join it again until their ban ends',
+    // As in SQLite's migration 9.
+    sql: `
+      CREATE TABLE room_bans (
+        room_id   bigint NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        user_id   bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        until     timestamptz,
+        banned_by bigint REFERENCES users(id) ON DELETE SET NULL,
+        PRIMARY KEY (room_id, user_id)
+      );
+    `,
+  },
 ];

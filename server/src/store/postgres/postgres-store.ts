@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Message, PublicUser } from '@parley/protocol';
+import type { MemberRole, Message, PublicUser } from '@parley/protocol';
 import { Batcher, type Outcome } from '../batcher.js';
 import { namePrefixShape, prefixEnd, type NamePrefixShape } from '../name-keys.js';
 import {
@@ -10,6 +10,7 @@ import {
   noticeClientId,
   toMemberRecord,
   toMembershipRecord,
+  toRoomBan,
   toMessage,
   toPublicUser,
   toRoomRecord,
@@ -28,6 +29,7 @@ import {
   type JoinableQuery,
   type MemberRecord,
   type MembersPageQuery,
+  type RoomBan,
   type MembershipChange,
   type MembershipChanged,
   type MembershipRecord,
@@ -97,7 +99,7 @@ const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, create
 const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
 
 /**
- * The columns of a room as seen by the viewer `$1`: member count, the viewer's membership (read marker, unread count, mute)
+ * The columns of a room as seen by the viewer `$1`: member count, the viewer's membership (read marker, unread count, mute, role)
  * and, for a member, the last message; for a direct room, the other member and their read marker. Every
  * join is on a key: `rooms:list` answers in one query however many rooms the viewer is in.
  */
@@ -110,7 +112,8 @@ const ROOM_COLUMNS = `
   CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
   coalesce(me.muted, false) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns(epochMs)}`;
+  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns(epochMs)},
+  me.role`;
 
 /**
  * What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. The peer is a LATERAL subquery with
@@ -222,6 +225,19 @@ const Q = {
                  ON CONFLICT DO NOTHING`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2',
   makeOwner: "UPDATE members SET role = 'owner' WHERE room_id = $1 AND user_id = $2",
+  leaveMember: 'DELETE FROM members WHERE room_id = $1 AND user_id = $2 RETURNING role',
+  // The longest-standing moderator, else member, takes over an owner's room.
+  handOver: `UPDATE members SET role = 'owner' WHERE room_id = $1 AND user_id = (
+               SELECT user_id FROM members WHERE room_id = $1 ORDER BY (role = 'moderator') DESC, joined_at, user_id LIMIT 1
+             ) RETURNING user_id`,
+  // The first to join a group room that everyone left owns it.
+  ownIfOwnerless: `UPDATE members SET role = 'owner' WHERE room_id = $1 AND user_id = $2
+                     AND NOT EXISTS (SELECT 1 FROM members WHERE room_id = $1 AND role = 'owner')
+                     AND (SELECT kind FROM rooms WHERE id = $1) = 'group'`,
+  ban: `INSERT INTO room_bans (room_id, user_id, until, banned_by) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (room_id, user_id) DO UPDATE SET until = excluded.until, banned_by = excluded.banned_by`,
+  findBan: 'SELECT until FROM room_bans WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)',
+  deleteBan: 'DELETE FROM room_bans WHERE room_id = $1 AND user_id = $2',
   // Walks the index members_room_joined from the position ($2, $3) on, or from the start when $2 is null.
   membersPage: `SELECT u.id, u.username, u.first_name, u.last_name, m.role, m.joined_at
                 FROM members m JOIN users u ON u.id = m.user_id
@@ -262,7 +278,7 @@ const Q = {
   membership: prepared(
     'membership',
     `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
-            coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, false) AS muted
+            coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, false) AS muted, me.role
      FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $2 WHERE r.id = $1`,
   ),
   advanceReadMarker: 'UPDATE members SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3',
@@ -564,6 +580,15 @@ class PostgresStore implements Store {
     return rowCount === 1;
   }
 
+  async findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null> {
+    const { rows } = await this.pool.query<{ until: Date | null }>(Q.findBan, [roomId, userId, now]);
+    return rows[0] ? toRoomBan(rows[0].until) : null;
+  }
+
+  async deleteBan(roomId: number, userId: number): Promise<boolean> {
+    return (await this.pool.query(Q.deleteBan, [roomId, userId])).rowCount === 1;
+  }
+
   async listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]> {
     const { after, limit } = query;
     const { rows } = await this.pool.query<MemberRow>(Q.membersPage, [
@@ -580,17 +605,22 @@ class PostgresStore implements Store {
     return this.transaction(async (client) => {
       const room = await client.query<{ last_seq: number }>(Q.lockRoom, [roomId]);
       if (room.rowCount !== 1) return null;
-      const { rowCount } =
-        change.change === 'joined'
-          ? await client.query(Q.insertMember, [roomId, user.id, at])
-          : await client.query(Q.deleteMember, [roomId, user.id]);
-      if (rowCount !== 1) return null;
+      let newOwnerId: number | null = null;
+      if (change.change === 'joined') {
+        if ((await client.query(Q.insertMember, [roomId, user.id, at])).rowCount !== 1) return null;
+        if ((await client.query(Q.ownIfOwnerless, [roomId, user.id])).rowCount === 1) newOwnerId = user.id;
+      } else {
+        const gone = await client.query<{ role: MemberRole }>(Q.leaveMember, [roomId, user.id]);
+        if (gone.rowCount !== 1) return null;
+        if (gone.rows[0]!.role === 'owner') newOwnerId = (await client.query<{ user_id: number }>(Q.handOver, [roomId])).rows[0]?.user_id ?? null;
+        if (change.bannedUntil !== undefined) await client.query(Q.ban, [roomId, user.id, change.bannedUntil, actorId]);
+      }
       // The room's row is locked: the seq read above, plus one, is the one appendNotice gives.
       const clientId = noticeClientId(roomId, room.rows[0]!.last_seq + 1);
       const body = noticeBody({ change: change.change, user });
       const { rows } = await client.query<MessageRow & { member_count: number }>(Q.appendNotice, [roomId, actorId, clientId, body, at]);
       const row = rows[0]!;
-      return { notice: toMessage(row), memberCount: row.member_count };
+      return { notice: toMessage(row), memberCount: row.member_count, newOwnerId };
     });
   }
 

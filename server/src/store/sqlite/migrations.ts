@@ -180,4 +180,18 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'who was removed from a room may not join it again until their ban ends',
+    // `until` null: until an owner or moderator lifts it.
+    sql: `
+      CREATE TABLE room_bans (
+        room_id   INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        until     INTEGER,
+        banned_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        PRIMARY KEY (room_id, user_id)
+      );
+    `,
+  },
 ];

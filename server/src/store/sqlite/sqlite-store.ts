@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Message, PublicUser } from '@parley/protocol';
+import type { MemberRole, Message, PublicUser } from '@parley/protocol';
 import { namePrefixShape, prefixEnd, type NamePrefixShape } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
@@ -13,6 +13,7 @@ import {
   roomRowOf,
   toMemberRecord,
   toMembershipRecord,
+  toRoomBan,
   toMessage,
   toPublicUser,
   toRoomRecord,
@@ -31,6 +32,7 @@ import {
   type JoinableQuery,
   type MemberRecord,
   type MembersPageQuery,
+  type RoomBan,
   type MembershipChange,
   type MembershipChanged,
   type MembershipRecord,
@@ -52,7 +54,7 @@ import { sqliteMigrations } from './migrations.js';
 
 
 /**
- * The columns of a room as seen by `@viewer`: member count, the viewer's membership (read marker, unread count, mute) and,
+ * The columns of a room as seen by `@viewer`: member count, the viewer's membership (read marker, unread count, mute, role) and,
  * for a member, the last message; for a direct room, the other member and their read marker. Every join is
  * on a key: `rooms:list` answers in one query however many rooms the viewer is in.
  */
@@ -64,7 +66,8 @@ const ROOM_COLUMNS = `
   CASE WHEN me.user_id IS NULL THEN 0 ELSE r.last_seq - me.last_read_seq END AS unread,
   coalesce(me.muted, 0) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
-  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns()}`;
+  pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns()},
+  me.role`;
 
 /** What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. */
 const ROOM_JOINS = `
@@ -291,6 +294,29 @@ export class SqliteStore implements Store {
          SELECT @room, @user, @at, last_seq FROM rooms WHERE id = @room ON CONFLICT DO NOTHING`,
       ),
       deleteMember: db.prepare<[number, number]>('DELETE FROM members WHERE room_id = ? AND user_id = ?'),
+      leaveMember: db.prepare<[number, number], { role: MemberRole }>('DELETE FROM members WHERE room_id = ? AND user_id = ? RETURNING role'),
+      // The longest-standing moderator, else member, takes over an owner's room.
+      handOver: db
+        .prepare<[number, number], number>(
+          `UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = (
+             SELECT user_id FROM members WHERE room_id = ? ORDER BY role = 'moderator' DESC, joined_at, user_id LIMIT 1
+           ) RETURNING user_id`,
+        )
+        .pluck(),
+      // The first to join a group room that everyone left owns it.
+      ownIfOwnerless: db.prepare<[number, number, number]>(
+        `UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?
+           AND NOT EXISTS (SELECT 1 FROM members WHERE room_id = ? AND role = 'owner')
+           AND (SELECT kind FROM rooms WHERE id = room_id) = 'group'`,
+      ),
+      ban: db.prepare<{ room: number; user: number; until: number | null; by: number }>(
+        `INSERT INTO room_bans (room_id, user_id, until, banned_by) VALUES (@room, @user, @until, @by)
+         ON CONFLICT (room_id, user_id) DO UPDATE SET until = excluded.until, banned_by = excluded.banned_by`,
+      ),
+      findBan: db
+        .prepare<[number, number, number], number | null>('SELECT until FROM room_bans WHERE room_id = ? AND user_id = ? AND (until IS NULL OR until > ?)')
+        .pluck(),
+      deleteBan: db.prepare<[number, number]>('DELETE FROM room_bans WHERE room_id = ? AND user_id = ?'),
       makeOwner: db.prepare<[number, number]>("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?"),
       // Walks the index members_room_joined from the position on.
       membersPage: db.prepare<{ room: number; afterAt: number; afterId: number; limit: number }, MemberRow>(
@@ -308,7 +334,7 @@ export class SqliteStore implements Store {
         .raw(),
       membership: db.prepare<[number, number], MembershipRow>(
         `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
-                coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, 0) AS muted
+                coalesce(me.last_read_seq, 0) AS last_read_seq, coalesce(me.muted, 0) AS muted, me.role
          FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = ? WHERE r.id = ?`,
       ),
       advanceReadMarker: db.prepare<[number, number, number, number]>(
@@ -369,18 +395,25 @@ export class SqliteStore implements Store {
     this.changeMembershipNow = db.transaction((change: MembershipChange): MembershipChanged | null => {
       const { roomId, user, actorId } = change;
       const at = change.at.getTime();
-      const changed =
-        change.change === 'joined'
-          ? this.q.insertMember.run({ room: roomId, user: user.id, at }).changes
-          : this.q.deleteMember.run(roomId, user.id).changes;
-      if (changed !== 1) return null;
+      let newOwnerId: number | null = null;
+      if (change.change === 'joined') {
+        if (this.q.insertMember.run({ room: roomId, user: user.id, at }).changes !== 1) return null;
+        if (this.q.ownIfOwnerless.run(roomId, user.id, roomId).changes === 1) newOwnerId = user.id;
+      } else {
+        const gone = this.q.leaveMember.get(roomId, user.id);
+        if (!gone) return null;
+        if (gone.role === 'owner') newOwnerId = this.q.handOver.get(roomId, roomId) ?? null;
+        if (change.bannedUntil !== undefined) {
+          this.q.ban.run({ room: roomId, user: user.id, until: change.bannedUntil?.getTime() ?? null, by: actorId });
+        }
+      }
       // The writer is the only connection that writes: the seq read here is the one the UPDATE below gives.
       const clientId = noticeClientId(roomId, this.q.lastSeq.get(roomId)! + 1);
       const body = noticeBody({ change: change.change, user });
       const { last_seq: seq, last_message_id: id } = this.q.nextSeq.get({ room: roomId, author: actorId, clientId, body, at })!;
       this.q.insertMessage.run(id, roomId, seq, actorId, clientId, body, at);
       this.q.authorHasRead.run(seq, roomId, actorId);
-      return { notice: toMessage(this.q.messageById.get(id)!), memberCount: this.q.memberCount.get(roomId)! };
+      return { notice: toMessage(this.q.messageById.get(id)!), memberCount: this.q.memberCount.get(roomId)!, newOwnerId };
     });
   }
 
@@ -528,6 +561,15 @@ export class SqliteStore implements Store {
 
   async changeMembership(change: MembershipChange): Promise<MembershipChanged | null> {
     return this.changeMembershipNow(change);
+  }
+
+  async findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null> {
+    const until = this.q.findBan.get(roomId, userId, now.getTime());
+    return until === undefined ? null : toRoomBan(until);
+  }
+
+  async deleteBan(roomId: number, userId: number): Promise<boolean> {
+    return this.q.deleteBan.run(roomId, userId).changes === 1;
   }
 
   async listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]> {

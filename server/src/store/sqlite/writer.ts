@@ -21,6 +21,7 @@ export const WRITE_METHODS = [
   'addMember',
   'removeMember',
   'changeMembership',
+  'deleteBan',
   'advanceReadMarker',
   'setMuted',
   'appendMessage',

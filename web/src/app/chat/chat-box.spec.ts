@@ -26,6 +26,7 @@ const room = (changes: Partial<Room>): Room => ({
   lastMessage: null,
   muted: false,
   peerLastReadSeq: null,
+  role: 'member',
   ...changes,
 });
 

@@ -24,6 +24,7 @@ const dmWithBob: Room = {
   lastMessage: null,
   muted: false,
   peerLastReadSeq: 0,
+  role: 'member',
 };
 const group = (id: number, name: string): Room => ({ ...dmWithBob, id, kind: 'group', name, peer: null, peerLastReadSeq: null });
 
@@ -206,6 +207,19 @@ describe('ChatStore', () => {
       socket.serverSends('room:member', { roomId: 1, userId: alice.id, change: 'left', memberCount: 1, seq: 2 });
       expect(chat.boxes()).toEqual([]);
       expect([...rooms.byId().keys()]).toEqual([2]);
+    });
+
+    it('keeps the box of a room I was removed from, saying so, until it is closed; a room with no box goes at once', () => {
+      const { socket, rooms, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      rooms.upsert(group(2, 'other'));
+      socket.serverSends('room:member', { roomId: 1, userId: alice.id, change: 'removed', memberCount: 1, seq: 2 });
+      socket.serverSends('room:member', { roomId: 2, userId: alice.id, change: 'removed', memberCount: 1, seq: 1 });
+      expect(chat.boxes().map((b) => [b.room.id, b.room.joined, b.room.role])).toEqual([[1, false, null]]);
+      expect(rooms.mine()).toEqual([]);
+      expect(rooms.byId().has(2)).toBe(false);
+      chat.close(1);
+      expect(rooms.byId().has(1)).toBe(false);
     });
 
     it('in a room not known yet, asks for the list once, however many messages come before the answer', async () => {

@@ -105,10 +105,12 @@ export class ChatStore {
 
   constructor() {
     this.socket.on('message:new', (message) => this.receive(message));
-    // I left a room on another device: it goes here too. (Joining elsewhere brings its notice, a message of a
-    // room not known here, which lists my rooms.)
+    // I left a room on another device: it goes here too. I was removed: an open box says so. (Joining elsewhere
+    // brings its notice, a message of a room not known here, which lists my rooms.)
     this.socket.on('room:member', ({ roomId, userId, change }) => {
-      if (userId === this.session.user()?.id && change !== 'joined') this.forgetRoom(roomId);
+      if (userId !== this.session.user()?.id || change === 'joined') return;
+      if (change === 'removed') this.removedFrom(roomId);
+      else this.forgetRoom(roomId);
     });
     this.socket.onConnected((again) => void (again ? this.catchUpAll() : this.listRooms()));
     // A box that comes on screen without its messages (restored, or out of "+N" when another closes) loads them.
@@ -151,6 +153,8 @@ export class ChatStore {
 
   close(roomId: number): void {
     this.dock.close(roomId);
+    // A room I was removed from stayed for its box to say so; it goes with the box.
+    if (this.rooms.byId().get(roomId)?.joined === false) this.forgetRoom(roomId);
   }
 
   toggleCollapsed(roomId: number): void {
@@ -339,7 +343,6 @@ export class ChatStore {
     return room && conversation ? { room, conversation, collapsed: this.dock.collapsed().has(roomId) } : undefined;
   }
 
-  /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */
   /**
    * Calls `listener` with the text messages from others, past my read marker, that a `sync` brought into a room (in
    * seq order): what arrived while this device was away, which no `message:new` announced. Once per room and answer.
@@ -357,6 +360,7 @@ export class ChatStore {
     }
   }
 
+  /** A message missed while away: it joins its conversation and its room's counts, and pops nothing open. */
   private catchUpWith(message: Message): void {
     const mine = message.authorId === this.session.user()?.id;
     this.addMessages(message.roomId, [message]);
@@ -406,6 +410,17 @@ export class ChatStore {
       .load()
       .then(() => this.restoreOnce())
       .finally(() => (this.learningRooms = false));
+  }
+
+  /**
+   * An owner or moderator removed me: the room leaves the Chats list, and a box on screen stays, its history readable,
+   * saying why nothing more comes, until it is closed.
+   */
+  private removedFrom(roomId: number): void {
+    const room = this.rooms.byId().get(roomId);
+    if (!room || !this.dock.onScreen().includes(roomId)) return this.forgetRoom(roomId);
+    this.catchUpFrom.delete(roomId);
+    this.rooms.change({ ...room, joined: false, role: null });
   }
 
   /** A room I am no longer in: its box closes and its messages go. */

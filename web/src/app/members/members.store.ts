@@ -1,11 +1,25 @@
 import { Injectable, inject } from '@angular/core';
 import { LIMITS, type AckOf } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
+import { SessionStore } from '../core/session.store';
+import { RoomsStore } from '../rooms/rooms.store';
 
-/** Who is in a room, asked of the server a page at a time, and leaving a room. */
+/**
+ * Who is in a room, asked of the server a page at a time; leaving a room, and removing someone from one. Made with
+ * the main page: my role in my rooms changes live (I own a room its owner left).
+ */
 @Injectable({ providedIn: 'root' })
 export class MembersStore {
   private readonly socket = inject(ChatSocket);
+  private readonly rooms = inject(RoomsStore);
+  private readonly session = inject(SessionStore);
+
+  constructor() {
+    this.socket.on('room:role', ({ roomId, userId, role }) => {
+      const room = this.rooms.byId().get(roomId);
+      if (room && userId === this.session.user()?.id && room.role !== role) this.rooms.change({ ...room, role });
+    });
+  }
 
   /** A page of a room's members, longest-standing first: the first, or the one after `cursor`. */
   page(roomId: number, cursor: string | null): Promise<AckOf<'room:members'>> {
@@ -18,5 +32,13 @@ export class MembersStore {
    */
   leave(roomId: number): Promise<AckOf<'room:leave'>> {
     return this.socket.request('room:leave', { roomId });
+  }
+
+  /**
+   * Removes someone from a room I own or moderate; they may not join again until an owner or moderator lets them.
+   * The members shown hear of it through `room:member`.
+   */
+  remove(roomId: number, userId: number): Promise<AckOf<'room:remove'>> {
+    return this.socket.request('room:remove', { roomId, userId });
   }
 }

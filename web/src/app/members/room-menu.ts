@@ -16,6 +16,7 @@ import type { MemberRole, Room, RoomMember } from '@parley/protocol';
 import { ChatsStore } from '../chats/chats.store';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
+import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
 import { Icon } from '../ui/icon';
 import { MembersStore } from './members.store';
@@ -60,6 +61,10 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
             @if (roleLabel(member); as role) {
               <span class="role">{{ role }}</span>
             }
+            @if (canRemove(member)) {
+              <button type="button" class="remove" (click)="askToRemove(member)"
+                [attr.aria-label]="'Remove ' + member.user.firstName + ' ' + member.user.lastName">Remove</button>
+            }
           </li>
         }
       </ul>
@@ -71,6 +76,21 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
           <button type="button" class="secondary" (click)="loadMore()" [disabled]="loading()">Load more members</button>
         }
         <button type="button" (click)="membersDialog.close()">Close</button>
+      </div>
+    </dialog>
+
+    <dialog #removeDialog [attr.aria-labelledby]="menuId() + '-remove'" (keydown.escape)="closeDialog($event, removeDialog)"
+      (close)="removeClosed()">
+      @if (removing(); as member) {
+        <h2 [id]="menuId() + '-remove'">Remove <bdi>{{ member.user.firstName }} {{ member.user.lastName }}</bdi>?</h2>
+        <p>The room’s messages stop coming to them at once, and they cannot join again until an owner or moderator lets them.</p>
+      }
+      @if (error(); as message) {
+        <p class="form-error" role="alert">{{ message }}</p>
+      }
+      <div class="actions">
+        <button type="button" class="danger" (click)="remove()" [disabled]="loading()">Remove</button>
+        <button type="button" class="secondary" (click)="removeDialog.close()">Cancel</button>
       </div>
     </dialog>
 
@@ -100,6 +120,8 @@ export class RoomMenu {
   private readonly menu = viewChild.required<ElementRef<HTMLElement>>('menu');
   private readonly membersDialog = viewChild.required<ElementRef<HTMLDialogElement>>('membersDialog');
   private readonly leaveDialog = viewChild.required<ElementRef<HTMLDialogElement>>('leaveDialog');
+  private readonly removeDialog = viewChild.required<ElementRef<HTMLDialogElement>>('removeDialog');
+  private readonly me = inject(SessionStore).user;
 
   protected readonly menuId = computed(() => `room-menu-${this.room().id}`);
   protected readonly anchor = computed(() => `--${this.menuId()}`);
@@ -107,6 +129,8 @@ export class RoomMenu {
   protected readonly nextCursor = signal<string | null>(null);
   protected readonly loading = signal(false);
   protected readonly error = signal<string | null>(null);
+  /** Whom the "Remove" dialog asks about. */
+  protected readonly removing = signal<RoomMember | null>(null);
   /** Counts the lists asked for, so that an older answer never replaces a newer one. */
   private listing = 0;
 
@@ -120,6 +144,39 @@ export class RoomMenu {
 
   protected roleLabel(member: RoomMember): string | null {
     return ROLE_LABELS[member.role];
+  }
+
+  /** As the server allows: the owner removes anyone but themself, a moderator plain members. */
+  protected canRemove(member: RoomMember): boolean {
+    const mine = this.room().role;
+    if (member.user.id === this.me()?.id || member.role === 'owner') return false;
+    return mine === 'owner' || (mine === 'moderator' && member.role === 'member');
+  }
+
+  protected askToRemove(member: RoomMember): void {
+    this.error.set(null);
+    this.removing.set(member);
+    this.removeDialog().nativeElement.showModal();
+  }
+
+  protected async remove(): Promise<void> {
+    const member = this.removing();
+    if (member === null || this.loading()) return;
+    this.loading.set(true);
+    try {
+      const ack = await this.store.remove(this.room().id, member.user.id);
+      // The list hears of it (room:member) and is asked for again.
+      if (ack.ok) this.removeDialog().nativeElement.close();
+      else this.error.set(ack.error.message);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  /** Back in the members' list, the keyboard goes to its Close button: the row it came from may be gone. */
+  protected removeClosed(): void {
+    this.removing.set(null);
+    this.membersDialog().nativeElement.querySelector<HTMLButtonElement>('.actions button:last-child')?.focus();
   }
 
   /** Escape while the menu is open closes it alone: the box it sits in stays open. */

@@ -7,6 +7,7 @@ import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
+import { MembersStore } from '../members/members.store';
 import { DesktopNotifications } from '../notifications/desktop-notifications';
 import { UnreadSigns } from '../notifications/unread-signs';
 import { Avatar } from '../people/avatar';
@@ -129,6 +130,8 @@ export class MainPage {
     inject(UnreadSigns);
     // Read markers move on my other devices too: a tab with no box open must still hear of them.
     inject(ReadsStore);
+    // So does my role in my rooms.
+    inject(MembersStore);
     this.socket.connect();
     effect(() => {
       if (this.view() === 'people') this.directory.showing();
