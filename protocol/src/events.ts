@@ -7,6 +7,7 @@ import type {
   RoomMembersPage,
   RoomMute,
   RoomRoleEvent,
+  RoomUpdated,
   RoomsPage,
   SocketClosing,
   SyncAnswer,
@@ -21,8 +22,11 @@ import type {
   RoomJoinInput,
   RoomLeaveInput,
   RoomMembersInput,
+  RoomDeleteInput,
   RoomRemoveInput,
+  RoomRoleInput,
   RoomUnbanInput,
+  RoomUpdateInput,
   RoomMuteInput,
   RoomReadInput,
   RoomsBrowseInput,
@@ -49,6 +53,12 @@ export interface ClientToServerEvents {
   'room:remove': Call<RoomRemoveInput, object>;
   /** An owner or moderator lifts someone's ban from a group room. */
   'room:unban': Call<RoomUnbanInput, object>;
+  /** The owner renames a group room, or sets, changes or removes its password. */
+  'room:update': Call<RoomUpdateInput, { room: Room }>;
+  /** The owner names a moderator, or makes one a member again. */
+  'room:role': Call<RoomRoleInput, object>;
+  /** The owner deletes a group room and its messages. */
+  'room:delete': Call<RoomDeleteInput, object>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
   /**
@@ -87,8 +97,12 @@ export interface ServerToClientEvents {
    * notice comes as a `message:new` with the same seq.
    */
   'room:member': (event: RoomMemberEvent) => void;
-  /** A member's role in one of my rooms changed: an owner who left handed the room to the longest-standing member. */
+  /** A member's role in one of my rooms changed: the owner named a moderator, or a new owner took over. */
   'room:role': (event: RoomRoleEvent) => void;
+  /** A group room was renamed, or its password set or removed. */
+  'room:updated': (event: RoomUpdated) => void;
+  /** A group room was deleted: forget it and its messages. */
+  'room:deleted': (event: { roomId: number }) => void;
   /** Another member is typing in one of my rooms. */
   typing: (event: TypingSignal) => void;
   /** The first device of someone I share a room with, or watch (`presence:watch`), connected. */

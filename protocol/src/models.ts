@@ -111,6 +111,13 @@ export interface Message {
   createdAt: string;
 }
 
+/** `room:updated`: a group room's owner renamed it, or set, changed or removed its password. */
+export interface RoomUpdated {
+  roomId: number;
+  name: string;
+  protected: boolean;
+}
+
 /** `room:role`: a member's role in a room changed (an owner who left handed the room over, say). */
 export interface RoomRoleEvent {
   roomId: number;

@@ -84,6 +84,29 @@ export const roomRemoveSchema = z.strictObject({
 });
 export type RoomRemoveInput = z.infer<typeof roomRemoveSchema>;
 
+/**
+ * `room:update`: the owner renames a group room, or sets, changes or removes its password (an empty one removes
+ * it). What is left out stays as it is.
+ */
+export const roomUpdateSchema = z.strictObject({
+  roomId: idSchema,
+  name: roomNameSchema.optional(),
+  password: roomPasswordSchema.optional(),
+});
+export type RoomUpdateInput = z.infer<typeof roomUpdateSchema>;
+
+/** `room:role`: the owner makes a member a moderator, or a moderator a member again. */
+export const roomRoleSchema = z.strictObject({
+  roomId: idSchema,
+  userId: idSchema,
+  role: z.enum(['moderator', 'member']),
+});
+export type RoomRoleInput = z.infer<typeof roomRoleSchema>;
+
+/** `room:delete`: the owner deletes a group room, and all its messages with it. */
+export const roomDeleteSchema = z.strictObject({ roomId: idSchema });
+export type RoomDeleteInput = z.infer<typeof roomDeleteSchema>;
+
 /** `room:unban`: an owner or moderator lets someone removed join again. */
 export const roomUnbanSchema = z.strictObject({ roomId: idSchema, userId: idSchema });
 export type RoomUnbanInput = z.infer<typeof roomUnbanSchema>;

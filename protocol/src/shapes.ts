@@ -15,6 +15,7 @@ import type {
   RoomMemberEvent,
   RoomMute,
   RoomRoleEvent,
+  RoomUpdated,
   TypingSignal,
 } from './models.js';
 import {
@@ -28,8 +29,11 @@ import {
   roomLeaveSchema,
   roomMembersSchema,
   roomMuteSchema,
+  roomDeleteSchema,
   roomRemoveSchema,
+  roomRoleSchema,
   roomUnbanSchema,
+  roomUpdateSchema,
   roomReadSchema,
   roomsBrowseSchema,
   roomsListSchema,
@@ -133,6 +137,9 @@ export const clientEvents = {
   },
   'room:remove': { payload: roomRemoveSchema, success: z.strictObject({}) },
   'room:unban': { payload: roomUnbanSchema, success: z.strictObject({}) },
+  'room:update': { payload: roomUpdateSchema, success: z.strictObject({ room: roomShape }) },
+  'room:role': { payload: roomRoleSchema, success: z.strictObject({}) },
+  'room:delete': { payload: roomDeleteSchema, success: z.strictObject({}) },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
   sync: {
@@ -159,6 +166,7 @@ export const readMarkerShape = z.strictObject({ roomId: idSchema, userId: idSche
 export const roomMuteShape = z.strictObject({ roomId: idSchema, muted: z.boolean() });
 export const typingSignalShape = z.strictObject({ roomId: idSchema, userId: idSchema });
 export const roomRoleEventShape = z.strictObject({ roomId: idSchema, userId: idSchema, role: memberRoleShape });
+export const roomUpdatedShape = z.strictObject({ roomId: idSchema, name: z.string(), protected: z.boolean() });
 export const roomMemberEventShape = z.strictObject({
   roomId: idSchema,
   userId: idSchema,
@@ -178,6 +186,8 @@ export const serverEvents = {
   'room:mute': roomMuteShape,
   'room:member': roomMemberEventShape,
   'room:role': roomRoleEventShape,
+  'room:updated': roomUpdatedShape,
+  'room:deleted': z.strictObject({ roomId: idSchema }),
   typing: typingSignalShape,
   'socket:closing': z.strictObject({
     reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
@@ -213,6 +223,7 @@ exact<Exact<Output<typeof messageShape>, Message>>();
 exact<Exact<Output<typeof roomMemberEventShape>, RoomMemberEvent>>();
 exact<Exact<Output<typeof roomMemberShape>, RoomMember>>();
 exact<Exact<Output<typeof roomRoleEventShape>, RoomRoleEvent>>();
+exact<Exact<Output<typeof roomUpdatedShape>, RoomUpdated>>();
 exact<Exact<Output<typeof roomCatchUpShape>, RoomCatchUp>>();
 exact<Exact<Output<typeof readMarkerShape>, ReadMarker>>();
 exact<Exact<Output<typeof roomMuteShape>, RoomMute>>();

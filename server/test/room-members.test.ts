@@ -316,6 +316,104 @@ describe.each(serverDrivers)('room members: $name', (driver) => {
     expect(expectOk(await call(bob.socket, 'room:members', { roomId: general.id })).members.map((m) => m.role)).toEqual(['owner', 'member']);
   });
 
+  it('the owner names a moderator, who may then remove plain members but not other moderators, nor the owner', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const carol = await server.signUpAndConnect();
+    const dave = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    for (const person of [bob, carol, dave]) expectOk(await call(person.socket, 'room:join', { roomId: general.id }));
+    await Promise.all([carol.socket, bob.socket].map(drain));
+
+    expect(await call(bob.socket, 'room:role', { roomId: general.id, userId: carol.user.id, role: 'moderator' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    const heard = nextEvent(carol.socket, 'room:role');
+    expectOk(await call(alice.socket, 'room:role', { roomId: general.id, userId: bob.user.id, role: 'moderator' }));
+    expect(await heard).toEqual({ roomId: general.id, userId: bob.user.id, role: 'moderator' });
+    expectOk(await call(alice.socket, 'room:role', { roomId: general.id, userId: carol.user.id, role: 'moderator' }));
+
+    // A moderator: plain members yes; moderators, the owner, and naming moderators no.
+    expect(await call(bob.socket, 'room:remove', { roomId: general.id, userId: carol.user.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(bob.socket, 'room:remove', { roomId: general.id, userId: alice.user.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(bob.socket, 'room:role', { roomId: general.id, userId: dave.user.id, role: 'moderator' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expectOk(await call(bob.socket, 'room:remove', { roomId: general.id, userId: dave.user.id }));
+    expectOk(await call(bob.socket, 'room:unban', { roomId: general.id, userId: dave.user.id }));
+    // The owner: a moderator back to member, but not themself, nor someone not in the room.
+    expectOk(await call(alice.socket, 'room:role', { roomId: general.id, userId: carol.user.id, role: 'member' }));
+    expect(await call(alice.socket, 'room:role', { roomId: general.id, userId: alice.user.id, role: 'member' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(await call(alice.socket, 'room:role', { roomId: general.id, userId: dave.user.id, role: 'moderator' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(expectOk(await call(alice.socket, 'room:members', { roomId: general.id })).members.map((m) => [m.user.id, m.role])).toEqual([
+      [alice.user.id, 'owner'],
+      [bob.user.id, 'moderator'],
+      [carol.user.id, 'member'],
+    ]);
+    // An owner who leaves hands the room to a moderator before any member, even one who came earlier.
+    expectOk(await call(alice.socket, 'room:role', { roomId: general.id, userId: bob.user.id, role: 'member' }));
+    expectOk(await call(alice.socket, 'room:role', { roomId: general.id, userId: carol.user.id, role: 'moderator' }));
+    expectOk(await call(alice.socket, 'room:leave', { roomId: general.id }));
+    expect(expectOk(await call(carol.socket, 'room:members', { roomId: general.id })).members.map((m) => [m.user.id, m.role])).toEqual([
+      [bob.user.id, 'member'],
+      [carol.user.id, 'owner'],
+    ]);
+  });
+
+  it('the owner renames the room and sets, changes or removes its password: members stay in, new joins use the new one', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const eve = await server.signUpAndConnect();
+    const general = await group(alice, 'General');
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    await call(alice.socket, 'room:create', { name: 'Taken' });
+
+    expect(await call(bob.socket, 'room:update', { roomId: general.id, name: 'Mine now' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(eve.socket, 'room:update', { roomId: general.id, name: 'Mine now' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(alice.socket, 'room:update', { roomId: general.id, name: 'TAKEN' })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', fields: { name: 'is taken' } },
+    });
+
+    const everyoneHears = [bob.socket, eve.socket].map((socket) => nextEvent(socket, 'room:updated'));
+    const renamed = expectOk(await call(alice.socket, 'room:update', { roomId: general.id, name: 'Lounge', password: 'a new secret' }));
+    expect(renamed.room).toMatchObject({ id: general.id, name: 'Lounge', protected: true, role: 'owner' });
+    for (const event of await Promise.all(everyoneHears)) expect(event).toEqual({ roomId: general.id, name: 'Lounge', protected: true });
+    // Bob stays in and talks; Eve needs the new password.
+    expectOk(await call(bob.socket, 'message:send', { roomId: general.id, clientId: 'still', body: 'still here' }));
+    expect(await call(eve.socket, 'room:join', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'bad_password' } });
+    expectOk(await call(eve.socket, 'room:join', { roomId: general.id, password: 'a new secret' }));
+    // An empty password removes it; a case change of its own name is no conflict.
+    const open = expectOk(await call(alice.socket, 'room:update', { roomId: general.id, name: 'LOUNGE', password: '' }));
+    expect(open.room).toMatchObject({ name: 'LOUNGE', protected: false });
+  });
+
+  it('the owner deletes the room: its members hear it, nothing of it can be read or sent, on any device', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const bobsPhone = await server.connect(bob.token);
+    const general = await group(alice, 'General');
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+    expectOk(await call(alice.socket, 'message:send', { roomId: general.id, clientId: 'secret', body: 'soon gone' }));
+    expect(await call(bob.socket, 'room:delete', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const heard = [bob.socket, bobsPhone].map((socket) => nextEvent(socket, 'room:deleted'));
+    expectOk(await call(alice.socket, 'room:delete', { roomId: general.id }));
+    for (const event of await Promise.all(heard)) expect(event).toEqual({ roomId: general.id });
+    for (const socket of [alice.socket, bob.socket]) {
+      expect(await call(socket, 'room:history', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      expect(await call(socket, 'message:send', { roomId: general.id, clientId: 'late', body: 'anyone?' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    }
+    expect(expectOk(await call(bob.socket, 'sync', { rooms: { [general.id]: 0 } })).left).toEqual([general.id]);
+    expect(await server.store.listMessages(general.id, { limit: 10 })).toEqual([]);
+    expect(expectOk(await call(bob.socket, 'rooms:browse', {})).rooms).toEqual([]);
+  });
+
   it('no client can send something that reads as a notice', async () => {
     const alice = await server.signUpAndConnect();
     const general = await group(alice, 'General');

@@ -17,9 +17,12 @@ export interface Publisher {
   /** To the room's sockets but those of one user (all their devices), as for what that user did. */
   toRoomExceptUser<E extends EventName>(roomId: number, userId: number, event: E, ...args: Args<E>): void;
   toEveryoneExceptUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
+  toEveryone<E extends EventName>(event: E, ...args: Args<E>): void;
   /** Subscribes all of a user's sockets to a room's messages. */
   joinRoom(userId: number, roomId: number): void;
   leaveRoom(userId: number, roomId: number): void;
+  /** Takes every socket out of a room's channel, on every node: the room is gone. */
+  closeRoom(roomId: number): void;
   disconnectSession(sessionId: number): void;
 }
 
@@ -71,6 +74,7 @@ export function socketPublisher(io: ParleyServer, options: { clustered: boolean 
     toRoomExceptUser: (roomId, userId, event, ...args) => emitTo(channels.room(roomId), channels.user(userId), event, args),
     toUser: (userId, event, ...args) => emitTo(channels.user(userId), null, event, args),
     toEveryoneExceptUser: (userId, event, ...args) => emitTo(null, channels.user(userId), event, args),
+    toEveryone: (event, ...args) => emitTo(null, null, event, args),
     // The Redis adapter carries joins, leaves and disconnects to every node, this one included, through
     // Redis: until its own request comes back, this node would still deliver by the old channels, and
     // an event emitted meanwhile (a message sent right after a chat opens) would miss or reach the wrong
@@ -84,6 +88,10 @@ export function socketPublisher(io: ParleyServer, options: { clustered: boolean 
     leaveRoom: (userId, roomId) => {
       io.local.in(channels.user(userId)).socketsLeave(channels.room(roomId));
       io.in(channels.user(userId)).socketsLeave(channels.room(roomId));
+    },
+    closeRoom: (roomId) => {
+      io.local.in(channels.room(roomId)).socketsLeave(channels.room(roomId));
+      io.in(channels.room(roomId)).socketsLeave(channels.room(roomId));
     },
     disconnectSession: (sessionId) => {
       io.local.in(channels.session(sessionId)).disconnectSockets(true);

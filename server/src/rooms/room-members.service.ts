@@ -1,4 +1,11 @@
-import { LIMITS, type RoomMembersInput, type RoomMembersPage, type RoomRemoveInput, type RoomUnbanInput } from '@parley/protocol';
+import {
+  LIMITS,
+  type RoomMembersInput,
+  type RoomMembersPage,
+  type RoomRemoveInput,
+  type RoomRoleInput,
+  type RoomUnbanInput,
+} from '@parley/protocol';
 import type { Session } from '../auth/session.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
@@ -75,6 +82,22 @@ export class RoomMembersService {
   async unban(actor: Session, input: RoomUnbanInput): Promise<object> {
     await this.requireModerator(actor, input.roomId);
     await this.store.deleteBan(input.roomId, input.userId);
+    return {};
+  }
+
+  /**
+   * The owner names a moderator, or makes one a member again; every member's devices hear it (`room:role`). Naming
+   * someone what they are already changes nothing. The owner's own role is not theirs to give away here.
+   */
+  async setRole(actor: Session, input: RoomRoleInput): Promise<object> {
+    const mine = await this.requireModerator(actor, input.roomId);
+    if (mine.role !== 'owner') throw new AppError('forbidden', 'Only the room’s owner can name moderators.');
+    if (input.userId === actor.user.id) throw new AppError('invalid', 'The owner stays the owner.', { userId: 'is you' });
+    const theirs = await this.store.findMembership(input.roomId, input.userId);
+    if (!theirs?.member) throw new AppError('not_found', 'They are not in this room.');
+    if (await this.store.setRole(input.roomId, input.userId, input.role)) {
+      this.publisher.toRoom(input.roomId, 'room:role', { roomId: input.roomId, userId: input.userId, role: input.role });
+    }
     return {};
   }
 

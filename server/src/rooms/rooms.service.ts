@@ -6,10 +6,12 @@ import {
   type Room,
   type RoomCreateInput,
   type RoomJoinInput,
+  type RoomDeleteInput,
   type RoomLeaveInput,
   type RoomsBrowseInput,
   type RoomsListInput,
   type RoomsPage,
+  type RoomUpdateInput,
 } from '@parley/protocol';
 import type { FailureThrottle } from '../auth/throttle.js';
 import type { Passwords } from '../auth/passwords.js';
@@ -21,6 +23,7 @@ import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type RoomBan, type RoomRecord, type Store } from '../store/store.js';
 import { jsonBytes } from '../json-bytes.js';
 import { announceMembership } from './announce-membership.js';
+import { requireMembership } from './membership.js';
 import {
   decodeActivityCursor,
   decodeJoinableCursor,
@@ -43,6 +46,8 @@ export interface RoomWithHistory {
 export class RoomsService {
   /** Room creations per user within the window; a point is taken before the work and given back if it fails. */
   private readonly creations: RateLimiterMemory;
+  /** Password changes per user, as many as creations in the same window: each hashes a password. */
+  private readonly updates: RateLimiterMemory;
 
   constructor(
     private readonly store: Store,
@@ -53,6 +58,10 @@ export class RoomsService {
     private readonly limits: RoomCreationLimits,
   ) {
     this.creations = new RateLimiterMemory({
+      points: limits.roomCreationsPerWindow,
+      duration: Math.ceil(limits.roomCreationWindowMs / 1000),
+    });
+    this.updates = new RateLimiterMemory({
       points: limits.roomCreationsPerWindow,
       duration: Math.ceil(limits.roomCreationWindowMs / 1000),
     });
@@ -149,6 +158,47 @@ export class RoomsService {
   }
 
   /**
+   * The owner renames a group room, or sets, changes or removes its password (an empty one removes it). Members
+   * who have joined stay in; the next joins ask for the new password. Everyone hears of it (`room:updated`), as
+   * everyone can see the room's name and whether it has a password.
+   */
+  async update(actor: Session, input: RoomUpdateInput): Promise<{ room: Room }> {
+    await this.requireOwner(actor, input.roomId);
+    const name = input.name === undefined ? undefined : { name: input.name, nameKey: roomNameKey(input.name), nameFold: roomNameFold(input.name) };
+    if (name) {
+      const holder = await this.store.findRoomIdByNameKey(name.nameKey);
+      if (holder !== null && holder !== input.roomId) throw nameTaken();
+    }
+    if (input.password !== undefined) {
+      await this.takePoint(this.updates, actor.user.id, `change room passwords at most ${this.limits.roomCreationsPerWindow} times`);
+    }
+    let passwordHash: string | null | undefined;
+    try {
+      passwordHash = input.password === undefined ? undefined : input.password === '' ? null : await this.passwords.hash(input.password);
+      await this.store.updateGroupRoom(input.roomId, { ...(name && { name }), ...(passwordHash !== undefined && { passwordHash }) });
+    } catch (error) {
+      if (input.password !== undefined) await this.updates.reward(String(actor.user.id), 1);
+      if (error instanceof StoreConflictError && error.constraint === 'room_name') throw nameTaken();
+      throw error;
+    }
+    const room = toRoom((await this.store.findRoom(input.roomId, actor.user.id))!);
+    this.publisher.toEveryone('room:updated', { roomId: room.id, name: room.name!, protected: room.protected });
+    return { room };
+  }
+
+  /**
+   * The owner deletes a group room: its messages are gone from every read, its members' devices and everyone's
+   * list of rooms to join hear `room:deleted`, and no socket receives anything more of it, on any node.
+   */
+  async delete(actor: Session, input: RoomDeleteInput): Promise<object> {
+    await this.requireOwner(actor, input.roomId);
+    if (!(await this.store.deleteRoom(input.roomId))) return {};
+    this.publisher.toEveryone('room:deleted', { roomId: input.roomId });
+    this.publisher.closeRoom(input.roomId);
+    return {};
+  }
+
+  /**
    * A page of the caller's own rooms, direct and group, most recently active first, each with its read state
    * and last message. A page is bounded in rooms (`limit`) and in bytes (`LIMITS.roomsPageBytesMax`, since a
    * room carries a message of up to 4000 characters): it stops at whichever comes first, and its first room
@@ -217,17 +267,29 @@ export class RoomsService {
     if (wrong) throw new AppError('bad_password', 'Wrong password for this room.', { password: 'is wrong' });
   }
 
-  private async takeCreationPoint(creatorId: number): Promise<void> {
+  private takeCreationPoint(creatorId: number): Promise<void> {
+    return this.takePoint(this.creations, creatorId, `create at most ${this.limits.roomCreationsPerWindow} rooms`);
+  }
+
+  /** A point of `limiter` for the user, or `rate_limited` saying that they can `can` in the window. */
+  private async takePoint(limiter: RateLimiterMemory, userId: number, can: string): Promise<void> {
     try {
-      await this.creations.consume(String(creatorId));
+      await limiter.consume(String(userId));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       const minutes = Math.ceil(error.msBeforeNext / 60_000);
       throw new AppError(
         'rate_limited',
-        `You can create at most ${this.limits.roomCreationsPerWindow} rooms in ${Math.round(this.limits.roomCreationWindowMs / 60_000)} minutes; try again in ${minutes} min.`,
+        `You can ${can} in ${Math.round(this.limits.roomCreationWindowMs / 60_000)} minutes; try again in ${minutes} min.`,
       );
     }
+  }
+
+  /** The caller's membership of a group room they own. */
+  private async requireOwner(actor: Session, roomId: number): Promise<void> {
+    const mine = await requireMembership(this.store, actor.user.id, roomId);
+    if (mine.kind !== 'group') throw new AppError('forbidden', 'A direct chat has no owner.');
+    if (mine.role !== 'owner') throw new AppError('forbidden', 'Only the room’s owner can do that.');
   }
 
   private quotaReached(): AppError {

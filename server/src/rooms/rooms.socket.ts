@@ -4,8 +4,11 @@ import {
   roomJoinSchema,
   roomLeaveSchema,
   roomMembersSchema,
+  roomDeleteSchema,
   roomRemoveSchema,
+  roomRoleSchema,
   roomUnbanSchema,
+  roomUpdateSchema,
   roomsBrowseSchema,
   roomsListSchema,
 } from '@parley/protocol';
@@ -25,5 +28,9 @@ export function roomsSocketHandlers(rooms: RoomsService, members: RoomMembersSer
     'room:members': handler(roomMembersSchema, (actor, input) => members.page(actor, input), { cost: 2 }),
     'room:remove': handler(roomRemoveSchema, (actor, input) => members.remove(actor, input)),
     'room:unban': handler(roomUnbanSchema, (actor, input) => members.unban(actor, input)),
+    'room:role': handler(roomRoleSchema, (actor, input) => members.setRole(actor, input)),
+    // A new password is hashed: it costs what a join with one does.
+    'room:update': handler(roomUpdateSchema, (actor, input) => rooms.update(actor, input), { cost: 3 }),
+    'room:delete': handler(roomDeleteSchema, (actor, input) => rooms.delete(actor, input)),
   };
 }

@@ -113,6 +113,14 @@ export interface NewGroupRoom {
   creatorRoomsMax?: number;
 }
 
+/** What `updateGroupRoom` changes: what is left out stays as it is. */
+export interface GroupRoomChanges {
+  /** The new name with its keys, as `NewGroupRoom` holds them. */
+  name?: Pick<NewGroupRoom, 'name' | 'nameKey' | 'nameFold'>;
+  /** The new password's hash; null for none. */
+  passwordHash?: string | null;
+}
+
 /** A place in the joinable rooms' order: (folded name, id). */
 export interface JoinablePosition {
   nameFold: string;
@@ -282,6 +290,12 @@ export interface Store {
    * says. Null when nothing changed: already a member, not one, or no such room.
    */
   changeMembership(change: MembershipChange): Promise<MembershipChanged | null>;
+  /** Renames a group room or changes its password; false when there is no such group room. A taken name is a conflict. */
+  updateGroupRoom(roomId: number, changes: GroupRoomChanges): Promise<boolean>;
+  /** Sets a member's role, never the owner's; false when they are not a member, own the room, or have it already. */
+  setRole(roomId: number, userId: number, role: 'moderator' | 'member'): Promise<boolean>;
+  /** Deletes a room with its members, messages and bans; false when there was none. */
+  deleteRoom(roomId: number): Promise<boolean>;
   /** The user's ban from the room if it has not ended at `now`; null when there is none. */
   findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null>;
   /** Lifts a ban; false when there was none. */

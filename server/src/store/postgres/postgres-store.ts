@@ -27,6 +27,7 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type GroupRoomChanges,
   type MemberRecord,
   type MembersPageQuery,
   type RoomBan,
@@ -238,6 +239,10 @@ const Q = {
         ON CONFLICT (room_id, user_id) DO UPDATE SET until = excluded.until, banned_by = excluded.banned_by`,
   findBan: 'SELECT until FROM room_bans WHERE room_id = $1 AND user_id = $2 AND (until IS NULL OR until > $3)',
   deleteBan: 'DELETE FROM room_bans WHERE room_id = $1 AND user_id = $2',
+  renameRoom: "UPDATE rooms SET name = $2, name_key = $3, name_fold = $4 WHERE id = $1 AND kind = 'group'",
+  setRoomPassword: "UPDATE rooms SET password_hash = $2 WHERE id = $1 AND kind = 'group'",
+  setRole: "UPDATE members SET role = $3 WHERE room_id = $1 AND user_id = $2 AND role NOT IN ('owner', $3)",
+  deleteRoom: 'DELETE FROM rooms WHERE id = $1',
   // Walks the index members_room_joined from the position ($2, $3) on, or from the start when $2 is null.
   membersPage: `SELECT u.id, u.username, u.first_name, u.last_name, m.role, m.joined_at
                 FROM members m JOIN users u ON u.id = m.user_id
@@ -578,6 +583,31 @@ class PostgresStore implements Store {
   async addMember(roomId: number, userId: number, now: Date): Promise<boolean> {
     const { rowCount } = await this.pool.query(Q.insertMember, [roomId, userId, now]);
     return rowCount === 1;
+  }
+
+  async updateGroupRoom(roomId: number, changes: GroupRoomChanges): Promise<boolean> {
+    try {
+      return await this.transaction(async (client) => {
+        let found = true;
+        if (changes.name) {
+          const { name, nameKey, nameFold } = changes.name;
+          found = (await client.query(Q.renameRoom, [roomId, name, nameKey, nameFold])).rowCount === 1;
+        }
+        if (found && changes.passwordHash !== undefined) found = (await client.query(Q.setRoomPassword, [roomId, changes.passwordHash])).rowCount === 1;
+        return found;
+      });
+    } catch (error) {
+      if (uniqueViolationOf(error) === 'room_name') throw new StoreConflictError('room_name');
+      throw error;
+    }
+  }
+
+  async setRole(roomId: number, userId: number, role: 'moderator' | 'member'): Promise<boolean> {
+    return (await this.pool.query(Q.setRole, [roomId, userId, role])).rowCount === 1;
+  }
+
+  async deleteRoom(roomId: number): Promise<boolean> {
+    return (await this.pool.query(Q.deleteRoom, [roomId])).rowCount === 1;
   }
 
   async findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null> {

@@ -30,6 +30,7 @@ import {
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
+  type GroupRoomChanges,
   type MemberRecord,
   type MembersPageQuery,
   type RoomBan,
@@ -317,6 +318,14 @@ export class SqliteStore implements Store {
         .prepare<[number, number, number], number | null>('SELECT until FROM room_bans WHERE room_id = ? AND user_id = ? AND (until IS NULL OR until > ?)')
         .pluck(),
       deleteBan: db.prepare<[number, number]>('DELETE FROM room_bans WHERE room_id = ? AND user_id = ?'),
+      renameRoom: db.prepare<[string, string, string, number]>(
+        "UPDATE rooms SET name = ?, name_key = ?, name_fold = ? WHERE id = ? AND kind = 'group'",
+      ),
+      setRoomPassword: db.prepare<[string | null, number]>("UPDATE rooms SET password_hash = ? WHERE id = ? AND kind = 'group'"),
+      setRole: db.prepare<[string, number, number, string]>(
+        "UPDATE members SET role = ? WHERE room_id = ? AND user_id = ? AND role NOT IN ('owner', ?)",
+      ),
+      deleteRoom: db.prepare<[number]>('DELETE FROM rooms WHERE id = ?'),
       makeOwner: db.prepare<[number, number]>("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?"),
       // Walks the index members_room_joined from the position on.
       membersPage: db.prepare<{ room: number; afterAt: number; afterId: number; limit: number }, MemberRow>(
@@ -561,6 +570,29 @@ export class SqliteStore implements Store {
 
   async changeMembership(change: MembershipChange): Promise<MembershipChanged | null> {
     return this.changeMembershipNow(change);
+  }
+
+  async updateGroupRoom(roomId: number, changes: GroupRoomChanges): Promise<boolean> {
+    const update = this.db.transaction(() => {
+      let found = true;
+      if (changes.name) found = this.q.renameRoom.run(changes.name.name, changes.name.nameKey, changes.name.nameFold, roomId).changes === 1;
+      if (found && changes.passwordHash !== undefined) found = this.q.setRoomPassword.run(changes.passwordHash, roomId).changes === 1;
+      return found;
+    });
+    try {
+      return update.immediate();
+    } catch (error) {
+      if (isUniqueViolation(error, 'rooms.name_key')) throw new StoreConflictError('room_name');
+      throw error;
+    }
+  }
+
+  async setRole(roomId: number, userId: number, role: 'moderator' | 'member'): Promise<boolean> {
+    return this.q.setRole.run(role, roomId, userId, role).changes === 1;
+  }
+
+  async deleteRoom(roomId: number): Promise<boolean> {
+    return this.q.deleteRoom.run(roomId).changes === 1;
   }
 
   async findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null> {

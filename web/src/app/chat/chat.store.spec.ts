@@ -209,6 +209,14 @@ describe('ChatStore', () => {
       expect([...rooms.byId().keys()]).toEqual([2]);
     });
 
+    it('closes the box of a room its owner deleted, and forgets it', () => {
+      const { socket, rooms, chat } = setUp();
+      chat.show(group(1, 'lobby'), [message(1, 1)]);
+      socket.serverSends('room:deleted', { roomId: 1 });
+      expect(chat.boxes()).toEqual([]);
+      expect(rooms.byId().has(1)).toBe(false);
+    });
+
     it('keeps the box of a room I was removed from, saying so, until it is closed; a room with no box goes at once', () => {
       const { socket, rooms, chat } = setUp();
       chat.show(group(1, 'lobby'), [message(1, 1)]);

@@ -112,6 +112,8 @@ export class ChatStore {
       if (change === 'removed') this.removedFrom(roomId);
       else this.forgetRoom(roomId);
     });
+    // Its owner deleted it: its box and messages go.
+    this.socket.on('room:deleted', ({ roomId }) => this.forgetRoom(roomId));
     this.socket.onConnected((again) => void (again ? this.catchUpAll() : this.listRooms()));
     // A box that comes on screen without its messages (restored, or out of "+N" when another closes) loads them.
     effect(() => {

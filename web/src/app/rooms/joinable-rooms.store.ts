@@ -42,6 +42,11 @@ export class JoinableRoomsStore {
       if (this.mine.byId().has(room.id) || this.listed().some((held) => held.id === room.id)) return;
       if (matchesSearch(room, this.searchQuery())) this.listed.update((rooms) => insertByName(rooms, room));
     });
+    // Renamed, its password set or removed, or deleted by its owner: the list shows it as it is now, or not at all.
+    this.socket.on('room:updated', ({ roomId, name, protected: locked }) =>
+      this.listed.update((rooms) => rooms.map((room) => (room.id === roomId ? { ...room, name, protected: locked } : room))),
+    );
+    this.socket.on('room:deleted', ({ roomId }) => this.listed.update((rooms) => rooms.filter((room) => room.id !== roomId)));
   }
 
   /** Shows the joinable rooms whose name starts like `query` (the server ignores case, width and look-alikes). */

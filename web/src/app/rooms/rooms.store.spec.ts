@@ -134,6 +134,15 @@ describe('RoomsStore', () => {
     expect(rooms.byId().get(1)).toMatchObject({ lastSeq: 8, lastMessage: { seq: 8 }, lastReadSeq: 6, unread: 2, peerLastReadSeq: 8, memberCount: 3 });
   });
 
+  it('takes a room’s new name and password state as its owner changes them', () => {
+    const { socket, rooms } = setUp();
+    rooms.upsert(room(3, 'General'));
+    socket.serverSends('room:updated', { roomId: 3, name: 'Lounge', protected: true });
+    socket.serverSends('room:updated', { roomId: 99, name: 'Not mine', protected: false });
+    expect(rooms.byId().get(3)).toMatchObject({ name: 'Lounge', protected: true });
+    expect(rooms.byId().has(99)).toBe(false);
+  });
+
   it('counts members as people join and leave, never going back to an older count', () => {
     const { socket, rooms } = setUp();
     rooms.upsert(room(3, 'General', { lastSeq: 4, memberCount: 2 }));

@@ -50,6 +50,10 @@ export class RoomsStore {
   constructor() {
     this.socket.on('room:new', (room) => this.upsert(room));
     this.socket.on('room:member', (event) => this.countMembers(event));
+    this.socket.on('room:updated', ({ roomId, name, protected: locked }) => {
+      const room = this.rooms().get(roomId);
+      if (room) this.change({ ...room, name, protected: locked });
+    });
   }
 
   /**
