@@ -97,8 +97,8 @@ test('a room’s menu lists its members with their roles and who is online, and 
     await expect(menuButton).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('button', { name: 'Members (2)', exact: true })).toBeFocused();
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    // Members, Mute, Room settings (she owns it), Leave room.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
     await expect(leaveItem).toBeFocused();
     const bobHears = new Promise((resolve) => bobsDevice.on('room:member', resolve));
     await page.keyboard.press('Enter');
@@ -161,4 +161,60 @@ test('Alice removes Carol: Carol’s box says she was removed, and the room leav
   await expect(carolPage.getByRole('button', { name: new RegExp(`Open room ${name}`) })).toHaveCount(0);
   await carolBox.getByRole('button', { name: `Close Room ${name}`, exact: true }).click();
   await expect(carolBox).toBeHidden();
+});
+
+test('the owner renames the room, gives it a password, names a moderator and deletes the room, from its menu', async ({
+  openPage,
+  request,
+  baseURL,
+}) => {
+  const page = await openPage();
+  await signUp(page, newPerson('Olive'));
+  const name = uniqueName('Owned');
+  await createRoom(page, name);
+  const bob = newPerson('Bob');
+  const bobsDevice = await connectClient(baseURL!, (await registerByApi(request, bob)).token);
+  try {
+    const browsed = await bobsDevice.timeout(5000).emitWithAck('rooms:browse', { query: name });
+    if (!browsed.ok) throw new Error(browsed.error.message);
+    const roomId = browsed.rooms[0]!.id;
+    expect(await bobsDevice.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+
+    await roomBox(page, name).getByRole('button', { name: `Menu of room ${name}`, exact: true }).click();
+    await page.getByRole('button', { name: 'Room settings', exact: true }).click();
+    const settings = page.getByRole('dialog', { name: `Settings of ${name}` });
+    const renamed = `${name} renamed`;
+    await settings.getByLabel('Room name', { exact: true }).fill(renamed);
+    await settings.getByLabel('Password', { exact: true }).fill('open sesame');
+    await expectAccessible(page, 'the room settings dialog');
+    await screenshot(page, 'room-settings-1280');
+    const bobHearsUpdate = new Promise((resolve) => bobsDevice.once('room:updated', resolve));
+    await settings.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(settings).toBeHidden();
+    expect(await bobHearsUpdate).toEqual({ roomId, name: renamed, protected: true });
+    const box = roomBox(page, renamed);
+    await expect(box).toBeVisible();
+    const menuButton = box.getByRole('button', { name: `Menu of room ${renamed}`, exact: true });
+    await expect(menuButton).toBeFocused();
+
+    await menuButton.click();
+    await page.getByRole('button', { name: 'Members (2)', exact: true }).click();
+    const members = page.getByRole('dialog', { name: `Members of ${renamed}` });
+    await members.getByRole('button', { name: `Make moderator: ${bob.firstName} ${bob.lastName}`, exact: true }).click();
+    await expect(members.getByRole('listitem').nth(1)).toContainText('Moderator');
+    await expect(members.getByRole('button', { name: `Make member again: ${bob.firstName} ${bob.lastName}`, exact: true })).toBeVisible();
+    await page.keyboard.press('Escape');
+
+    await menuButton.click();
+    await page.getByRole('button', { name: 'Room settings', exact: true }).click();
+    await settings.getByRole('button', { name: 'Delete room', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete ${renamed}?` });
+    const bobHearsDelete = new Promise((resolve) => bobsDevice.once('room:deleted', resolve));
+    await confirm.getByRole('button', { name: 'Delete room', exact: true }).click();
+    expect(await bobHearsDelete).toEqual({ roomId });
+    await expect(box).toBeHidden();
+    await expect(page.getByRole('button', { name: new RegExp(`Open room ${name}`) })).toHaveCount(0);
+  } finally {
+    bobsDevice.disconnect();
+  }
 });

@@ -41,4 +41,9 @@ export class MembersStore {
   remove(roomId: number, userId: number): Promise<AckOf<'room:remove'>> {
     return this.socket.request('room:remove', { roomId, userId });
   }
+
+  /** Makes a member of a room I own a moderator, or a moderator a member again. */
+  setRole(roomId: number, userId: number, role: 'moderator' | 'member'): Promise<AckOf<'room:role'>> {
+    return this.socket.request('room:role', { roomId, userId, role });
+  }
 }

@@ -18,6 +18,7 @@ import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
+import { RoomSettings } from '../rooms/room-settings';
 import { Icon } from '../ui/icon';
 import { MembersStore } from './members.store';
 
@@ -30,7 +31,7 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
  */
 @Component({
   selector: 'app-room-menu',
-  imports: [Avatar, Icon],
+  imports: [Avatar, Icon, RoomSettings],
   template: `
     <!-- Each box's menu is anchored to its own button. -->
     <button #trigger type="button" class="icon-button" [attr.popovertarget]="menuId()" [attr.aria-label]="'Menu of room ' + room().name"
@@ -43,8 +44,12 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
       <button type="button" (click)="toggleMute()">
         <app-icon [name]="room().muted ? 'bell' : 'bell-off'" />{{ room().muted ? 'Unmute' : 'Mute' }}
       </button>
+      @if (room().role === 'owner') {
+        <button type="button" (click)="showSettings()"><app-icon name="settings" />Room settings</button>
+      }
       <button type="button" (click)="askToLeave()"><app-icon name="leave" />Leave room</button>
     </div>
+    <app-room-settings #settings [room]="room()" (closed)="giveBackFocus()" />
 
     <dialog #membersDialog [attr.aria-labelledby]="menuId() + '-members'" (keydown.escape)="closeDialog($event, membersDialog)"
       (close)="membersClosed()">
@@ -61,8 +66,15 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
             @if (roleLabel(member); as role) {
               <span class="role">{{ role }}</span>
             }
+            @if (room().role === 'owner' && member.role !== 'owner') {
+              @let next = member.role === 'moderator' ? 'member' : 'moderator';
+              <button type="button" class="member-action" (click)="setRole(member, next)"
+                [attr.aria-label]="(next === 'moderator' ? 'Make moderator: ' : 'Make member again: ') + member.user.firstName + ' ' + member.user.lastName">
+                {{ next === 'moderator' ? 'Make moderator' : 'Make member' }}
+              </button>
+            }
             @if (canRemove(member)) {
-              <button type="button" class="remove" (click)="askToRemove(member)"
+              <button type="button" class="member-action remove" (click)="askToRemove(member)"
                 [attr.aria-label]="'Remove ' + member.user.firstName + ' ' + member.user.lastName">Remove</button>
             }
           </li>
@@ -106,7 +118,7 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
       </div>
     </dialog>
   `,
-  styleUrl: './room-menu.css',
+  styleUrls: ['../ui/dialog.css', './room-menu.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RoomMenu {
@@ -121,6 +133,7 @@ export class RoomMenu {
   private readonly membersDialog = viewChild.required<ElementRef<HTMLDialogElement>>('membersDialog');
   private readonly leaveDialog = viewChild.required<ElementRef<HTMLDialogElement>>('leaveDialog');
   private readonly removeDialog = viewChild.required<ElementRef<HTMLDialogElement>>('removeDialog');
+  private readonly settings = viewChild.required<RoomSettings>('settings');
   private readonly me = inject(SessionStore).user;
 
   protected readonly menuId = computed(() => `room-menu-${this.room().id}`);
@@ -135,11 +148,13 @@ export class RoomMenu {
   private listing = 0;
 
   constructor() {
-    // While the list shows, someone joining or leaving changes it: it is asked for again.
-    const stop = inject(ChatSocket).on('room:member', ({ roomId }) => {
+    // While the list shows, someone joining, leaving or changing roles changes it: it is asked for again.
+    const socket = inject(ChatSocket);
+    const changed = ({ roomId }: { roomId: number }) => {
       if (roomId === this.room().id && this.membersDialog().nativeElement.open) void this.loadFirst();
-    });
-    inject(DestroyRef).onDestroy(stop);
+    };
+    const stops = [socket.on('room:member', changed), socket.on('room:role', changed)];
+    inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
   }
 
   protected roleLabel(member: RoomMember): string | null {
@@ -151,6 +166,17 @@ export class RoomMenu {
     const mine = this.room().role;
     if (member.user.id === this.me()?.id || member.role === 'owner') return false;
     return mine === 'owner' || (mine === 'moderator' && member.role === 'member');
+  }
+
+  protected async setRole(member: RoomMember, role: 'moderator' | 'member'): Promise<void> {
+    const ack = await this.store.setRole(this.room().id, member.user.id, role);
+    // The list hears of it (room:role) and is asked for again.
+    this.error.set(ack.ok ? null : ack.error.message);
+  }
+
+  protected showSettings(): void {
+    this.hideMenu();
+    this.settings().open();
   }
 
   protected askToRemove(member: RoomMember): void {

@@ -83,6 +83,21 @@ export class RoomsStore {
     return ack;
   }
 
+  /**
+   * Renames a room I own, or sets, changes or removes its password (empty removes it). The new name comes back in
+   * the ack, and to everyone as `room:updated`.
+   */
+  async update(roomId: number, changes: { name?: string; password?: string }): Promise<AckOf<'room:update'>> {
+    const ack = await this.socket.request('room:update', { roomId, ...changes });
+    if (ack.ok) this.upsert(ack.room);
+    return ack;
+  }
+
+  /** Deletes a room I own; `room:deleted` closes its box on every device (see ChatStore). */
+  delete(roomId: number): Promise<AckOf<'room:delete'>> {
+    return this.socket.request('room:delete', { roomId });
+  }
+
   /** The direct room with a person, if it exists yet. */
   directWith(userId: number): Room | undefined {
     for (const room of this.rooms().values()) if (room.peer?.id === userId) return room;
