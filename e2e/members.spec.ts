@@ -1,4 +1,27 @@
-import { connectClient, createRoom, expect, expectAccessible, newPerson, registerByApi, roomBox, screenshot, showView, signUp, test, uniqueName } from './support';
+import {
+  connectClient,
+  createRoom,
+  expect,
+  expectAccessible,
+  newPerson,
+  registerByApi,
+  roomBox,
+  screenshot,
+  showView,
+  signUp,
+  test,
+  uniqueName,
+  type ProtocolClient,
+} from './support';
+
+/** Joins the room of that name over the protocol, as someone's other device would; its id. */
+async function joinOver(socket: ProtocolClient, name: string): Promise<number> {
+  const browsed = await socket.timeout(5000).emitWithAck('rooms:browse', { query: name });
+  if (!browsed.ok) throw new Error(browsed.error.message);
+  const roomId = browsed.rooms[0]!.id;
+  expect(await socket.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+  return roomId;
+}
 
 test('Alice sees her room’s member count rise as Bob and Carol join, and each joining in the history, with no reload', async ({
   openPage,
@@ -17,16 +40,11 @@ test('Alice sees her room’s member count rise as Bob and Carol join, and each 
   const carol = newPerson('Carol');
   const sockets = await Promise.all([bob, carol].map(async (person) => connectClient(baseURL!, (await registerByApi(request, person)).token)));
   try {
-    // The room's id, as anyone may look it up.
-    const browsed = await sockets[0]!.timeout(5000).emitWithAck('rooms:browse', { query: name });
-    if (!browsed.ok) throw new Error(browsed.error.message);
-    const roomId = browsed.rooms[0]!.id;
-
-    expect(await sockets[0]!.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+    const roomId = await joinOver(sockets[0]!, name);
     await expect(count).toHaveText('2 members');
     await expect(box.getByRole('listitem').filter({ hasText: `${bob.firstName} ${bob.lastName} joined` })).toHaveCount(1);
 
-    expect(await sockets[1]!.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+    await joinOver(sockets[1]!, name);
     await expect(count).toHaveText('3 members');
     await expect(box.getByRole('listitem').filter({ hasText: `${carol.firstName} ${carol.lastName} joined` })).toHaveCount(1);
 
@@ -54,10 +72,7 @@ test('a room’s menu lists its members with their roles and who is online, and 
   const bob = newPerson('Bob');
   const bobsDevice = await connectClient(baseURL!, (await registerByApi(request, bob)).token);
   try {
-    const browsed = await bobsDevice.timeout(5000).emitWithAck('rooms:browse', { query: name });
-    if (!browsed.ok) throw new Error(browsed.error.message);
-    const roomId = browsed.rooms[0]!.id;
-    expect(await bobsDevice.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+    const roomId = await joinOver(bobsDevice, name);
     await expect(box.getByText('2 members', { exact: true })).toBeVisible();
 
     const menuButton = box.getByRole('button', { name: `Menu of room ${name}`, exact: true });
@@ -175,10 +190,7 @@ test('the owner renames the room, gives it a password, names a moderator and del
   const bob = newPerson('Bob');
   const bobsDevice = await connectClient(baseURL!, (await registerByApi(request, bob)).token);
   try {
-    const browsed = await bobsDevice.timeout(5000).emitWithAck('rooms:browse', { query: name });
-    if (!browsed.ok) throw new Error(browsed.error.message);
-    const roomId = browsed.rooms[0]!.id;
-    expect(await bobsDevice.timeout(5000).emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
+    const roomId = await joinOver(bobsDevice, name);
 
     await roomBox(page, name).getByRole('button', { name: `Menu of room ${name}`, exact: true }).click();
     await page.getByRole('button', { name: 'Room settings', exact: true }).click();
