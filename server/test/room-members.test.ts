@@ -388,6 +388,12 @@ describe.each(serverDrivers)('room members: $name', (driver) => {
     // An empty password removes it; a case change of its own name is no conflict.
     const open = expectOk(await call(alice.socket, 'room:update', { roomId: general.id, name: 'LOUNGE', password: '' }));
     expect(open.room).toMatchObject({ name: 'LOUNGE', protected: false });
+    // Nothing to change: answered as it is, and nobody is told.
+    await drain(eve.socket);
+    const quiet = record(eve.socket, 'room:updated');
+    expect(expectOk(await call(alice.socket, 'room:update', { roomId: general.id })).room).toMatchObject({ name: 'LOUNGE' });
+    await drain(eve.socket);
+    expect(quiet).toEqual([]);
   });
 
   it('the owner deletes the room: its members hear it, nothing of it can be read or sent, on any device', async () => {
@@ -412,6 +418,10 @@ describe.each(serverDrivers)('room members: $name', (driver) => {
     expect(expectOk(await call(bob.socket, 'sync', { rooms: { [general.id]: 0 } })).left).toEqual([general.id]);
     expect(await server.store.listMessages(general.id, { limit: 10 })).toEqual([]);
     expect(expectOk(await call(bob.socket, 'rooms:browse', {})).rooms).toEqual([]);
+    expect(await call(bob.socket, 'room:join', { roomId: general.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // Its id is never another room's: a client that missed room:deleted cannot take one for the other.
+    const next = await group(alice, 'General');
+    expect(next.id).toBeGreaterThan(general.id);
   });
 
   it('no client can send something that reads as a notice', async () => {

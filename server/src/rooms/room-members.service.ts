@@ -104,7 +104,7 @@ export class RoomMembersService {
   /** The caller's membership of a group room, where they are its owner or a moderator. */
   private async requireModerator(actor: Session, roomId: number): Promise<MembershipRecord> {
     const mine = await requireMembership(this.store, actor.user.id, roomId);
-    if (mine.kind !== 'group') throw new AppError('forbidden', 'Nobody can be removed from a direct chat.');
+    if (mine.kind !== 'group') throw new AppError('forbidden', 'A direct chat has no owner or moderators.');
     if (mine.role !== 'owner' && mine.role !== 'moderator') {
       throw new AppError('forbidden', 'Only the room’s owner and moderators can do that.');
     }

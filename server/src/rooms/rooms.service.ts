@@ -46,7 +46,7 @@ export interface RoomWithHistory {
 export class RoomsService {
   /** Room creations per user within the window; a point is taken before the work and given back if it fails. */
   private readonly creations: RateLimiterMemory;
-  /** Password changes per user, as many as creations in the same window: each hashes a password. */
+  /** Room changes per user, as many as creations in the same window: each reaches every socket, and may hash a password. */
   private readonly updates: RateLimiterMemory;
 
   constructor(
@@ -128,7 +128,7 @@ export class RoomsService {
   async join(actor: Session, input: RoomJoinInput): Promise<RoomWithHistory> {
     const userId = actor.user.id;
     let room = await this.store.findRoom(input.roomId, userId);
-    if (!room || (room.kind === 'direct' && !room.joined)) throw new AppError('not_found', 'No such room.');
+    if (!room || (room.kind === 'direct' && !room.joined)) throw noSuchRoom();
     if (room.joined) return this.withHistory(room, input.limit);
 
     // Before the password: a guess from someone who may not come in costs no hashing.
@@ -141,7 +141,9 @@ export class RoomsService {
       this.publisher.joinRoom(userId, room.id);
       announceMembership(this.publisher, joined, userId);
     }
-    room = (await this.store.findRoom(room.id, userId))!;
+    // Deleted meanwhile: as if it had never been there.
+    room = await this.store.findRoom(room.id, userId);
+    if (!room) throw noSuchRoom();
     return this.withHistory(room, input.limit);
   }
 
@@ -165,23 +167,23 @@ export class RoomsService {
   async update(actor: Session, input: RoomUpdateInput): Promise<{ room: Room }> {
     await this.requireOwner(actor, input.roomId);
     const name = input.name === undefined ? undefined : { name: input.name, nameKey: roomNameKey(input.name), nameFold: roomNameFold(input.name) };
+    if (name === undefined && input.password === undefined) return { room: await this.roomAsSeenBy(actor, input.roomId) };
     if (name) {
       const holder = await this.store.findRoomIdByNameKey(name.nameKey);
       if (holder !== null && holder !== input.roomId) throw nameTaken();
     }
-    if (input.password !== undefined) {
-      await this.takePoint(this.updates, actor.user.id, `change room passwords at most ${this.limits.roomCreationsPerWindow} times`);
-    }
-    let passwordHash: string | null | undefined;
+    // Every change reaches every socket, and a password is hashed: each counts.
+    await this.takePoint(this.updates, actor.user.id, `change rooms at most ${this.limits.roomCreationsPerWindow} times`);
     try {
-      passwordHash = input.password === undefined ? undefined : input.password === '' ? null : await this.passwords.hash(input.password);
-      await this.store.updateGroupRoom(input.roomId, { ...(name && { name }), ...(passwordHash !== undefined && { passwordHash }) });
+      const passwordHash = input.password === undefined ? undefined : input.password === '' ? null : await this.passwords.hash(input.password);
+      const found = await this.store.updateGroupRoom(input.roomId, { ...(name && { name }), ...(passwordHash !== undefined && { passwordHash }) });
+      if (!found) throw noSuchRoom();
     } catch (error) {
-      if (input.password !== undefined) await this.updates.reward(String(actor.user.id), 1);
+      await this.updates.reward(String(actor.user.id), 1);
       if (error instanceof StoreConflictError && error.constraint === 'room_name') throw nameTaken();
       throw error;
     }
-    const room = toRoom((await this.store.findRoom(input.roomId, actor.user.id))!);
+    const room = await this.roomAsSeenBy(actor, input.roomId);
     this.publisher.toEveryone('room:updated', { roomId: room.id, name: room.name!, protected: room.protected });
     return { room };
   }
@@ -285,6 +287,13 @@ export class RoomsService {
     }
   }
 
+  /** A room as the caller sees it now; `not_found` when it was deleted meanwhile. */
+  private async roomAsSeenBy(actor: Session, roomId: number): Promise<Room> {
+    const room = await this.store.findRoom(roomId, actor.user.id);
+    if (!room) throw noSuchRoom();
+    return toRoom(room);
+  }
+
   /** The caller's membership of a group room they own. */
   private async requireOwner(actor: Session, roomId: number): Promise<void> {
     const mine = await requireMembership(this.store, actor.user.id, roomId);
@@ -307,6 +316,10 @@ function banned({ until }: RoomBan): AppError {
     'forbidden',
     until === null ? 'You were removed from this room.' : `You were removed from this room; you can join again after ${until}.`,
   );
+}
+
+function noSuchRoom(): AppError {
+  return new AppError('not_found', 'No such room.');
 }
 
 function nameTaken(): AppError {

@@ -194,4 +194,15 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'a deleted room’s id is never given to another room',
+    // Rooms take max(id) + 1 (no AUTOINCREMENT, which would need the table rebuilt): without this, deleting the
+    // newest room would hand its id to the next, and a client that missed room:deleted would take the one for the
+    // other. PostgreSQL's identity never goes back.
+    sql: `
+      CREATE TABLE room_id_floor (id INTEGER NOT NULL);
+      INSERT INTO room_id_floor VALUES (0);
+    `,
+  },
 ];

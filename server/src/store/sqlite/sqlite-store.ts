@@ -203,6 +203,9 @@ function migrate(db: Database.Database): void {
   }
 }
 
+/** The id a new room takes: above every room's, and above every deleted room's (migration 10). */
+const NEXT_ROOM_ID = '(SELECT max(coalesce((SELECT max(id) FROM rooms), 0), (SELECT id FROM room_id_floor)) + 1)';
+
 export class SqliteStore implements Store {
   private readonly q;
 
@@ -244,13 +247,14 @@ export class SqliteStore implements Store {
            (SELECT id FROM sessions WHERE user_id = ? ORDER BY id DESC LIMIT ?)
          RETURNING id`,
       ),
+      // A new room's id is above every room's, deleted ones' too (migration 10).
       insertGroupRoom: db.prepare<[string, string, string, string | null, number, number, number], { id: number }>(
-        `INSERT INTO rooms (kind, name, name_key, name_fold, password_hash, created_by, last_activity_at, created_at)
-         VALUES ('group', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        `INSERT INTO rooms (id, kind, name, name_key, name_fold, password_hash, created_by, last_activity_at, created_at)
+         VALUES (${NEXT_ROOM_ID}, 'group', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
       insertDirectRoom: db.prepare<[string, number, number, number], { id: number }>(
-        `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at)
-         VALUES ('direct', ?, ?, ?, ?) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
+        `INSERT INTO rooms (id, kind, direct_key, created_by, last_activity_at, created_at)
+         VALUES (${NEXT_ROOM_ID}, 'direct', ?, ?, ?, ?) ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
       ),
       directRoomId: db.prepare<[string], number>('SELECT id FROM rooms WHERE direct_key = ?').pluck(),
       roomForViewer: roomStatement<{ viewer: number; room: number }>(db, `${ROOM_SELECT} WHERE r.id = @room`),
@@ -326,6 +330,7 @@ export class SqliteStore implements Store {
         "UPDATE members SET role = ? WHERE room_id = ? AND user_id = ? AND role NOT IN ('owner', ?)",
       ),
       deleteRoom: db.prepare<[number]>('DELETE FROM rooms WHERE id = ?'),
+      raiseRoomIdFloor: db.prepare<[number]>('UPDATE room_id_floor SET id = max(id, ?)'),
       makeOwner: db.prepare<[number, number]>("UPDATE members SET role = 'owner' WHERE room_id = ? AND user_id = ?"),
       // Walks the index members_room_joined from the position on.
       membersPage: db.prepare<{ room: number; afterAt: number; afterId: number; limit: number }, MemberRow>(
@@ -592,7 +597,10 @@ export class SqliteStore implements Store {
   }
 
   async deleteRoom(roomId: number): Promise<boolean> {
-    return this.q.deleteRoom.run(roomId).changes === 1;
+    return this.db.transaction(() => {
+      this.q.raiseRoomIdFloor.run(roomId);
+      return this.q.deleteRoom.run(roomId).changes === 1;
+    })();
   }
 
   async findBan(roomId: number, userId: number, now: Date): Promise<RoomBan | null> {

@@ -191,7 +191,8 @@ export class ChatBoxComponent {
         this.readThrough = false;
       }
       const newest = conversation.messages.at(-1)?.seq ?? 0;
-      if (reading && newest > room.lastReadSeq) this.reads.markRead(room.id, newest);
+      // Not in a room I was removed from: it is no longer mine to read.
+      if (reading && room.joined && newest > room.lastReadSeq) this.reads.markRead(room.id, newest);
     });
 
     let midnight: ReturnType<typeof setTimeout>;

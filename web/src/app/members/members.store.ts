@@ -35,11 +35,11 @@ export class MembersStore {
   }
 
   /**
-   * Removes someone from a room I own or moderate; they may not join again until an owner or moderator lets them.
-   * The members shown hear of it through `room:member`.
+   * Removes someone from a room I own or moderate; they may not join again for `banMinutes`. The members shown hear
+   * of it through `room:member`.
    */
-  remove(roomId: number, userId: number): Promise<AckOf<'room:remove'>> {
-    return this.socket.request('room:remove', { roomId, userId });
+  remove(roomId: number, userId: number, banMinutes: number): Promise<AckOf<'room:remove'>> {
+    return this.socket.request('room:remove', { roomId, userId, banMinutes });
   }
 
   /** Makes a member of a room I own a moderator, or a moderator a member again. */

@@ -24,10 +24,19 @@ import { MembersStore } from './members.store';
 
 const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderator: 'Moderator', member: null };
 
+/** How long someone removed stays out: minutes, or until an owner or moderator lets them back (`room:unban`). */
+const BAN_CHOICES = [
+  { value: '0', label: 'right away' },
+  { value: '60', label: 'after an hour' },
+  { value: '1440', label: 'after a day' },
+  { value: '10080', label: 'after a week' },
+] as const;
+
 /**
- * A group room's menu, in its box header: who is in it, mute, and leave. The menu is a popover (the browser keeps
- * it on top, closes it on Escape or a click elsewhere, and gives the keyboard back to its button); members and
- * leaving open modal dialogs. Escape inside them closes them alone, not the box around them.
+ * A group room's menu, in its box header: who is in it, mute, the room's settings for its owner, and leave. The menu
+ * is a popover (the browser keeps it on top and closes it on a click elsewhere); Escape closes it alone and gives the
+ * keyboard back to its button. Members, removing someone and leaving open modal dialogs, which Escape closes alone
+ * too, never the box around them.
  */
 @Component({
   selector: 'app-room-menu',
@@ -95,7 +104,14 @@ const ROLE_LABELS: Record<MemberRole, string | null> = { owner: 'Owner', moderat
       (close)="removeClosed()">
       @if (removing(); as member) {
         <h2 [id]="menuId() + '-remove'">Remove <bdi>{{ member.user.firstName }} {{ member.user.lastName }}</bdi>?</h2>
-        <p>The room’s messages stop coming to them at once, and they cannot join again until an owner or moderator lets them.</p>
+        <p>The room’s messages stop coming to them at once.</p>
+        <label class="field">They can join again
+          <select [value]="banChoice()" (change)="banChoice.set($any($event.target).value)">
+            @for (choice of banChoices; track choice.value) {
+              <option [value]="choice.value">{{ choice.label }}</option>
+            }
+          </select>
+        </label>
       }
       @if (error(); as message) {
         <p class="form-error" role="alert">{{ message }}</p>
@@ -144,6 +160,8 @@ export class RoomMenu {
   protected readonly error = signal<string | null>(null);
   /** Whom the "Remove" dialog asks about. */
   protected readonly removing = signal<RoomMember | null>(null);
+  protected readonly banChoices = BAN_CHOICES;
+  protected readonly banChoice = signal<string>(BAN_CHOICES[1].value);
   /** Counts the lists asked for, so that an older answer never replaces a newer one. */
   private listing = 0;
 
@@ -181,6 +199,7 @@ export class RoomMenu {
 
   protected askToRemove(member: RoomMember): void {
     this.error.set(null);
+    this.banChoice.set(BAN_CHOICES[1].value);
     this.removing.set(member);
     this.removeDialog().nativeElement.showModal();
   }
@@ -190,7 +209,7 @@ export class RoomMenu {
     if (member === null || this.loading()) return;
     this.loading.set(true);
     try {
-      const ack = await this.store.remove(this.room().id, member.user.id);
+      const ack = await this.store.remove(this.room().id, member.user.id, Number(this.banChoice()));
       // The list hears of it (room:member) and is asked for again.
       if (ack.ok) this.removeDialog().nativeElement.close();
       else this.error.set(ack.error.message);
@@ -218,7 +237,9 @@ export class RoomMenu {
     if ((event as ToggleEvent).newState === 'open') this.menu().nativeElement.querySelector('button')?.focus();
   }
 
+  /** Escape closes this dialog alone; not while it ends the composition of a character (an IME's). */
   protected closeDialog(event: Event, dialog: HTMLDialogElement): void {
+    if ((event as KeyboardEvent).isComposing) return;
     event.preventDefault();
     dialog.close();
   }

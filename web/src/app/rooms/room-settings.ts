@@ -78,7 +78,9 @@ export class RoomSettings {
     this.dialog().nativeElement.showModal();
   }
 
+  /** Escape closes this dialog alone; not while it ends the composition of a character (an IME's). */
   protected closeDialog(event: Event, dialog: HTMLDialogElement): void {
+    if ((event as KeyboardEvent).isComposing) return;
     event.preventDefault();
     dialog.close();
   }
