@@ -19,6 +19,7 @@ import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
 import { RoomSettings } from '../rooms/room-settings';
+import { closeOnEscape } from '../ui/dialog';
 import { Icon } from '../ui/icon';
 import { MembersStore } from './members.store';
 
@@ -237,12 +238,7 @@ export class RoomMenu {
     if ((event as ToggleEvent).newState === 'open') this.menu().nativeElement.querySelector('button')?.focus();
   }
 
-  /** Escape closes this dialog alone; not while it ends the composition of a character (an IME's). */
-  protected closeDialog(event: Event, dialog: HTMLDialogElement): void {
-    if ((event as KeyboardEvent).isComposing) return;
-    event.preventDefault();
-    dialog.close();
-  }
+  protected readonly closeDialog = closeOnEscape;
 
   protected showMembers(): void {
     this.hideMenu();

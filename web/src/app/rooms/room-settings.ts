@@ -2,6 +2,7 @@ import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, ElementRef, EnvironmentInjector, afterNextRender, inject, input, output, signal, viewChild } from '@angular/core';
 import { LIMITS, type Room } from '@parley/protocol';
 import { placeInChatsList } from '../chats/place-in-chats-list';
+import { closeOnEscape } from '../ui/dialog';
 import { TextField } from '../ui/text-field';
 import { RoomsStore } from './rooms.store';
 
@@ -78,12 +79,7 @@ export class RoomSettings {
     this.dialog().nativeElement.showModal();
   }
 
-  /** Escape closes this dialog alone; not while it ends the composition of a character (an IME's). */
-  protected closeDialog(event: Event, dialog: HTMLDialogElement): void {
-    if ((event as KeyboardEvent).isComposing) return;
-    event.preventDefault();
-    dialog.close();
-  }
+  protected readonly closeDialog = closeOnEscape;
 
   protected async save(event: Event): Promise<void> {
     event.preventDefault();
