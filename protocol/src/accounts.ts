@@ -43,6 +43,27 @@ export const loginSchema = z.strictObject({
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 
+/** `PATCH /api/me`: a new first and last name, both given. */
+export const profileUpdateSchema = z.strictObject({
+  firstName: personNameSchema,
+  lastName: personNameSchema,
+});
+export type ProfileUpdateInput = z.infer<typeof profileUpdateSchema>;
+
+/** The password that proves it is you, checked as log-in checks it: its shape only. */
+const currentPasswordSchema = loginSchema.shape.password;
+
+/** `POST /api/me/password`: the current password, and a new one held to sign-up's rules. */
+export const passwordChangeSchema = z.strictObject({
+  currentPassword: currentPasswordSchema,
+  newPassword: passwordSchema,
+});
+export type PasswordChangeInput = z.infer<typeof passwordChangeSchema>;
+
+/** `DELETE /api/me`: deleting an account asks for its password. */
+export const accountDeleteSchema = z.strictObject({ password: currentPasswordSchema });
+export type AccountDeleteInput = z.infer<typeof accountDeleteSchema>;
+
 /** Turns zod issues (of zod or zod/mini) into `{ field: message }`, the shape of `ErrorBody.fields`. */
 export function fieldErrors(error: z.core.$ZodError): Record<string, string> {
   const fields: Record<string, string> = {};

@@ -12,6 +12,8 @@ import type {
   SocketClosing,
   SyncAnswer,
   TypingSignal,
+  PublicUser,
+  UserBlockEvent,
 } from './models.js';
 import type {
   DmOpenInput,
@@ -33,6 +35,7 @@ import type {
   RoomsListInput,
   SyncInput,
   TypingInput,
+  UserBlockInput,
 } from './schemas.js';
 
 type Call<In, Out extends object> = (payload: In, ack: (response: Ack<Out>) => void) => void;
@@ -74,6 +77,11 @@ export interface ClientToServerEvents {
   /** I am typing in a room: its other members hear of it. */
   typing: Call<TypingInput, object>;
   /**
+   * Blocks someone, or lifts the block: while it stands, neither of us can open or write in our direct chat, and
+   * neither sees the other's typing or presence; they no longer find me in the directory.
+   */
+  'user:block': Call<UserBlockInput, object>;
+  /**
    * Tells me when these people come and go, as well as those I share a room with, until I send another list or this
    * socket closes; the ack names those of them who are online now.
    */
@@ -109,6 +117,10 @@ export interface ServerToClientEvents {
   'user:online': (event: { userId: number }) => void;
   /** The last device of someone I share a room with, or watch, disconnected. */
   'user:offline': (event: { userId: number }) => void;
+  /** Someone changed their name (me included): show it wherever they appear. */
+  'user:updated': (event: { user: PublicUser }) => void;
+  /** I blocked or unblocked someone on one of my devices (never sent to the person blocked). */
+  'user:blocked': (event: UserBlockEvent) => void;
   /** The server closes this socket right after this event, for the reason given. */
   'socket:closing': (event: SocketClosing) => void;
 }

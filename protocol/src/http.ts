@@ -1,4 +1,4 @@
-import type { DirectoryUser, PublicUser } from './models.js';
+import type { DirectoryUser, PublicUser, SessionInfo } from './models.js';
 
 /** Bodies of the HTTP API's successful responses. */
 export interface AuthResponse {
@@ -9,6 +9,16 @@ export interface AuthResponse {
 
 export interface MeResponse {
   user: PublicUser;
+}
+
+/** `GET /api/me/sessions`: my live sessions, newest first. */
+export interface SessionsResponse {
+  sessions: SessionInfo[];
+}
+
+/** `GET /api/me/blocks`: the people I blocked, most recently blocked first. */
+export interface BlocksResponse {
+  users: PublicUser[];
 }
 
 /** `GET /api/users`: one page of the directory. */

@@ -46,6 +46,10 @@ export const LIMITS = {
   /** Members per `room:members` page: the default, and the most one page may ask for. */
   membersPageDefault: 50,
   membersPageMax: 100,
+  /** People one user may block; `GET /api/me/blocks` answers them all at once. */
+  blocksMax: 1000,
+  /** The part of a session's `User-Agent` that is kept and shown in `GET /api/me/sessions`. */
+  userAgentMax: 256,
   /** People per `GET /api/users` page: the default, and the most one page may ask for. */
   usersPageDefault: 50,
   usersPageMax: 100,

@@ -7,6 +7,26 @@ export interface PublicUser {
   lastName: string;
 }
 
+/** One of my sessions (a device or browser I logged in from), as `GET /api/me/sessions` lists it. */
+export interface SessionInfo {
+  id: number;
+  createdAt: string;
+  /** When a request or a socket last used it, to the minute. */
+  lastUsedAt: string;
+  /** The `User-Agent` it logged in with (at most 256 characters), '' when none was sent. */
+  userAgent: string;
+  /** The address it logged in from. */
+  address: string;
+  /** Whether it is the session of the request that lists it. */
+  current: boolean;
+}
+
+/** `user:blocked`: I blocked or unblocked someone, on one of my devices. */
+export interface UserBlockEvent {
+  userId: number;
+  blocked: boolean;
+}
+
 /** An entry of the people directory. */
 export interface DirectoryUser extends PublicUser {
   online: boolean;

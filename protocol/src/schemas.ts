@@ -186,6 +186,10 @@ export const presenceWatchSchema = z.strictObject({
 });
 export type PresenceWatchInput = z.infer<typeof presenceWatchSchema>;
 
+/** `user:block`: block someone, or lift the block (`blocked: false`). */
+export const userBlockSchema = z.strictObject({ userId: idSchema, blocked: z.boolean() });
+export type UserBlockInput = z.infer<typeof userBlockSchema>;
+
 /** `typing`: sent at most once per 3 s while the user types. */
 export const typingSchema = z.strictObject({ roomId: idSchema });
 export type TypingInput = z.infer<typeof typingSchema>;

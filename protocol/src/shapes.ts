@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorBody, type ErrorResponse } from './errors.js';
-import { loginSchema, registerSchema } from './accounts.js';
+import { accountDeleteSchema, loginSchema, passwordChangeSchema, profileUpdateSchema, registerSchema } from './accounts.js';
 import type { ClientEventName, ServerToClientEvents, AckOf } from './events.js';
-import type { AuthResponse, MeResponse, UsersResponse } from './http.js';
+import type { AuthResponse, BlocksResponse, MeResponse, SessionsResponse, UsersResponse } from './http.js';
 import type {
   DirectoryUser,
   MemberNotice,
@@ -16,7 +16,9 @@ import type {
   RoomMute,
   RoomRoleEvent,
   RoomUpdated,
+  SessionInfo,
   TypingSignal,
+  UserBlockEvent,
 } from './models.js';
 import {
   dmOpenSchema,
@@ -39,6 +41,7 @@ import {
   roomsListSchema,
   syncSchema,
   typingSchema,
+  userBlockSchema,
   usersQuerySchema,
 } from './schemas.js';
 
@@ -57,6 +60,17 @@ export const publicUserShape = z.strictObject({
   firstName: z.string(),
   lastName: z.string(),
 });
+
+export const sessionInfoShape = z.strictObject({
+  id: idSchema,
+  createdAt: time,
+  lastUsedAt: time,
+  userAgent: z.string(),
+  address: z.string(),
+  current: z.boolean(),
+});
+
+export const userBlockEventShape = z.strictObject({ userId: idSchema, blocked: z.boolean() });
 
 export const directoryUserShape = publicUserShape.extend({ online: z.boolean() });
 
@@ -149,6 +163,7 @@ export const clientEvents = {
   'room:read': { payload: roomReadSchema, success: z.strictObject({ lastReadSeq: seqSchema }) },
   'room:mute': { payload: roomMuteSchema, success: z.strictObject({}) },
   typing: { payload: typingSchema, success: z.strictObject({}) },
+  'user:block': { payload: userBlockSchema, success: z.strictObject({}) },
   'presence:watch': { payload: presenceWatchSchema, success: z.strictObject({ online: z.array(idSchema) }) },
 } as const satisfies Record<ClientEventName, { payload: z.ZodType; success: z.ZodObject }>;
 
@@ -189,6 +204,8 @@ export const serverEvents = {
   'room:updated': roomUpdatedShape,
   'room:deleted': z.strictObject({ roomId: idSchema }),
   typing: typingSignalShape,
+  'user:updated': z.strictObject({ user: publicUserShape }),
+  'user:blocked': userBlockEventShape,
   'socket:closing': z.strictObject({
     reason: z.enum(['session_expired', 'too_many_sockets', 'rate_limited']),
     message: z.string(),
@@ -201,6 +218,12 @@ export const httpRoutes = {
   'POST /api/auth/login': { request: loginSchema, response: z.strictObject({ user: publicUserShape, token: z.string() }) },
   'POST /api/auth/logout': { request: undefined, response: undefined },
   'GET /api/me': { request: undefined, response: z.strictObject({ user: publicUserShape }) },
+  'PATCH /api/me': { request: profileUpdateSchema, response: z.strictObject({ user: publicUserShape }) },
+  'DELETE /api/me': { request: accountDeleteSchema, response: undefined },
+  'POST /api/me/password': { request: passwordChangeSchema, response: undefined },
+  'GET /api/me/sessions': { request: undefined, response: z.strictObject({ sessions: z.array(sessionInfoShape) }) },
+  'DELETE /api/me/sessions/:id': { request: undefined, response: undefined },
+  'GET /api/me/blocks': { request: undefined, response: z.strictObject({ users: z.array(publicUserShape) }) },
   'GET /api/users': {
     request: undefined,
     query: usersQuerySchema,
@@ -218,6 +241,10 @@ const exact = <T extends true>(_proof?: T) => undefined;
 exact<Exact<Output<typeof publicUserShape>, PublicUser>>();
 exact<Exact<Output<typeof directoryUserShape>, DirectoryUser>>();
 exact<Exact<Output<typeof roomShape>, Room>>();
+exact<Exact<Output<typeof sessionInfoShape>, SessionInfo>>();
+exact<Exact<Output<typeof userBlockEventShape>, UserBlockEvent>>();
+exact<Exact<Output<(typeof httpRoutes)['GET /api/me/sessions']['response']>, SessionsResponse>>();
+exact<Exact<Output<(typeof httpRoutes)['GET /api/me/blocks']['response']>, BlocksResponse>>();
 exact<Exact<Output<typeof memberNoticeShape>, MemberNotice>>();
 exact<Exact<Output<typeof messageShape>, Message>>();
 exact<Exact<Output<typeof roomMemberEventShape>, RoomMemberEvent>>();

@@ -17,6 +17,11 @@ import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
 import { LoopDelay } from './overload/loop-delay.js';
 import { SendAdmission } from './overload/send-admission.js';
+import { accountRoutes } from './account/account.http.js';
+import { AccountService } from './account/account.service.js';
+import { blocksRoutes } from './blocks/blocks.http.js';
+import { BlocksService } from './blocks/blocks.service.js';
+import { blocksSocketHandlers } from './blocks/blocks.socket.js';
 import { presenceSocketHandlers } from './presence/presence.socket.js';
 import { PresenceWatches } from './presence/watches.js';
 import { ReadsService } from './reads/reads.service.js';
@@ -135,13 +140,16 @@ async function assemble(
     sends,
   );
   const auth = new AuthService(store, passwords.accounts, publisher, clock, config);
-  const users = new UsersService(store, presence);
+  const blocks = new BlocksService(store, publisher, clock);
+  presence.hideFrom(async (userId) => [...(await blocks.hiddenFrom(userId))]);
+  const users = new UsersService(store, presence, blocks);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
-  const members = new RoomMembersService(store, presence, publisher, clock);
+  const members = new RoomMembersService(store, presence, publisher, clock, blocks);
   const messages = new MessagesService(store, publisher, clock);
-  const reads = new ReadsService(store, publisher);
-  const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser);
+  const reads = new ReadsService(store, publisher, blocks);
+  const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser, blocks);
+  const account = new AccountService(store, passwords.accounts, publisher, rooms, clock, config.limits);
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
@@ -161,6 +169,8 @@ async function assemble(
 
   authRoutes(app, auth, config.limits);
   usersRoutes(app, auth, users);
+  accountRoutes(app, auth, account);
+  blocksRoutes(app, auth, blocks);
   // Answered from memory, never from the database: it stays fast while the node sheds load, and says so.
   app.get('/healthz', async () => ({ status: 'ok', overloaded: sends.overloaded }));
   await serveWebClient(app, webRoot);
@@ -174,6 +184,7 @@ async function assemble(
       ...messagesSocketHandlers(messages, sends),
       ...readsSocketHandlers(reads),
       ...presenceSocketHandlers(watches),
+      ...blocksSocketHandlers(blocks),
     },
     clock,
     log: app.log,
@@ -181,6 +192,7 @@ async function assemble(
 
   const sweep = setInterval(() => {
     auth.deleteExpiredSessions().catch((err: unknown) => app.log.error({ err }, 'expired session sweep failed'));
+    auth.releaseDeletedUsernames().catch((err: unknown) => app.log.error({ err }, 'deleted username sweep failed'));
   }, config.limits.expiredSessionSweepMs).unref();
 
   // Sockets hold their HTTP connections open: close them first, or the server would wait for them.

@@ -198,8 +198,17 @@ export interface Limits {
   loginsPerAccount: number;
   /** Live sessions kept per user; a new one beyond this ends the oldest (and disconnects its sockets). */
   sessionsPerUser: number;
-  /** How often expired sessions are deleted. */
+  /** How often expired sessions are deleted (and the usernames of accounts deleted long enough ago freed). */
   expiredSessionSweepMs: number;
+  /**
+   * Checks of a signed-in user's own password (changing it, deleting the account) allowed per user within
+   * `loginWindowMs`, whatever their outcome: each costs a bcrypt hash, and a stolen session must not guess on.
+   */
+  passwordChecksPerUser: number;
+  /** Name changes per user within `loginWindowMs`: each one reaches every connected socket. */
+  nameChangesPerUser: number;
+  /** How long a deleted account's username stays taken, so that no one else can pass for them at once. */
+  deletedUsernameGraceMs: number;
   /** Password hashes that may wait for a bcrypt slot: log-ins and sign-ups, and room passwords. */
   bcryptQueueAccounts: number;
   bcryptQueueRooms: number;
@@ -261,6 +270,9 @@ export const defaultLimits: Limits = {
   loginsPerAccount: 20,
   sessionsPerUser: 20,
   expiredSessionSweepMs: 60 * 60_000,
+  passwordChecksPerUser: 10,
+  nameChangesPerUser: 10,
+  deletedUsernameGraceMs: 30 * 24 * 60 * 60_000,
   bcryptQueueAccounts: 50,
   bcryptQueueRooms: 10,
   httpRequestTimeoutMs: 30_000,

@@ -64,7 +64,7 @@ describe('an unknown route', () => {
     for (const [method, url] of [
       ['GET', '/api/nothing-here'],
       ['POST', '/api/users'],
-      ['DELETE', '/api/me'],
+      ['PUT', '/api/me'],
       ['GET', '/'],
     ] as const) {
       const response = await server.http(method, url);

@@ -10,7 +10,7 @@ import {
   type RegisterInput,
 } from '@parley/protocol';
 import type { Limits } from '../config.js';
-import type { AuthService, SignedIn } from './auth.service.js';
+import type { AuthService, ClientInfo, SignedIn } from './auth.service.js';
 import { requireSession } from './require-session.js';
 
 const cookieOptions = (request: FastifyRequest) =>
@@ -22,12 +22,15 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, signedIn
   reply.setCookie(SESSION_HINT_COOKIE, '1', { ...options, httpOnly: false });
 }
 
-function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
   reply.clearCookie(SESSION_HINT_COOKIE, { ...cookieOptions(request), httpOnly: false });
 }
 
 const authResponse = ({ user, token }: SignedIn): AuthResponse => ({ user, token });
+
+/** What a session keeps of the request that started it. */
+const clientOf = (request: FastifyRequest): ClientInfo => ({ userAgent: request.headers['user-agent'] ?? '', address: request.ip });
 
 export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limits): void {
   app.post(
@@ -37,7 +40,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limi
       config: { rateLimit: { max: limits.registrationsPerMinute, timeWindow: 60_000 } },
     },
     async (request, reply) => {
-      const signedIn = await auth.register(request.body as RegisterInput);
+      const signedIn = await auth.register(request.body as RegisterInput, clientOf(request));
       setSessionCookie(request, reply, signedIn);
       return reply.code(201).send(authResponse(signedIn));
     },
@@ -51,7 +54,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, limits: Limi
       config: { rateLimit: { max: limits.loginAttemptsPerAddress, timeWindow: limits.loginWindowMs } },
     },
     async (request, reply) => {
-      const signedIn = await auth.login(request.body as LoginInput, request.ip);
+      const signedIn = await auth.login(request.body as LoginInput, clientOf(request));
       setSessionCookie(request, reply, signedIn);
       return reply.send(authResponse(signedIn));
     },

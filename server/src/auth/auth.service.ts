@@ -13,6 +13,15 @@ import { hashToken, newSessionToken } from './tokens.js';
 import { fullNameFold, personNameFold } from '../users/name-fold.js';
 import { usernameKey } from './usernames.js';
 
+/** Where a log-in comes from, kept with its session for the owner's list of devices. */
+export interface ClientInfo {
+  userAgent: string;
+  address: string;
+}
+
+/** A session's last use is written at most this often: a request does not cost a write each. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export interface SignedIn {
   user: PublicUser;
   token: string;
@@ -46,7 +55,7 @@ export class AuthService {
     });
   }
 
-  async register(input: RegisterInput): Promise<SignedIn> {
+  async register(input: RegisterInput, client: ClientInfo): Promise<SignedIn> {
     const weakness = weakPasswordReason(input.password, input.username);
     if (weakness) throw new AppError('invalid', 'Choose a stronger password.', { password: weakness });
     const passwordHash = await this.passwords.hash(input.password);
@@ -69,7 +78,7 @@ export class AuthService {
       }
       throw error;
     }
-    return this.startSession(user);
+    return this.startSession(user, client);
   }
 
   /**
@@ -78,7 +87,8 @@ export class AuthService {
    * that address before the password is checked, and gives them back only if it succeeds; so no burst
    * of concurrent guesses gets more than the budget, and guesses from elsewhere never lock the owner out.
    */
-  async login(input: LoginInput, address: string): Promise<SignedIn> {
+  async login(input: LoginInput, client: ClientInfo): Promise<SignedIn> {
+    const { address } = client;
     const accountKey = usernameKey(input.username);
     const accountAtAddress = JSON.stringify([accountKey, address]);
 
@@ -92,7 +102,9 @@ export class AuthService {
 
     let failed = false;
     try {
-      const record = await this.store.findUserByUsernameKey(accountKey);
+      const found = await this.store.findUserByUsernameKey(accountKey);
+      // A deleted account whose username is not yet freed is as unknown as any other.
+      const record = found?.deleted ? null : found;
       // bcrypt reads only the first 72 bytes, so a longer password would match the stored one plus any suffix.
       // It is still checked, so that refusing it costs the same time as any wrong password.
       const tooLong = Buffer.byteLength(input.password) > LIMITS.passwordMaxBytes;
@@ -103,7 +115,7 @@ export class AuthService {
       }
       await this.countLogin(accountKey);
       const { id, username, firstName, lastName } = record;
-      return await this.startSession({ id, username, firstName, lastName });
+      return await this.startSession({ id, username, firstName, lastName }, client);
     } finally {
       if (!failed) {
         await this.failuresPerAccountAddress.giveBack(accountAtAddress);
@@ -120,8 +132,11 @@ export class AuthService {
 
   /** The live session a token stands for, or null when it is unknown, revoked or expired. */
   async authenticate(token: string): Promise<Session | null> {
-    const record = await this.store.findSession(hashToken(token), this.clock());
-    return record && { id: record.id, user: record.user, expiresAt: record.expiresAt };
+    const now = this.clock();
+    const record = await this.store.findSession(hashToken(token), now);
+    if (!record) return null;
+    if (now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await this.store.touchSession(record.id, now);
+    return { id: record.id, user: record.user, expiresAt: record.expiresAt };
   }
 
   isExpired(session: Session): boolean {
@@ -130,6 +145,11 @@ export class AuthService {
 
   async deleteExpiredSessions(): Promise<number> {
     return this.store.deleteExpiredSessions(this.clock());
+  }
+
+  /** Frees the usernames of accounts deleted more than the grace period ago. */
+  async releaseDeletedUsernames(): Promise<number> {
+    return this.store.releaseDeletedUsernames(new Date(this.clock().getTime() - this.config.limits.deletedUsernameGraceMs));
   }
 
   private async countLogin(accountKey: string): Promise<void> {
@@ -142,11 +162,18 @@ export class AuthService {
   }
 
   /** Creates the session, then ends the user's oldest ones beyond the cap, closing their sockets. */
-  private async startSession(user: PublicUser): Promise<SignedIn> {
+  private async startSession(user: PublicUser, client: ClientInfo): Promise<SignedIn> {
     const token = newSessionToken();
     const createdAt = this.clock();
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlMs);
-    await this.store.createSession({ userId: user.id, tokenHash: hashToken(token), createdAt, expiresAt });
+    await this.store.createSession({
+      userId: user.id,
+      tokenHash: hashToken(token),
+      createdAt,
+      expiresAt,
+      userAgent: [...client.userAgent].slice(0, LIMITS.userAgentMax).join(''),
+      address: client.address,
+    });
     const ended = await this.store.deleteSessionsBeyond(user.id, this.config.limits.sessionsPerUser);
     for (const sessionId of ended) this.publisher.disconnectSession(sessionId);
     return { user, token, expiresAt };

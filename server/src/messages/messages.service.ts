@@ -12,7 +12,7 @@ import type { Session } from '../auth/session.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
-import { assertMember } from '../rooms/membership.js';
+import { assertMayWrite, assertMember } from '../rooms/membership.js';
 import { toRoom } from '../rooms/room-view.js';
 import type { Store } from '../store/store.js';
 import { jsonBytes } from '../json-bytes.js';
@@ -31,7 +31,7 @@ export class MessagesService {
    * stored message and delivers nothing new.
    */
   async send(actor: Session, input: MessageSendInput): Promise<{ message: Message }> {
-    await assertMember(this.store, actor.user.id, input.roomId);
+    await assertMayWrite(this.store, actor.user.id, input.roomId);
     const { message, created } = await this.store.appendMessage({
       roomId: input.roomId,
       authorId: actor.user.id,

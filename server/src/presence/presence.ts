@@ -78,6 +78,8 @@ export class AdapterPresence implements Presence {
   private lastSince = 0;
   /** The rooms a user is in, from the store: for the sweep, whose users' sockets are gone. */
   private roomIdsOf: (userId: number) => Promise<number[]> = async () => [];
+  /** Those who never hear of a user's coming and going: a block stands between them, either way. */
+  private hiddenFrom: (userId: number) => Promise<number[]> = async () => [];
 
   constructor(
     private readonly io: ParleyServer,
@@ -147,6 +149,11 @@ export class AdapterPresence implements Presence {
     });
   }
 
+  /** Announcements skip, from now on, the people `hiddenFrom` names for the user who comes or goes. */
+  hideFrom(hiddenFrom: (userId: number) => Promise<number[]>): void {
+    this.hiddenFrom = hiddenFrom;
+  }
+
   /** Starts the periodic sweep for users whose node died; `roomIdsOf` reads a user's rooms from the store. */
   startSweeping(roomIdsOf: (userId: number) => Promise<number[]>): void {
     this.roomIdsOf = roomIdsOf;
@@ -189,7 +196,10 @@ export class AdapterPresence implements Presence {
       } catch (error) {
         this.options.log.warn({ err: error, userId }, 'could not read the rooms of a user gone offline; telling their watchers only');
       }
-      this.io.local.to([...roomIds.map(channels.room), channels.watchers(userId)]).emit('user:offline', { userId });
+      this.io.local
+        .to([...roomIds.map(channels.room), channels.watchers(userId)])
+        .except(await this.exceptFor(userId))
+        .emit('user:offline', { userId });
     }
   }
 
@@ -203,14 +213,30 @@ export class AdapterPresence implements Presence {
     await this.sweeping;
   }
 
-  /** Tells the sockets in the user's rooms and those watching the user, on every node, but the user's own. */
-  private announce(change: Change, userId: number, roomChannels: Iterable<string>): void {
+  /**
+   * Tells the sockets in the user's rooms and those watching the user, on every node, but the user's own and
+   * those of the people a block stands between them and the user.
+   */
+  private async announce(change: Change, userId: number, roomChannels: Iterable<string>): Promise<void> {
+    const except = await this.exceptFor(userId);
     this.io
       .to([...roomChannels, channels.watchers(userId)])
-      .except(channels.user(userId))
+      .except(except)
       .emit(`user:${change}`, { userId });
     this.announcedSince.set(userId, change);
     if (this.options.clustered) this.io.serverSideEmit(ANNOUNCED, change, userId);
+  }
+
+  /** The channels an announcement about the user skips: their own, and those of the people hidden from them. */
+  private async exceptFor(userId: number): Promise<string[]> {
+    let hidden: number[] = [];
+    try {
+      hidden = await this.hiddenFrom(userId);
+    } catch (error) {
+      // Presence is not a secret worth losing everyone's dots for; a block still stops every message.
+      this.options.log.warn({ err: error, userId }, 'could not read whom a user blocked; announcing to all who may see it');
+    }
+    return [channels.user(userId), ...hidden.map(channels.user)];
   }
 
   /**
@@ -255,7 +281,7 @@ export class AdapterPresence implements Presence {
       if (joinedHere) {
         // Better a duplicate `user:online` than a user who looks offline while connected.
         this.options.log.warn({ err: error, userId }, 'could not count devices; announcing online anyway');
-        this.announce('online', userId, roomChannelsIn(joinedHere.rooms));
+        await this.announce('online', userId, roomChannelsIn(joinedHere.rooms));
       } else {
         // Saying offline to someone still connected would be wrong until they reconnect; the sweep
         // announces it if they are really gone.
@@ -264,7 +290,7 @@ export class AdapterPresence implements Presence {
       return;
     }
     if (devices.length === 0) {
-      if (changes.left) this.announce('offline', userId, changes.leftRooms);
+      if (changes.left) await this.announce('offline', userId, changes.leftRooms);
       return;
     }
     if (changes.joined.size > 0 && devices.length > this.options.socketsPerUser) {
@@ -276,7 +302,7 @@ export class AdapterPresence implements Presence {
     // online before it (or was, on a device that left meanwhile: a harmless repeat).
     // Its channels are the user's rooms: the earliest device joined here, and every device of a user is in them all.
     const earliest = devices.reduce((first, device) => (before(device, first) ? device : first));
-    if (changes.joined.has(earliest.id)) this.announce('online', userId, roomChannelsIn(earliest.rooms));
+    if (changes.joined.has(earliest.id)) await this.announce('online', userId, roomChannelsIn(earliest.rooms));
   }
 }
 

@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io';
 import type { Session } from '../auth/session.js';
 import { AppError } from '../errors.js';
 import { channels } from '../realtime/publisher.js';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import type { Presence } from './presence.js';
 
 /**
@@ -21,6 +22,7 @@ export class PresenceWatches {
   constructor(
     private readonly presence: Presence,
     private readonly perUserMax: number,
+    private readonly blocks: BlocksService,
   ) {}
 
   /** Makes `socket` watch exactly these people, and answers those of them who are online now. */
@@ -45,8 +47,8 @@ export class PresenceWatches {
     void socket.join(wanted.map(channels.watchers));
     this.watching.set(socket, wanted);
     this.setCount(userId, total);
-    const online = await this.presence.onlineAmong(wanted);
-    return { online: wanted.filter((id) => online.has(id)) };
+    const [online, hidden] = await Promise.all([this.presence.onlineAmong(wanted), this.blocks.hiddenFrom(userId)]);
+    return { online: wanted.filter((id) => online.has(id) && !hidden.has(id)) };
   }
 
   private forget(userId: number, socket: Socket): void {

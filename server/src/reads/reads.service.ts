@@ -1,6 +1,7 @@
 import type { RoomMuteInput, RoomReadInput, TypingInput } from '@parley/protocol';
 import type { Session } from '../auth/session.js';
 import { AppError } from '../errors.js';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { assertMember, requireMembership } from '../rooms/membership.js';
 import type { Store } from '../store/store.js';
@@ -13,6 +14,7 @@ export class ReadsService {
   constructor(
     private readonly store: Store,
     private readonly publisher: Publisher,
+    private readonly blocks: BlocksService,
   ) {}
 
   /**
@@ -51,13 +53,15 @@ export class ReadsService {
   }
 
   /**
-   * Relays "typing" to the room's other members, not to the caller's own devices. Nothing is stored: it
-   * costs one indexed membership check, and nothing at all for a room with nobody else connected.
+   * Relays "typing" to the room's other members, not to the caller's own devices, nor to anyone a block stands
+   * between the caller and. Nothing is stored: it costs an indexed membership check and a look-up of the caller's
+   * blocks, and nothing at all is sent for a room with nobody else connected.
    */
   async typing(actor: Session, input: TypingInput): Promise<object> {
     const userId = actor.user.id;
     await assertMember(this.store, userId, input.roomId);
-    this.publisher.toRoomExceptUser(input.roomId, userId, 'typing', { roomId: input.roomId, userId });
+    const hidden = await this.blocks.hiddenFrom(userId);
+    this.publisher.toRoomExceptUsers(input.roomId, [userId, ...hidden], 'typing', { roomId: input.roomId, userId });
     return {};
   }
 }

@@ -16,6 +16,8 @@ export interface Publisher {
   toUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
   /** To the room's sockets but those of one user (all their devices), as for what that user did. */
   toRoomExceptUser<E extends EventName>(roomId: number, userId: number, event: E, ...args: Args<E>): void;
+  /** To the room's sockets but those of these users. */
+  toRoomExceptUsers<E extends EventName>(roomId: number, userIds: readonly number[], event: E, ...args: Args<E>): void;
   toEveryoneExceptUser<E extends EventName>(userId: number, event: E, ...args: Args<E>): void;
   toEveryone<E extends EventName>(event: E, ...args: Args<E>): void;
   /** Subscribes all of a user's sockets to a room's messages. */
@@ -64,7 +66,7 @@ function messageDelivery(io: ParleyServer, clustered: boolean): (message: Messag
 
 export function socketPublisher(io: ParleyServer, options: { clustered: boolean }): Publisher {
   // Socket.IO's typed emit cannot follow a generic event name, so the channels are emitted to untyped.
-  const emitTo = (channel: string | null, except: string | null, event: string, args: unknown[]) => {
+  const emitTo = (channel: string | null, except: string | string[] | null, event: string, args: unknown[]) => {
     const to = channel === null ? io : io.to(channel);
     (except === null ? to : to.except(except)).emit(event as EventName, ...(args as [never]));
   };
@@ -72,6 +74,7 @@ export function socketPublisher(io: ParleyServer, options: { clustered: boolean 
     newMessage: messageDelivery(io, options.clustered),
     toRoom: (roomId, event, ...args) => emitTo(channels.room(roomId), null, event, args),
     toRoomExceptUser: (roomId, userId, event, ...args) => emitTo(channels.room(roomId), channels.user(userId), event, args),
+    toRoomExceptUsers: (roomId, userIds, event, ...args) => emitTo(channels.room(roomId), userIds.map(channels.user), event, args),
     toUser: (userId, event, ...args) => emitTo(channels.user(userId), null, event, args),
     toEveryoneExceptUser: (userId, event, ...args) => emitTo(null, channels.user(userId), event, args),
     toEveryone: (event, ...args) => emitTo(null, null, event, args),

@@ -11,6 +11,21 @@ export async function assertMember(store: Store, userId: number, roomId: number)
   throw notAMember(room?.kind);
 }
 
+/**
+ * The check behind every send, in the one look-up `assertMember` makes: a member of a direct chat closed to sending
+ * (a block stands between its two people, or one deleted their account) is refused, and not told why.
+ */
+export async function assertMayWrite(store: Store, userId: number, roomId: number): Promise<void> {
+  const standing = await store.sendStanding(roomId, userId);
+  if (standing === 'member') return;
+  if (standing === 'closed') throw cannotMessage();
+  const room = await store.findRoom(roomId, userId);
+  throw notAMember(room?.kind);
+}
+
+/** Said alike to the one who blocked and to the one blocked, so that it tells neither who did. */
+export const cannotMessage = () => new AppError('forbidden', "You can't message this person.");
+
 /** The same check, returning the membership (read marker, mute) and the room's last seq, in one look-up. */
 export async function requireMembership(store: Store, userId: number, roomId: number): Promise<MembershipRecord> {
   const membership = await store.findMembership(roomId, userId);

@@ -7,6 +7,7 @@ import {
   type RoomUnbanInput,
 } from '@parley/protocol';
 import type { Session } from '../auth/session.js';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Presence } from '../presence/presence.js';
@@ -23,6 +24,7 @@ export class RoomMembersService {
     private readonly presence: Presence,
     private readonly publisher: Publisher,
     private readonly clock: Clock,
+    private readonly blocks: BlocksService,
   ) {}
 
   /**
@@ -38,10 +40,13 @@ export class RoomMembersService {
       limit: limit + 1,
     });
     const members = found.slice(0, limit);
-    const online = await this.presence.onlineAmong(members.map((member) => member.user.id));
+    const [online, hidden] = await Promise.all([
+      this.presence.onlineAmong(members.map((member) => member.user.id)),
+      this.blocks.hiddenFrom(actor.user.id),
+    ]);
     const last = members.at(-1);
     return {
-      members: members.map((member) => ({ ...member, online: online.has(member.user.id) })),
+      members: members.map((member) => ({ ...member, online: online.has(member.user.id) && !hidden.has(member.user.id) })),
       nextCursor: found.length > limit && last ? encodeMemberCursor({ joinedAtMs: Date.parse(last.joinedAt), userId: last.user.id }) : null,
     };
   }

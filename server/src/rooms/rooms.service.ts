@@ -23,7 +23,7 @@ import type { Publisher } from '../realtime/publisher.js';
 import { StoreConflictError, type RoomBan, type RoomRecord, type Store } from '../store/store.js';
 import { jsonBytes } from '../json-bytes.js';
 import { announceMembership } from './announce-membership.js';
-import { requireMembership } from './membership.js';
+import { cannotMessage, requireMembership } from './membership.js';
 import {
   decodeActivityCursor,
   decodeJoinableCursor,
@@ -73,7 +73,10 @@ export class RoomsService {
       throw new AppError('invalid', 'You cannot open a direct chat with yourself.', { userId: 'is you' });
     }
     const peer = await this.store.findUserById(input.userId);
-    if (!peer) throw new AppError('not_found', 'No such user.');
+    if (!peer || peer.deleted) throw new AppError('not_found', 'No such user.');
+    // Whoever blocked may still open the chat to read it (sending stays closed); whoever is blocked may not.
+    const { blockedMe } = await this.store.blockRelationsOf(actor.user.id);
+    if (blockedMe.includes(peer.id)) throw cannotMessage();
     const { room, created } = await this.store.openDirectRoom(actor.user.id, peer.id, this.clock());
     if (created) {
       this.publisher.joinRoom(actor.user.id, room.id);
@@ -145,6 +148,14 @@ export class RoomsService {
     room = await this.store.findRoom(room.id, userId);
     if (!room) throw noSuchRoom();
     return this.withHistory(room, input.limit);
+  }
+
+  /** Leaves every group room the caller is in, each as `leave` does: for an account being deleted. */
+  async leaveEveryGroup(actor: Session): Promise<void> {
+    for (const roomId of await this.store.roomIdsOf(actor.user.id)) {
+      const room = await this.store.findRoom(roomId, actor.user.id);
+      if (room?.kind === 'group' && room.joined) await this.leave(actor, { roomId });
+    }
   }
 
   async leave(actor: Session, input: RoomLeaveInput): Promise<object> {

@@ -16,6 +16,7 @@ export interface UserRow {
   last_name: string;
   password_hash: string;
   created_at: Time;
+  deleted_at: Time | null;
 }
 
 export interface RoomRow {
@@ -156,6 +157,7 @@ export const toUserRecord = (row: UserRow): UserRecord => ({
   ...toPublicUser(row),
   passwordHash: row.password_hash,
   createdAt: iso(row.created_at),
+  deleted: row.deleted_at !== null,
 });
 
 export const toRoomRecord = (row: RoomRow): RoomRecord => ({

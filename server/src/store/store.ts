@@ -9,6 +9,8 @@ import type { MemberChange, MemberRole, Message, PublicUser, RoomKind } from '@p
 export interface UserRecord extends PublicUser {
   passwordHash: string;
   createdAt: string;
+  /** The account was deleted: its row stays, named "Deleted user", so that its messages still have an author. */
+  deleted: boolean;
 }
 
 export interface NewUser {
@@ -40,6 +42,7 @@ export interface SessionRecord {
   id: number;
   userId: number;
   expiresAt: Date;
+  lastUsedAt: Date;
   user: PublicUser;
 }
 
@@ -48,7 +51,34 @@ export interface NewSession {
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;
+  userAgent: string;
+  address: string;
 }
+
+/** A live session as its owner sees it listed. */
+export interface SessionListing {
+  id: number;
+  createdAt: Date;
+  lastUsedAt: Date;
+  userAgent: string;
+  address: string;
+}
+
+export interface NameChange {
+  firstName: string;
+  lastName: string;
+  fullNameFold: string;
+  lastNameFold: string;
+}
+
+/** Who blocked whom between one user and others: the ids they blocked, and the ids that blocked them. */
+export interface BlockRelations {
+  blockedByMe: number[];
+  blockedMe: number[];
+}
+
+/** Whether a user may send in a room: a member, a member of a direct chat closed to sending, or not a member. */
+export type SendStanding = 'member' | 'closed' | null;
 
 /** A room as one user sees it. */
 export interface RoomRecord {
@@ -253,6 +283,36 @@ export interface Store {
   deleteExpiredSessions(now: Date): Promise<number>;
   /** Deletes the user's sessions beyond the `keep` newest, returning the ids of those deleted. */
   deleteSessionsBeyond(userId: number, keep: number): Promise<number[]>;
+  /** Notes that a session was used at `at`. */
+  touchSession(sessionId: number, at: Date): Promise<void>;
+  /** The user's live sessions at `now`, newest first. */
+  listSessions(userId: number, now: Date): Promise<SessionListing[]>;
+  /** Deletes one of the user's sessions; false when they have none with that id. */
+  deleteUserSession(userId: number, sessionId: number): Promise<boolean>;
+  /** Deletes every session of the user but one, returning the ids of those deleted. */
+  deleteSessionsExcept(userId: number, keepSessionId: number): Promise<number[]>;
+
+  /** Renames a user who is not deleted; null when there is none. */
+  updateUserName(userId: number, change: NameChange): Promise<PublicUser | null>;
+  updatePasswordHash(userId: number, passwordHash: string): Promise<void>;
+  /**
+   * Deletes an account, in one transaction: its name becomes "Deleted user", its password unusable, its sessions
+   * (whose ids it returns) and blocks are gone, and its direct chats are closed to sending. Its username stays taken
+   * until `releaseDeletedUsernames`. Null when the user does not exist or is already deleted.
+   */
+  deleteUser(userId: number, now: Date): Promise<number[] | null>;
+  /** Frees the usernames of the accounts deleted before `before`; returns how many. */
+  releaseDeletedUsernames(before: Date): Promise<number>;
+
+  /**
+   * Sets or lifts a block, and closes or opens their direct chat to sending to match, in one transaction. Refuses a
+   * new block beyond `max` blocks of the blocker's (`StoreConflictError('blocks_per_user')`). True when it changed.
+   */
+  setBlock(blockerId: number, blockedId: number, blocked: boolean, now: Date, max: number): Promise<boolean>;
+  /** The people the user blocked, most recently first. */
+  listBlocked(userId: number): Promise<PublicUser[]>;
+  /** The blocks between the user and anyone, both ways. */
+  blockRelationsOf(userId: number): Promise<BlockRelations>;
 
   createGroupRoom(room: NewGroupRoom): Promise<RoomRecord>;
   /**
@@ -303,6 +363,8 @@ export interface Store {
   /** A page of a room's members, longest-standing first (time joined, then user id), read by an index on that order. */
   listMembers(roomId: number, query: MembersPageQuery): Promise<MemberRecord[]>;
   isMember(roomId: number, userId: number): Promise<boolean>;
+  /** The send path's one look-up: a member, a member of a direct chat closed to sending, or null. */
+  sendStanding(roomId: number, userId: number): Promise<SendStanding>;
   roomIdsOf(userId: number): Promise<number[]>;
   /** The last seq of each room the user is a member of, by room id. */
   lastSeqsOf(userId: number): Promise<Map<number, number>>;
@@ -328,7 +390,7 @@ export interface Store {
 
 /** A uniqueness constraint refused a write. `constraint` names what was taken. */
 export class StoreConflictError extends Error {
-  constructor(readonly constraint: 'username' | 'room_name' | 'rooms_per_creator') {
+  constructor(readonly constraint: 'username' | 'room_name' | 'rooms_per_creator' | 'blocks_per_user') {
     super(`conflict on ${constraint}`);
     this.name = 'StoreConflictError';
   }

@@ -9,6 +9,6 @@ export function usersRoutes(app: FastifyInstance, auth: AuthService, users: User
   app.get<{ Querystring: UsersPageInput }>(
     '/api/users',
     { preValidation: requireSession(auth), schema: { querystring: usersQuerySchema } },
-    async (request): Promise<UsersResponse> => users.page(request.query),
+    async (request): Promise<UsersResponse> => users.page(request.session!, request.query),
   );
 }

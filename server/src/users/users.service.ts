@@ -1,6 +1,8 @@
 import { LIMITS, type UsersQuery, type UsersResponse } from '@parley/protocol';
+import type { Session } from '../auth/session.js';
 import { usernameKey } from '../auth/usernames.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../cursor.js';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import type { Presence } from '../presence/presence.js';
 import type { Store } from '../store/store.js';
 import { personNameFold } from './name-fold.js';
@@ -12,13 +14,15 @@ export class UsersService {
   constructor(
     private readonly store: Store,
     private readonly presence: Presence,
+    private readonly blocks: BlocksService,
   ) {}
 
   /**
    * A page of the directory, ordered by username (case ignored): the people whose username, whole name or last
-   * name starts with `query` (case and accents ignored), each with whether they are online now.
+   * name starts with `query` (case and accents ignored), each with whether they are online now. Deleted accounts
+   * are left out, and so are those who blocked the viewer; those the viewer blocked show as offline.
    */
-  async page(input: UsersPageInput): Promise<UsersResponse> {
+  async page(viewer: Session, input: UsersPageInput): Promise<UsersResponse> {
     const limit = input.limit ?? LIMITS.usersPageDefault;
     const prefix = personNameFold(input.query?.trimStart() ?? '');
     // One more than the page tells whether another follows, without counting.
@@ -27,11 +31,14 @@ export class UsersService {
       afterKey: input.cursor === undefined ? undefined : decodeUsersCursor(input.cursor),
       limit: limit + 1,
     });
-    const users = found.slice(0, limit);
+    const page = found.slice(0, limit);
+    const { hidden, blockers } = await this.blocks.relationsOf(viewer.user.id);
+    // Left out after the page is cut: the cursor goes on from the last one read, shown or not.
+    const users = page.filter((user) => !blockers.has(user.id));
     const online = await this.presence.onlineAmong(users.map((user) => user.id));
-    const last = users.at(-1);
+    const last = page.at(-1);
     return {
-      users: users.map((user) => ({ ...user, online: online.has(user.id) })),
+      users: users.map((user) => ({ ...user, online: online.has(user.id) && !hidden.has(user.id) })),
       nextCursor: found.length > limit && last ? encodeCursor([usernameKey(last.username)]) : null,
     };
   }

@@ -126,6 +126,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         lastName: 'Alice Last',
         passwordHash: 'hash-of-Alice',
         createdAt: isoAt(1),
+        deleted: false,
       });
       expect(Number.isInteger(alice.id) && alice.id > 0).toBe(true);
       expect(alice.createdAt).toMatch(ISO_UTC);
@@ -236,7 +237,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
     });
 
     function createSession(tokenHash: string, expiresAt: Date, userId = alice.id) {
-      return store.createSession({ userId, tokenHash, createdAt: at(0), expiresAt });
+      return store.createSession({ userId, tokenHash, createdAt: at(0), expiresAt, userAgent: 'test', address: '127.0.0.1' });
     }
 
     it('finds a live session with its user and expiry', async () => {
@@ -248,6 +249,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         id: expect.any(Number),
         userId: alice.id,
         expiresAt: at(3600),
+        lastUsedAt: at(0),
         user: publicOf(alice),
       });
       expect(session!.expiresAt).toBeInstanceOf(Date);
@@ -314,6 +316,167 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await store.findSession('b1', at(0))).not.toBeNull();
       expect(await store.deleteSessionsBeyond(alice.id, 2)).toEqual([]);
       expect(await store.deleteSessionsBeyond(bob.id, 2)).toEqual([]);
+    });
+  });
+
+  // --- accounts ----------------------------------------------------------------------------------
+
+  describe('accounts', () => {
+    let alice: UserRecord;
+    let bob: UserRecord;
+
+    beforeEach(async () => {
+      alice = await createUser('Alice');
+      bob = await createUser('Bob');
+    });
+
+    const session = (tokenHash: string, userId: number, seconds = 0) =>
+      store.createSession({
+        userId,
+        tokenHash,
+        createdAt: at(seconds),
+        expiresAt: at(3600),
+        userAgent: `agent ${tokenHash}`,
+        address: '127.0.0.1',
+      });
+
+    it('lists a user’s live sessions newest first, with where they came from and when they were last used', async () => {
+      await session('a1', alice.id, 1);
+      await session('a2', alice.id, 2);
+      await session('b1', bob.id, 3);
+      const first = (await store.findSession('a1', at(10)))!;
+      await store.touchSession(first.id, at(100));
+
+      const listed = await store.listSessions(alice.id, at(10));
+
+      expect(listed.map((s) => s.userAgent)).toEqual(['agent a2', 'agent a1']);
+      expect(listed[1]).toEqual({ id: first.id, createdAt: at(1), lastUsedAt: at(100), userAgent: 'agent a1', address: '127.0.0.1' });
+      expect((await store.findSession('a1', at(10)))!.lastUsedAt).toEqual(at(100));
+      expect(await store.listSessions(alice.id, at(3600))).toEqual([]);
+    });
+
+    it('deletes one of a user’s sessions, never another user’s, and all but one', async () => {
+      await session('a1', alice.id);
+      await session('a2', alice.id);
+      await session('a3', alice.id);
+      await session('b1', bob.id);
+      const [a1, a2, a3, b1] = await Promise.all(['a1', 'a2', 'a3', 'b1'].map(async (t) => (await store.findSession(t, at(0)))!.id));
+
+      expect(await store.deleteUserSession(alice.id, b1!)).toBe(false);
+      expect(await store.deleteUserSession(alice.id, a1!)).toBe(true);
+      expect(await store.deleteUserSession(alice.id, a1!)).toBe(false);
+      expect(await store.deleteSessionsExcept(alice.id, a3!)).toEqual([a2]);
+      expect((await store.listSessions(alice.id, at(0))).map((s) => s.id)).toEqual([a3]);
+      expect(await store.findSession('b1', at(0))).not.toBeNull();
+    });
+
+    it('renames a user, and their messages and direct chats show the new name', async () => {
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      await say(room, alice, 'hello');
+
+      const renamed = await store.updateUserName(alice.id, {
+        firstName: 'Alicia',
+        lastName: 'Keys',
+        fullNameFold: fullNameFold('Alicia', 'Keys'),
+        lastNameFold: personNameFold('Keys'),
+      });
+
+      expect(renamed).toEqual({ id: alice.id, username: 'Alice', firstName: 'Alicia', lastName: 'Keys' });
+      expect((await store.listMessages(room.id, { limit: 10 }))[0]!.author).toEqual(renamed);
+      expect((await roomAs(room, bob)).peer).toEqual(renamed);
+      expect((await store.listUsersPage({ prefix: 'keys', limit: 10 })).map((u) => u.id)).toEqual([alice.id]);
+    });
+
+    it('deletes an account: "Deleted user", no sessions, out of the directory, its direct chats closed, its username taken until released', async () => {
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      await say(room, alice, 'hello');
+      await session('a1', alice.id);
+      const a1 = (await store.findSession('a1', at(0)))!.id;
+
+      expect(await store.deleteUser(alice.id, at(100))).toEqual([a1]);
+      expect(await store.deleteUser(alice.id, at(101))).toBeNull();
+
+      const gone = (await store.findUserById(alice.id))!;
+      expect(gone).toMatchObject({ firstName: 'Deleted', lastName: 'user', deleted: true, passwordHash: '' });
+      expect((await store.listMessages(room.id, { limit: 10 }))[0]!.author).toMatchObject({ firstName: 'Deleted', lastName: 'user' });
+      expect(await store.findSession('a1', at(0))).toBeNull();
+      expect((await store.listUsersPage({ limit: 10 })).map((u) => u.id)).toEqual([bob.id]);
+      expect(await store.listUsersPage({ prefix: 'ali', limit: 10 })).toEqual([]);
+      expect(await store.sendStanding(room.id, bob.id)).toBe('closed');
+      expect(await store.updateUserName(alice.id, { firstName: 'A', lastName: 'B', fullNameFold: 'a b', lastNameFold: 'b' })).toBeNull();
+
+      await expectConflict(createUser('alice'), 'username');
+      expect(await store.releaseDeletedUsernames(at(100))).toBe(0);
+      expect(await store.releaseDeletedUsernames(at(101))).toBe(1);
+      expect(await store.findUserByUsernameKey('alice')).toBeNull();
+      expect((await createUser('alice')).username).toBe('alice');
+      expect(await store.releaseDeletedUsernames(at(1000))).toBe(0);
+    });
+  });
+
+  // --- blocks ------------------------------------------------------------------------------------
+
+  describe('blocks', () => {
+    let alice: UserRecord;
+    let bob: UserRecord;
+    let carol: UserRecord;
+
+    beforeEach(async () => {
+      alice = await createUser('Alice');
+      bob = await createUser('Bob');
+      carol = await createUser('Carol');
+    });
+
+    it('closes the pair’s direct chat to sending both ways while a block stands either way, and opens it when none is left', async () => {
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(1));
+      expect(await store.sendStanding(room.id, alice.id)).toBe('member');
+
+      expect(await store.setBlock(alice.id, bob.id, true, at(2), 10)).toBe(true);
+      expect(await store.setBlock(alice.id, bob.id, true, at(3), 10)).toBe(false);
+      expect(await store.sendStanding(room.id, alice.id)).toBe('closed');
+      expect(await store.sendStanding(room.id, bob.id)).toBe('closed');
+      expect(await store.sendStanding(room.id, carol.id)).toBeNull();
+
+      await store.setBlock(bob.id, alice.id, true, at(4), 10);
+      await store.setBlock(alice.id, bob.id, false, at(5), 10);
+      expect(await store.sendStanding(room.id, alice.id)).toBe('closed');
+      expect(await store.setBlock(bob.id, alice.id, false, at(6), 10)).toBe(true);
+      expect(await store.setBlock(bob.id, alice.id, false, at(6), 10)).toBe(false);
+      expect(await store.sendStanding(room.id, alice.id)).toBe('member');
+      expect(await store.sendStanding(room.id, bob.id)).toBe('member');
+    });
+
+    it('opens a direct chat closed when a block already stands', async () => {
+      await store.setBlock(bob.id, alice.id, true, at(1), 10);
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(2));
+      expect(await store.sendStanding(room.id, alice.id)).toBe('closed');
+      // Other pairs are not touched.
+      const other = (await store.openDirectRoom(alice.id, carol.id, at(3))).room;
+      expect(await store.sendStanding(other.id, alice.id)).toBe('member');
+    });
+
+    it('lists whom a user blocked, newest first, and the blocks both ways', async () => {
+      await store.setBlock(alice.id, bob.id, true, at(1), 10);
+      await store.setBlock(alice.id, carol.id, true, at(2), 10);
+      await store.setBlock(carol.id, alice.id, true, at(3), 10);
+
+      expect(await store.listBlocked(alice.id)).toEqual([publicOf(carol), publicOf(bob)]);
+      expect(await store.blockRelationsOf(alice.id)).toEqual({ blockedByMe: expect.arrayContaining([bob.id, carol.id]), blockedMe: [carol.id] });
+      expect(await store.blockRelationsOf(bob.id)).toEqual({ blockedByMe: [], blockedMe: [alice.id] });
+    });
+
+    it('refuses a block beyond the most, even when they come at once', async () => {
+      const others = await Promise.all(['D1', 'D2', 'D3', 'D4', 'D5'].map((name) => createUser(name)));
+      const outcomes = await Promise.allSettled(others.map((other) => store.setBlock(alice.id, other.id, true, at(1), 3)));
+
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+      for (const refused of outcomes.filter((o) => o.status === 'rejected')) {
+        expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+      }
+      expect(await store.listBlocked(alice.id)).toHaveLength(3);
+      // Lifting one makes room for another.
+      expect(await store.setBlock(alice.id, (await store.listBlocked(alice.id))[0]!.id, false, at(2), 3)).toBe(true);
+      expect(await store.setBlock(alice.id, bob.id, true, at(3), 3)).toBe(true);
     });
   });
 
@@ -1390,7 +1553,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       const general = await createGroup(alice, 'General', { passwordHash: 'hash' });
       const direct = (await store.openDirectRoom(alice.id, bob.id, at(1))).room;
       const first = await say(general, alice, 'before reopening', { clientId: 'c-1' });
-      await store.createSession({ userId: bob.id, tokenHash: 'token', createdAt: at(0), expiresAt: at(3600) });
+      await store.createSession({ userId: bob.id, tokenHash: 'token', createdAt: at(0), expiresAt: at(3600), userAgent: '', address: '' });
 
       store = await opened.reopen();
       store = await opened.reopen();

@@ -207,4 +207,27 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    // SQLite's migration 10 has no counterpart here (an identity never goes back): the numbers part from here on.
+    version: 10,
+    name: 'accounts people can manage: sessions they can see, blocks, deletion',
+    // As in SQLite's migration 11.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN user_agent text NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN address text NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN last_used_at timestamptz;
+      UPDATE sessions SET last_used_at = created_at;
+      ALTER TABLE sessions ALTER COLUMN last_used_at SET NOT NULL;
+      ALTER TABLE users ADD COLUMN deleted_at timestamptz;
+      CREATE INDEX users_deleted_at ON users (deleted_at) WHERE deleted_at IS NOT NULL;
+      ALTER TABLE members ADD COLUMN send_closed boolean NOT NULL DEFAULT false;
+      CREATE TABLE user_blocks (
+        blocker_id bigint      NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        blocked_id bigint      NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id)
+      );
+      CREATE INDEX user_blocks_blocked ON user_blocks (blocked_id, blocker_id);
+    `,
+  },
 ];

@@ -24,6 +24,10 @@ import {
 import {
   StoreConflictError,
   type AppendResult,
+  type BlockRelations,
+  type NameChange,
+  type SendStanding,
+  type SessionListing,
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
@@ -48,6 +52,7 @@ import {
   type UserRecord,
   type UsersPageQuery,
 } from '../store.js';
+import { DELETED_USER_NAME, directRoomKey } from '../direct-key.js';
 import { appendMessages } from './append-messages.js';
 import { postgresMigrations } from './migrations.js';
 
@@ -90,7 +95,7 @@ const typeParsers: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at';
+const USER_COLUMNS = 'id, username, first_name, last_name, password_hash, created_at, deleted_at';
 
 /**
  * A room's times as milliseconds since the epoch (an int8, a JS number) rather than timestamptz: pg's
@@ -156,7 +161,7 @@ function usersMatching(shape: NamePrefixShape): string {
     shape === 'range'
       ? `${fold} >= $1 AND ($4::text IS NULL OR ${fold} < $4) AND username_key > $2 ORDER BY username_key || ''`
       : `left(${fold}, ${shape}) = $1 AND username_key > $2 ORDER BY username_key`;
-  const arm = (where: string) => `(SELECT username_key FROM users WHERE ${where} LIMIT $3)`;
+  const arm = (where: string) => `(SELECT username_key FROM users WHERE deleted_at IS NULL AND ${where} LIMIT $3)`;
   return `
     WITH page AS (
       ${arm('username_key >= $1 AND ($4::text IS NULL OR username_key < $4) AND username_key > $2 ORDER BY username_key')}
@@ -173,15 +178,50 @@ const Q = {
   userById: `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`,
   userByKey: `SELECT ${USER_COLUMNS} FROM users WHERE username_key = $1`,
   // username_key and the folds are COLLATE "C": byte order, as SQLite sorts them.
-  usersPage: `SELECT ${USER_COLUMNS} FROM users WHERE username_key > $1 ORDER BY username_key LIMIT $2`,
+  usersPage: `SELECT ${USER_COLUMNS} FROM users WHERE username_key > $1 AND deleted_at IS NULL ORDER BY username_key LIMIT $2`,
   usersPageMatching: { 1: usersMatching(1), 2: usersMatching(2), 3: usersMatching(3), range: usersMatching('range') },
-  insertSession: 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+  insertSession: `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, user_agent, address, last_used_at)
+                  VALUES ($1, $2, $3, $4, $5, $6, $3)`,
   sessionByHash: prepared(
     'session_by_hash',
-    `SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.first_name, u.last_name, u.password_hash, u.created_at
+    `SELECT s.id AS session_id, s.expires_at, s.last_used_at, u.id, u.username, u.first_name, u.last_name, u.password_hash,
+            u.created_at, u.deleted_at
      FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = $1 AND s.expires_at > $2`,
   ),
+  touchSession: 'UPDATE sessions SET last_used_at = $2 WHERE id = $1',
+  listSessions: `SELECT id, created_at, last_used_at, user_agent, address FROM sessions
+                 WHERE user_id = $1 AND expires_at > $2 ORDER BY id DESC`,
+  deleteUserSession: 'DELETE FROM sessions WHERE id = $1 AND user_id = $2',
+  deleteSessionsExcept: 'DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id',
+  updateUserName: `UPDATE users SET first_name = $2, last_name = $3, full_name_fold = $4, last_name_fold = $5
+                   WHERE id = $1 AND deleted_at IS NULL RETURNING ${USER_COLUMNS}`,
+  updatePasswordHash: 'UPDATE users SET password_hash = $2 WHERE id = $1',
+  markUserDeleted: `UPDATE users SET first_name = $3, last_name = $4, full_name_fold = '', last_name_fold = '', password_hash = '',
+                      deleted_at = $2
+                    WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+  deleteSessionsOf: 'DELETE FROM sessions WHERE user_id = $1 RETURNING id',
+  deleteBlocksOf: 'DELETE FROM user_blocks WHERE blocker_id = $1 OR blocked_id = $1',
+  closeDirectRoomsOf: `UPDATE members SET send_closed = true
+                       WHERE room_id IN (SELECT m.room_id FROM members m JOIN rooms r ON r.id = m.room_id AND r.kind = 'direct'
+                                         WHERE m.user_id = $1)`,
+  releaseDeletedUsernames: `UPDATE users SET username = '~' || id, username_key = '~' || id
+                            WHERE deleted_at < $1 AND username_key NOT LIKE '~%'`,
+  // Serializes what closes or opens a pair's direct chat (a block, the chat's creation): each then sees the other.
+  lockPair: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+  blocksOf: 'SELECT count(*)::int AS count FROM user_blocks WHERE blocker_id = $1',
+  insertBlock: 'INSERT INTO user_blocks (blocker_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  deleteBlock: 'DELETE FROM user_blocks WHERE blocker_id = $1 AND blocked_id = $2',
+  // Closed to sending while a block stands either way, or while either of the two is deleted.
+  closeDirectRoomIfBarred: `UPDATE members SET send_closed =
+                              EXISTS (SELECT 1 FROM user_blocks WHERE (blocker_id = $2 AND blocked_id = $3) OR (blocker_id = $3 AND blocked_id = $2))
+                              OR EXISTS (SELECT 1 FROM users WHERE id IN ($2, $3) AND deleted_at IS NOT NULL)
+                            WHERE room_id = (SELECT id FROM rooms WHERE direct_key = $1)`,
+  listBlocked: `SELECT ${USER_COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}
+                FROM user_blocks b JOIN users u ON u.id = b.blocked_id
+                WHERE b.blocker_id = $1 ORDER BY b.created_at DESC, b.blocked_id DESC`,
+  blockRelationsOf: `SELECT blocked_id AS id, true AS by_me FROM user_blocks WHERE blocker_id = $1
+                     UNION ALL SELECT blocker_id, false FROM user_blocks WHERE blocked_id = $1`,
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1',
   deleteSessionsBeyond: `DELETE FROM sessions WHERE user_id = $1 AND id NOT IN
@@ -275,7 +315,7 @@ const Q = {
   // The memberships among the pairs ($1[i], $2[i]).
   members: prepared(
     'members',
-    `SELECT m.room_id, m.user_id FROM unnest($1::bigint[], $2::bigint[]) AS c(room_id, user_id)
+    `SELECT m.room_id, m.user_id, m.send_closed FROM unnest($1::bigint[], $2::bigint[]) AS c(room_id, user_id)
      JOIN members m ON m.room_id = c.room_id AND m.user_id = c.user_id`,
   ),
   roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
@@ -423,7 +463,7 @@ class PostgresStore implements Store {
     (messages) => this.writeAppends(messages),
     APPEND_BATCH_MAX,
   );
-  private readonly memberChecks = new Batcher<MemberCheck, boolean>((checks) => this.checkMembers(checks), MEMBER_CHECK_BATCH_MAX);
+  private readonly memberChecks = new Batcher<MemberCheck, SendStanding>((checks) => this.checkMembers(checks), MEMBER_CHECK_BATCH_MAX);
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -465,17 +505,24 @@ class PostgresStore implements Store {
   }
 
   async createSession(session: NewSession): Promise<void> {
-    await this.pool.query(Q.insertSession, [session.tokenHash, session.userId, session.createdAt, session.expiresAt]);
+    await this.pool.query(Q.insertSession, [
+      session.tokenHash,
+      session.userId,
+      session.createdAt,
+      session.expiresAt,
+      session.userAgent,
+      session.address,
+    ]);
   }
 
   async findSession(tokenHash: string, now: Date): Promise<SessionRecord | null> {
-    const { rows } = await this.pool.query<{ session_id: number; expires_at: Date } & UserRow>({
+    const { rows } = await this.pool.query<{ session_id: number; expires_at: Date; last_used_at: Date } & UserRow>({
       ...Q.sessionByHash,
       values: [tokenHash, now],
     });
     const row = rows[0];
     if (!row) return null;
-    return { id: row.session_id, userId: row.id, expiresAt: row.expires_at, user: toPublicUser(row) };
+    return { id: row.session_id, userId: row.id, expiresAt: row.expires_at, lastUsedAt: row.last_used_at, user: toPublicUser(row) };
   }
 
   async deleteSession(tokenHash: string): Promise<number | null> {
@@ -491,6 +538,95 @@ class PostgresStore implements Store {
   async deleteSessionsBeyond(userId: number, keep: number): Promise<number[]> {
     const { rows } = await this.pool.query<{ id: number }>(Q.deleteSessionsBeyond, [userId, keep]);
     return rows.map((row) => row.id);
+  }
+
+  async touchSession(sessionId: number, at: Date): Promise<void> {
+    await this.pool.query(Q.touchSession, [sessionId, at]);
+  }
+
+  async listSessions(userId: number, now: Date): Promise<SessionListing[]> {
+    const { rows } = await this.pool.query<{ id: number; created_at: Date; last_used_at: Date; user_agent: string; address: string }>(
+      Q.listSessions,
+      [userId, now],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+      userAgent: row.user_agent,
+      address: row.address,
+    }));
+  }
+
+  async deleteUserSession(userId: number, sessionId: number): Promise<boolean> {
+    return (await this.pool.query(Q.deleteUserSession, [sessionId, userId])).rowCount === 1;
+  }
+
+  async deleteSessionsExcept(userId: number, keepSessionId: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: number }>(Q.deleteSessionsExcept, [userId, keepSessionId]);
+    return rows.map((row) => row.id);
+  }
+
+  async updateUserName(userId: number, change: NameChange): Promise<PublicUser | null> {
+    const { rows } = await this.pool.query<UserRow>(Q.updateUserName, [
+      userId,
+      change.firstName,
+      change.lastName,
+      change.fullNameFold,
+      change.lastNameFold,
+    ]);
+    return rows[0] ? toPublicUser(rows[0]) : null;
+  }
+
+  async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {
+    await this.pool.query(Q.updatePasswordHash, [userId, passwordHash]);
+  }
+
+  async deleteUser(userId: number, now: Date): Promise<number[] | null> {
+    return this.transaction(async (client) => {
+      const marked = await client.query(Q.markUserDeleted, [userId, now, DELETED_USER_NAME.firstName, DELETED_USER_NAME.lastName]);
+      if (marked.rowCount !== 1) return null;
+      const { rows } = await client.query<{ id: number }>(Q.deleteSessionsOf, [userId]);
+      await client.query(Q.deleteBlocksOf, [userId]);
+      await client.query(Q.closeDirectRoomsOf, [userId]);
+      return rows.map((row) => row.id);
+    });
+  }
+
+  async releaseDeletedUsernames(before: Date): Promise<number> {
+    return (await this.pool.query(Q.releaseDeletedUsernames, [before])).rowCount ?? 0;
+  }
+
+  async setBlock(blockerId: number, blockedId: number, blocked: boolean, now: Date, max: number): Promise<boolean> {
+    const key = directRoomKey(blockerId, blockedId);
+    return this.transaction(async (client) => {
+      // The blocker's row, then the pair: two blocks by one person cannot both pass the count.
+      await client.query(Q.lockUser, [blockerId]);
+      await client.query(Q.lockPair, [`direct:${key}`]);
+      let changed: boolean;
+      if (blocked) {
+        const { rows } = await client.query<{ count: number }>(Q.blocksOf, [blockerId]);
+        changed = (await client.query(Q.insertBlock, [blockerId, blockedId, now])).rowCount === 1;
+        if (changed && rows[0]!.count >= max) throw new StoreConflictError('blocks_per_user');
+      } else {
+        changed = (await client.query(Q.deleteBlock, [blockerId, blockedId])).rowCount === 1;
+      }
+      if (changed) await client.query(Q.closeDirectRoomIfBarred, [key, blockerId, blockedId]);
+      return changed;
+    });
+  }
+
+  async listBlocked(userId: number): Promise<PublicUser[]> {
+    const { rows } = await this.pool.query<UserRow>(Q.listBlocked, [userId]);
+    return rows.map(toPublicUser);
+  }
+
+  async blockRelationsOf(userId: number): Promise<BlockRelations> {
+    const { rows } = await this.pool.query<{ id: number; by_me: boolean }>(Q.blockRelationsOf, [userId]);
+    return {
+      blockedByMe: rows.filter((row) => row.by_me).map((row) => row.id),
+      blockedMe: rows.filter((row) => !row.by_me).map((row) => row.id),
+    };
   }
 
   async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {
@@ -524,7 +660,7 @@ class PostgresStore implements Store {
   }
 
   async openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }> {
-    const key = `${Math.min(viewerId, peerId)}:${Math.max(viewerId, peerId)}`;
+    const key = directRoomKey(viewerId, peerId);
     const { id, created } = await this.transaction(async (client) => {
       // A concurrent insert of the same key makes this wait for that transaction; once it commits, DO NOTHING,
       // and the SELECT (a new snapshot under READ COMMITTED) sees its room, members included.
@@ -536,6 +672,9 @@ class PostgresStore implements Store {
       const roomId = inserted.rows[0]!.id;
       await client.query(Q.insertMember, [roomId, viewerId, now]);
       await client.query(Q.insertMember, [roomId, peerId, now]);
+      // A block set meanwhile, which found no room to close, is seen here: the pair's lock orders the two.
+      await client.query(Q.lockPair, [`direct:${key}`]);
+      await client.query(Q.closeDirectRoomIfBarred, [key, viewerId, peerId]);
       return { id: roomId, created: true };
     });
     return { room: await this.roomFor(id, viewerId), created };
@@ -659,18 +798,22 @@ class PostgresStore implements Store {
     return rowCount === 1;
   }
 
+  async isMember(roomId: number, userId: number): Promise<boolean> {
+    return (await this.memberChecks.add({ roomId, userId })) !== null;
+  }
+
   /** Batched as appends are: the check before every send would otherwise be a round trip of its own. */
-  isMember(roomId: number, userId: number): Promise<boolean> {
+  sendStanding(roomId: number, userId: number): Promise<SendStanding> {
     return this.memberChecks.add({ roomId, userId });
   }
 
-  private async checkMembers(checks: readonly MemberCheck[]): Promise<Outcome<boolean>[]> {
-    const { rows } = await this.pool.query<{ room_id: number; user_id: number }>({
+  private async checkMembers(checks: readonly MemberCheck[]): Promise<Outcome<SendStanding>[]> {
+    const { rows } = await this.pool.query<{ room_id: number; user_id: number; send_closed: boolean }>({
       ...Q.members,
       values: [checks.map((check) => check.roomId), checks.map((check) => check.userId)],
     });
-    const found = new Set(rows.map((row) => `${row.room_id}:${row.user_id}`));
-    return checks.map((check) => ({ ok: true, value: found.has(`${check.roomId}:${check.userId}`) }));
+    const found = new Map(rows.map((row) => [`${row.room_id}:${row.user_id}`, row.send_closed ? 'closed' : 'member'] as const));
+    return checks.map((check) => ({ ok: true, value: found.get(`${check.roomId}:${check.userId}`) ?? null }));
   }
 
   async roomIdsOf(userId: number): Promise<number[]> {

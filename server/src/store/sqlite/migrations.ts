@@ -205,4 +205,28 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       INSERT INTO room_id_floor VALUES (0);
     `,
   },
+  {
+    version: 11,
+    name: 'accounts people can manage: sessions they can see, blocks, deletion',
+    // A session keeps where it came from and when it was last used, for `GET /api/me/sessions`. A deleted account
+    // keeps its row (its messages name it "Deleted user") with `deleted_at` set. `members.send_closed` marks both
+    // memberships of a direct chat no one may write in (a block stands between its two people, or one deleted their
+    // account), so that the send path still reads one row.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+      UPDATE sessions SET last_used_at = created_at;
+      ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+      CREATE INDEX users_deleted_at ON users (deleted_at) WHERE deleted_at IS NOT NULL;
+      ALTER TABLE members ADD COLUMN send_closed INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE user_blocks (
+        blocker_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        blocked_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX user_blocks_blocked ON user_blocks (blocked_id, blocker_id);
+    `,
+  },
 ];

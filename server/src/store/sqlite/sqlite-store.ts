@@ -27,6 +27,10 @@ import {
 import {
   StoreConflictError,
   type AppendResult,
+  type BlockRelations,
+  type NameChange,
+  type SendStanding,
+  type SessionListing,
   type HistoryQuery,
   type JoinablePage,
   type JoinableQuery,
@@ -51,6 +55,7 @@ import {
   type UserRecord,
   type UsersPageQuery,
 } from '../store.js';
+import { DELETED_USER_NAME, directRoomKey } from '../direct-key.js';
 import { sqliteMigrations } from './migrations.js';
 
 
@@ -116,7 +121,7 @@ function usersMatching(shape: NamePrefixShape): string {
     shape === 'range'
       ? `${fold} >= @from AND ${fold} < @to AND username_key > @after ORDER BY +username_key`
       : `substr(${fold}, 1, ${shape}) = @from AND username_key > @after ORDER BY username_key`;
-  const arm = (where: string) => `SELECT * FROM (SELECT username_key FROM users WHERE ${where} LIMIT @limit)`;
+  const arm = (where: string) => `SELECT * FROM (SELECT username_key FROM users WHERE deleted_at IS NULL AND ${where} LIMIT @limit)`;
   return `
     WITH page AS (
       ${arm('username_key >= @from AND username_key < @to AND username_key > @after ORDER BY username_key')}
@@ -225,7 +230,7 @@ export class SqliteStore implements Store {
       userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
       userByKey: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
       usersPage: db.prepare<{ after: string; limit: number }, UserRow>(
-        'SELECT * FROM users WHERE username_key > @after ORDER BY username_key LIMIT @limit',
+        'SELECT * FROM users WHERE username_key > @after AND deleted_at IS NULL ORDER BY username_key LIMIT @limit',
       ),
       usersPageMatching: {
         1: db.prepare<UsersMatchingParams, UserRow>(usersMatching(1)),
@@ -233,14 +238,61 @@ export class SqliteStore implements Store {
         3: db.prepare<UsersMatchingParams, UserRow>(usersMatching(3)),
         range: db.prepare<UsersMatchingParams, UserRow>(usersMatching('range')),
       },
-      insertSession: db.prepare<[string, number, number, number]>(
-        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      insertSession: db.prepare<[string, number, number, number, string, string, number]>(
+        `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, user_agent, address, last_used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      sessionByHash: db.prepare<[string, number], { session_id: number; expires_at: number } & UserRow>(
-        `SELECT s.id AS session_id, s.expires_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id
+      sessionByHash: db.prepare<[string, number], { session_id: number; expires_at: number; last_used_at: number } & UserRow>(
+        `SELECT s.id AS session_id, s.expires_at, s.last_used_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.expires_at > ?`,
       ),
       deleteSession: db.prepare<[string], { id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING id'),
+      touchSession: db.prepare<[number, number]>('UPDATE sessions SET last_used_at = ? WHERE id = ?'),
+      listSessions: db.prepare<[number, number], { id: number; created_at: number; last_used_at: number; user_agent: string; address: string }>(
+        `SELECT id, created_at, last_used_at, user_agent, address FROM sessions
+         WHERE user_id = ? AND expires_at > ? ORDER BY id DESC`,
+      ),
+      deleteUserSession: db.prepare<[number, number]>('DELETE FROM sessions WHERE id = ? AND user_id = ?'),
+      deleteSessionsExcept: db.prepare<[number, number], { id: number }>('DELETE FROM sessions WHERE user_id = ? AND id <> ? RETURNING id'),
+      updateUserName: db.prepare<[string, string, string, string, number], UserRow>(
+        `UPDATE users SET first_name = ?, last_name = ?, full_name_fold = ?, last_name_fold = ?
+         WHERE id = ? AND deleted_at IS NULL RETURNING *`,
+      ),
+      updatePasswordHash: db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?'),
+      markUserDeleted: db.prepare<[string, string, number, number]>(
+        `UPDATE users SET first_name = ?, last_name = ?, full_name_fold = '', last_name_fold = '', password_hash = '',
+           deleted_at = ?
+         WHERE id = ? AND deleted_at IS NULL`,
+      ),
+      deleteSessionsOf: db.prepare<[number], { id: number }>('DELETE FROM sessions WHERE user_id = ? RETURNING id'),
+      deleteBlocksOf: db.prepare<[number, number]>('DELETE FROM user_blocks WHERE blocker_id = ? OR blocked_id = ?'),
+      closeDirectRoomsOf: db.prepare<[number]>(
+        `UPDATE members SET send_closed = 1
+         WHERE room_id IN (SELECT m.room_id FROM members m JOIN rooms r ON r.id = m.room_id AND r.kind = 'direct' WHERE m.user_id = ?)`,
+      ),
+      releaseDeletedUsernames: db.prepare<[number]>(
+        `UPDATE users SET username = '~' || id, username_key = '~' || id WHERE deleted_at < ? AND username_key NOT LIKE '~%'`,
+      ),
+      blocksOf: db.prepare<[number], number>('SELECT count(*) FROM user_blocks WHERE blocker_id = ?').pluck(),
+      insertBlock: db.prepare<[number, number, number]>(
+        'INSERT INTO user_blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      deleteBlock: db.prepare<[number, number]>('DELETE FROM user_blocks WHERE blocker_id = ? AND blocked_id = ?'),
+      // Closed to sending while a block stands either way, or while either of the two is deleted.
+      closeDirectRoomIfBarred: db.prepare<{ key: string; a: number; b: number }>(
+        `UPDATE members SET send_closed =
+           EXISTS (SELECT 1 FROM user_blocks WHERE (blocker_id = @a AND blocked_id = @b) OR (blocker_id = @b AND blocked_id = @a))
+           OR EXISTS (SELECT 1 FROM users WHERE id IN (@a, @b) AND deleted_at IS NOT NULL)
+         WHERE room_id = (SELECT id FROM rooms WHERE direct_key = @key)`,
+      ),
+      listBlocked: db.prepare<[number], UserRow>(
+        `SELECT u.* FROM user_blocks b JOIN users u ON u.id = b.blocked_id
+         WHERE b.blocker_id = ? ORDER BY b.created_at DESC, b.blocked_id DESC`,
+      ),
+      blockRelationsOf: db.prepare<[number, number], { id: number; by_me: number }>(
+        `SELECT blocked_id AS id, 1 AS by_me FROM user_blocks WHERE blocker_id = ?
+         UNION ALL SELECT blocker_id, 0 FROM user_blocks WHERE blocked_id = ?`,
+      ),
       deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
       deleteSessionsBeyond: db.prepare<[number, number, number], { id: number }>(
         `DELETE FROM sessions WHERE user_id = ? AND id NOT IN
@@ -340,6 +392,7 @@ export class SqliteStore implements Store {
          ORDER BY m.joined_at, m.user_id LIMIT @limit`,
       ),
       isMember: db.prepare<[number, number], number>('SELECT 1 FROM members WHERE room_id = ? AND user_id = ?').pluck(),
+      sendClosed: db.prepare<[number, number], number>('SELECT send_closed FROM members WHERE room_id = ? AND user_id = ?').pluck(),
       memberCount: db.prepare<[number], number>('SELECT count(*) FROM members WHERE room_id = ?').pluck(),
       lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
       roomIdsOf: db.prepare<[number], number>('SELECT room_id FROM members WHERE user_id = ?').pluck(),
@@ -468,13 +521,27 @@ export class SqliteStore implements Store {
   }
 
   async createSession(session: NewSession): Promise<void> {
-    this.q.insertSession.run(session.tokenHash, session.userId, session.createdAt.getTime(), session.expiresAt.getTime());
+    this.q.insertSession.run(
+      session.tokenHash,
+      session.userId,
+      session.createdAt.getTime(),
+      session.expiresAt.getTime(),
+      session.userAgent,
+      session.address,
+      session.createdAt.getTime(),
+    );
   }
 
   async findSession(tokenHash: string, now: Date): Promise<SessionRecord | null> {
     const row = this.q.sessionByHash.get(tokenHash, now.getTime());
     if (!row) return null;
-    return { id: row.session_id, userId: row.id, expiresAt: new Date(row.expires_at), user: toPublicUser(row) };
+    return {
+      id: row.session_id,
+      userId: row.id,
+      expiresAt: new Date(row.expires_at),
+      lastUsedAt: new Date(row.last_used_at),
+      user: toPublicUser(row),
+    };
   }
 
   async deleteSession(tokenHash: string): Promise<number | null> {
@@ -487,6 +554,83 @@ export class SqliteStore implements Store {
 
   async deleteSessionsBeyond(userId: number, keep: number): Promise<number[]> {
     return this.q.deleteSessionsBeyond.all(userId, userId, keep).map((row) => row.id);
+  }
+
+  async touchSession(sessionId: number, at: Date): Promise<void> {
+    this.q.touchSession.run(at.getTime(), sessionId);
+  }
+
+  async listSessions(userId: number, now: Date): Promise<SessionListing[]> {
+    return this.q.listSessions.all(userId, now.getTime()).map((row) => ({
+      id: row.id,
+      createdAt: new Date(row.created_at),
+      lastUsedAt: new Date(row.last_used_at),
+      userAgent: row.user_agent,
+      address: row.address,
+    }));
+  }
+
+  async deleteUserSession(userId: number, sessionId: number): Promise<boolean> {
+    return this.q.deleteUserSession.run(sessionId, userId).changes === 1;
+  }
+
+  async deleteSessionsExcept(userId: number, keepSessionId: number): Promise<number[]> {
+    return this.q.deleteSessionsExcept.all(userId, keepSessionId).map((row) => row.id);
+  }
+
+  async updateUserName(userId: number, change: NameChange): Promise<PublicUser | null> {
+    const row = this.q.updateUserName.get(change.firstName, change.lastName, change.fullNameFold, change.lastNameFold, userId);
+    return row ? toPublicUser(row) : null;
+  }
+
+  async updatePasswordHash(userId: number, passwordHash: string): Promise<void> {
+    this.q.updatePasswordHash.run(passwordHash, userId);
+  }
+
+  async deleteUser(userId: number, now: Date): Promise<number[] | null> {
+    return this.db
+      .transaction(() => {
+        const { firstName, lastName } = DELETED_USER_NAME;
+        if (this.q.markUserDeleted.run(firstName, lastName, now.getTime(), userId).changes !== 1) return null;
+        const sessionIds = this.q.deleteSessionsOf.all(userId).map((row) => row.id);
+        this.q.deleteBlocksOf.run(userId, userId);
+        this.q.closeDirectRoomsOf.run(userId);
+        return sessionIds;
+      })
+      .immediate();
+  }
+
+  async releaseDeletedUsernames(before: Date): Promise<number> {
+    return this.q.releaseDeletedUsernames.run(before.getTime()).changes;
+  }
+
+  async setBlock(blockerId: number, blockedId: number, blocked: boolean, now: Date, max: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        let changed: boolean;
+        if (blocked) {
+          const count = this.q.blocksOf.get(blockerId)!;
+          changed = this.q.insertBlock.run(blockerId, blockedId, now.getTime()).changes === 1;
+          if (changed && count >= max) throw new StoreConflictError('blocks_per_user');
+        } else {
+          changed = this.q.deleteBlock.run(blockerId, blockedId).changes === 1;
+        }
+        if (changed) this.q.closeDirectRoomIfBarred.run({ key: directRoomKey(blockerId, blockedId), a: blockerId, b: blockedId });
+        return changed;
+      })
+      .immediate();
+  }
+
+  async listBlocked(userId: number): Promise<PublicUser[]> {
+    return this.q.listBlocked.all(userId).map(toPublicUser);
+  }
+
+  async blockRelationsOf(userId: number): Promise<BlockRelations> {
+    const rows = this.q.blockRelationsOf.all(userId, userId);
+    return {
+      blockedByMe: rows.filter((row) => row.by_me === 1).map((row) => row.id),
+      blockedMe: rows.filter((row) => row.by_me === 0).map((row) => row.id),
+    };
   }
 
   async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {
@@ -512,7 +656,7 @@ export class SqliteStore implements Store {
   }
 
   async openDirectRoom(viewerId: number, peerId: number, now: Date): Promise<{ room: RoomRecord; created: boolean }> {
-    const key = `${Math.min(viewerId, peerId)}:${Math.max(viewerId, peerId)}`;
+    const key = directRoomKey(viewerId, peerId);
     const at = now.getTime();
     const { id, created } = this.db
       .transaction(() => {
@@ -520,6 +664,8 @@ export class SqliteStore implements Store {
         if (!inserted) return { id: this.q.directRoomId.get(key)!, created: false };
         this.q.insertMember.run({ room: inserted.id, user: viewerId, at });
         this.q.insertMember.run({ room: inserted.id, user: peerId, at });
+        // A block set since the caller checked, which found no room to close, is seen here.
+        this.q.closeDirectRoomIfBarred.run({ key, a: viewerId, b: peerId });
         return { id: inserted.id, created: true };
       })
       .immediate();
@@ -619,6 +765,12 @@ export class SqliteStore implements Store {
 
   async isMember(roomId: number, userId: number): Promise<boolean> {
     return this.q.isMember.get(roomId, userId) === 1;
+  }
+
+  async sendStanding(roomId: number, userId: number): Promise<SendStanding> {
+    const closed = this.q.sendClosed.get(roomId, userId);
+    if (closed === undefined) return null;
+    return closed === 1 ? 'closed' : 'member';
   }
 
   async roomIdsOf(userId: number): Promise<number[]> {

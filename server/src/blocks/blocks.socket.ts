@@ -1,0 +1,9 @@
+import { userBlockSchema } from '@parley/protocol';
+import { handler, type SocketHandlers } from '../realtime/socket-handler.js';
+import type { BlocksService } from './blocks.service.js';
+
+export function blocksSocketHandlers(blocks: BlocksService): SocketHandlers {
+  return {
+    'user:block': handler(userBlockSchema, (actor, input) => blocks.setBlocked(actor, input)),
+  };
+}
