@@ -51,6 +51,10 @@ describe.each(serverDrivers)('your account: $name', (driver) => {
     expect(expectOk(await call(bob.socket, 'rooms:list', {})).rooms[0]!.peer).toEqual(renamed);
     const found = await server.http('GET', '/api/users?query=alicia%20k', { token: bob.token });
     expect(found.body.users.map((user: PublicUser) => user.id)).toEqual([alice.user.id]);
+    // A socket opened before the rename speaks with the new name too.
+    const general = expectOk(await call(bob.socket, 'room:create', { name: 'General' })).room;
+    const joined = expectOk(await call(alice.socket, 'room:join', { roomId: general.id }));
+    expect(joined.messages.at(-1)!.notice).toEqual({ change: 'joined', user: renamed });
   });
 
   it('refuses a name that sign-up would refuse, and anyone without a session', async () => {

@@ -3,6 +3,7 @@ import {
   LIMITS,
   type DmOpenInput,
   type Message,
+  type PublicUser,
   type Room,
   type RoomCreateInput,
   type RoomJoinInput,
@@ -138,7 +139,8 @@ export class RoomsService {
     const ban = await this.store.findBan(room.id, userId, this.clock());
     if (ban) throw banned(ban);
     if (room.passwordHash !== null) await this.checkRoomPassword(userId, room, input.password);
-    const joined = await this.store.changeMembership({ roomId: room.id, user: actor.user, actorId: userId, change: 'joined', at: this.clock() });
+    const user = await this.nameNow(actor);
+    const joined = await this.store.changeMembership({ roomId: room.id, user, actorId: userId, change: 'joined', at: this.clock() });
     if (joined) {
       // First, so that the joiner's devices hear of it too.
       this.publisher.joinRoom(userId, room.id);
@@ -163,7 +165,8 @@ export class RoomsService {
     const room = await this.store.findRoom(input.roomId, userId);
     if (!room?.joined) throw new AppError('not_found', 'You are not in that room.');
     if (room.kind === 'direct') throw new AppError('forbidden', 'A direct chat cannot be left.');
-    const left = await this.store.changeMembership({ roomId: room.id, user: actor.user, actorId: userId, change: 'left', at: this.clock() });
+    const user = await this.nameNow(actor);
+    const left = await this.store.changeMembership({ roomId: room.id, user, actorId: userId, change: 'left', at: this.clock() });
     // Announced before the leaver's sockets leave the room's channel, so that their other devices hear of it.
     if (left) announceMembership(this.publisher, left, userId);
     this.publisher.leaveRoom(userId, room.id);
@@ -306,6 +309,15 @@ export class RoomsService {
   }
 
   /** The caller's membership of a group room they own. */
+  /**
+   * The actor as their account is named now, for a notice that keeps the name as it was: a socket's session holds
+   * the name it connected with, which a rename since has changed.
+   */
+  private async nameNow(actor: Session): Promise<PublicUser> {
+    const user = await this.store.findUserById(actor.user.id);
+    return user ? { id: user.id, username: user.username, firstName: user.firstName, lastName: user.lastName } : actor.user;
+  }
+
   private async requireOwner(actor: Session, roomId: number): Promise<void> {
     const mine = await requireMembership(this.store, actor.user.id, roomId);
     if (mine.kind !== 'group') throw new AppError('forbidden', 'A direct chat has no owner.');

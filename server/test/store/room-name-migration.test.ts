@@ -325,3 +325,36 @@ onLegacyDatabases('migration 8, members have a role', (start) => {
     ]);
   });
 });
+
+onLegacyDatabases('migration 11 (PostgreSQL 10), accounts people can manage', (start) => {
+  it('keeps every session, last used when it was created, every account alive, and every direct chat open', async () => {
+    const { legacy, t } = await start();
+    const [alice, bob] = [await insertLegacyUser(legacy, t, 'alice'), await insertLegacyUser(legacy, t, 'bob')];
+    const created = typeof t === 'number' ? t + 5_000 : new Date(t.getTime() + 5_000);
+    const expires = typeof t === 'number' ? t + 3_600_000 : new Date(t.getTime() + 3_600_000);
+    await legacy.insert('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id', [
+      'old-token',
+      alice,
+      created,
+      expires,
+    ]);
+    const direct = await legacy.insert(
+      `INSERT INTO rooms (kind, direct_key, created_by, last_activity_at, created_at) VALUES ('direct', $1, $2, $3, $4) RETURNING id`,
+      [`${alice}:${bob}`, alice, t, t],
+    );
+    for (const member of [alice, bob]) {
+      await legacy.insert('INSERT INTO members (room_id, user_id, joined_at) VALUES ($1, $2, $3) RETURNING room_id AS id', [direct, member, t]);
+    }
+
+    const store = await legacy.open();
+
+    const session = (await store.findSession('old-token', new Date(0)))!;
+    expect(session.lastUsedAt).toEqual(new Date(5_000));
+    expect(await store.listSessions(alice, new Date(0))).toEqual([
+      { id: session.id, createdAt: new Date(5_000), lastUsedAt: new Date(5_000), userAgent: '', address: '' },
+    ]);
+    expect((await store.findUserById(alice))!.deleted).toBe(false);
+    expect(await store.sendStanding(direct, bob)).toBe('member');
+    expect(await store.blockRelationsOf(alice)).toEqual({ blockedByMe: [], blockedMe: [] });
+  });
+});
