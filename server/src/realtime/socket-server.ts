@@ -104,6 +104,7 @@ export function attachSockets(io: ParleyServer, deps: SocketDeps): void {
       void deps.presence.socketLeft(userId, channelsItWasIn);
     });
     void deps.inFlight.track(closeIfRevoked(socket, tokens, deps));
+    void deps.inFlight.track(followRoomsChangedMeanwhile(socket, userId, roomIds, deps));
     stopExpiry = closeAtExpiry(socket, session, deps.clock);
   });
 }
@@ -125,6 +126,31 @@ async function closeIfRevoked(socket: Socket, tokens: WeakMap<Socket, string>, d
   }
   // As a log-out does: the session is over, and the client should not reconnect with it.
   if (!live) socket.disconnect(true);
+}
+
+/**
+ * The handshake read the user's rooms before the socket joined their channels: a room joined or left (removed,
+ * deleted) in between was announced to the user's channel, which the socket was not in yet. Now that it is, reading
+ * them again catches that; any later change reaches the socket through its user's channel.
+ */
+async function followRoomsChangedMeanwhile(socket: Socket, userId: number, handshakeRoomIds: readonly number[], deps: SocketDeps): Promise<void> {
+  let roomIds: number[];
+  try {
+    roomIds = await deps.roomIdsOf(userId);
+  } catch (error) {
+    // A client that cannot be told its rooms for sure is better reconnected than left with the wrong ones.
+    deps.log.warn({ err: error }, 'could not read a new socket’s rooms again; closing it');
+    socket.disconnect();
+    return;
+  }
+  if (socket.disconnected) return;
+  // Only what changed between the two reads: a change since this one has reached the socket by its user's channel
+  // already, and must not be undone here.
+  const before = new Set(handshakeRoomIds);
+  const now = new Set(roomIds);
+  for (const roomId of before) if (!now.has(roomId)) void socket.leave(channels.room(roomId));
+  const joined = roomIds.filter((roomId) => !before.has(roomId));
+  if (joined.length > 0) void socket.join(joined.map(channels.room));
 }
 
 /**
