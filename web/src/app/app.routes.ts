@@ -2,8 +2,11 @@ import type { Routes } from '@angular/router';
 import { AuthPage } from './auth/auth-page';
 import { anonymousOnly, authenticated } from './core/auth.guards';
 
-/** The main page's code. A module is fetched once: asking early (see app.config.ts) and routing share the fetch. */
-export const loadMainPage = () => import('./shell/main-page').then((m) => m.MainPage);
+/**
+ * The main page's code, and the settings page's with it (see signed-in-pages.ts). A module is fetched once: asking
+ * early (see app.config.ts) and routing share the fetch.
+ */
+export const loadMainPage = () => import('./shell/signed-in-pages').then((m) => m.MainPage);
 
 /**
  * The log-in and sign-up page comes with the first load: it is what a new visitor waits for, and it is small.
@@ -15,6 +18,12 @@ export const routes: Routes = [
     canActivate: [authenticated],
     loadComponent: loadMainPage,
     title: 'Parley',
+  },
+  {
+    path: 'settings',
+    canActivate: [authenticated],
+    loadComponent: () => import('./shell/signed-in-pages').then((m) => m.SettingsPage),
+    title: 'Settings · Parley',
   },
   {
     path: 'login',

@@ -65,4 +65,17 @@ describe('AuthForm', () => {
     form.fail({ code: 'unauthorized', message: 'Wrong username or password.' });
     expect(form.formError()).toBe('Wrong username or password.');
   });
+
+  it('starts over once the server took it, values kept: a settings form stays on screen', () => {
+    const form = new AuthForm(['password'], loginSchema);
+    form.touch('password');
+    form.values.password.set('wrong');
+    form.beginSubmit();
+    form.fail({ code: 'bad_password', message: 'Wrong password.', fields: { password: 'is wrong' } });
+    form.values.password.set('');
+    form.reset();
+    expect(form.error('password')).toBeNull();
+    expect(form.formError()).toBeNull();
+    expect(form.busy()).toBe(false);
+  });
 });

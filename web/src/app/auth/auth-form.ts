@@ -3,7 +3,7 @@ import { fieldErrors, type ErrorBody } from '@parley/protocol';
 import type { ZodMiniType } from 'zod/mini';
 
 /**
- * The state of a sign-up or log-in form: values, the protocol schema's own messages for fields the person has left
+ * The state of a form about an account (sign-up, log-in, the settings' name, password and deletion): values, the protocol schema's own messages for fields the person has left
  * (and for the first one a refused submit points to), and the server's answer placed beside the field it concerns.
  */
 export class AuthForm<Fields extends string> {
@@ -62,6 +62,17 @@ export class AuthForm<Fields extends string> {
     }
     this.busy.set(true);
     return true;
+  }
+
+  /**
+   * Back to the start, the values aside: nothing touched, nothing said, nothing being sent. A settings form stays on
+   * screen once the server took it, and a dialog's is opened again.
+   */
+  reset(): void {
+    this.busy.set(false);
+    this.touched.set(new Set());
+    this.serverFieldErrors.set({});
+    this.formError.set(null);
   }
 
   fail(error: ErrorBody): void {

@@ -5,6 +5,7 @@ import { toErrorBody } from '../core/api-error';
 import { SessionStore } from '../core/session.store';
 import { TextField } from '../ui/text-field';
 import { AuthForm } from './auth-form';
+import { PASSWORD_RULES } from './password-rules';
 
 type Field = 'firstName' | 'lastName' | 'username' | 'password';
 
@@ -19,8 +20,6 @@ interface Page {
 
 /** The protocol's username rules (usernameSchema), said before anything is typed. */
 const USERNAME_RULES = `${LIMITS.usernameMin} to ${LIMITS.usernameMax} characters: letters, digits, _ . and -`;
-/** The protocol's length rule and the server's password policy (password-policy.ts). */
-const PASSWORD_RULES = `At least ${LIMITS.passwordMinChars} characters, not a common password, and not containing your username`;
 
 const PAGES: Record<'login' | 'signup', Page> = {
   login: {

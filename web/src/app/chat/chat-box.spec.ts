@@ -7,6 +7,7 @@ import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
 import { ReadsStore } from '../reads/reads.store';
+import { RoomsStore } from '../rooms/rooms.store';
 import { ChatBoxComponent } from './chat-box';
 import { ChatStore, type ChatBox } from './chat.store';
 
@@ -94,6 +95,26 @@ describe('ChatBox', () => {
   it('shows no author line in a direct chat: the box’s title says who it is', () => {
     const element = render({ room: room({ kind: 'direct', name: null, peer: bob }), conversation: conversation([message(3, 1, bob)]), collapsed: false });
     expect(element.querySelector('.author')).toBeNull();
+  });
+
+  it('with someone I blocked, says so in place of the composer, and unblocks them there', async () => {
+    const direct = room({ kind: 'direct', name: null, peer: bob });
+    const { element, fixture, socket } = mount({ room: direct, conversation: conversation([]), collapsed: false });
+    TestBed.inject(RoomsStore).upsert(direct);
+    expect(element.querySelector('textarea')).not.toBeNull();
+
+    socket.serverSends('user:blocked', { userId: bob.id, blocked: true });
+    await fixture.whenStable();
+    expect(element.querySelector('textarea')).toBeNull();
+    const notice = element.querySelector('app-blocked-notice')!;
+    expect(notice.textContent).toContain('You blocked Bob Builder.');
+
+    socket.responders['user:block'] = () => ({ ok: true });
+    notice.querySelector('button')!.click();
+    await fixture.whenStable();
+    expect(socket.sent('user:block')).toEqual([{ userId: bob.id, blocked: false }]);
+    expect(element.querySelector('app-blocked-notice')).toBeNull();
+    expect(element.querySelector('textarea')).not.toBeNull();
   });
 
   it('isolates names and bodies as bidi text, so right-to-left text cannot reorder what is drawn around it', () => {

@@ -14,6 +14,9 @@ import {
   viewChild,
 } from '@angular/core';
 import { LIMITS, isInvisible, type Message } from '@parley/protocol';
+import { BlockedNotice } from '../blocking/blocked-notice';
+import { BlocksStore } from '../blocking/blocks.store';
+import { DirectChatMenu } from '../blocking/direct-chat-menu';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
@@ -41,7 +44,7 @@ const COUNT_FROM = 500;
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
   selector: 'app-chat-box',
-  imports: [Avatar, DatePipe, Icon, MessageText, RoomIcon, RoomMenu],
+  imports: [Avatar, BlockedNotice, DatePipe, DirectChatMenu, Icon, MessageText, RoomIcon, RoomMenu],
   templateUrl: './chat-box.html',
   styleUrl: './chat-box.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -52,7 +55,8 @@ export class ChatBoxComponent {
   /** On the stage of a wide screen: as large as the screen allows, and never collapsed. */
   readonly staged = input(false);
 
-  private readonly chat = inject(ChatStore);
+  protected readonly chat = inject(ChatStore);
+  private readonly blocks = inject(BlocksStore);
   private readonly reads = inject(ReadsStore);
   private readonly typing = inject(TypingStore);
   private readonly directory = inject(DirectoryStore);
@@ -97,6 +101,11 @@ export class ChatBoxComponent {
   protected readonly title = computed(() => {
     const room = this.room();
     return room.peer ? `${room.peer.firstName} ${room.peer.lastName}` : (room.name ?? 'Room');
+  });
+  /** The other person of a direct chat, when I blocked them. */
+  protected readonly blockedPeer = computed(() => {
+    const peer = this.room().peer;
+    return peer && this.blocks.ids().has(peer.id) ? peer : null;
   });
   protected readonly regionLabel = computed(() => (this.room().peer ? `Chat with ${this.title()}` : `Room ${this.title()}`));
   /** "Collapse Chat with Alice Smith"; folded, "Expand Chat with Alice Smith, 3 unread" when there is something new. */

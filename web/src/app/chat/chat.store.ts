@@ -1,10 +1,10 @@
 import { Injectable, computed, effect, inject, signal } from '@angular/core';
-import { LIMITS, isInvisible, type ErrorCode, type Message, type Room, type RoomCatchUp } from '@parley/protocol';
+import { LIMITS, isInvisible, type ErrorCode, type Message, type PublicUser, type Room, type RoomCatchUp } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
-import { mergeBySeq, newClientId } from './messages';
+import { mergeBySeq, newClientId, renameAuthor } from './messages';
 
 /** A message I wrote that the server has not acknowledged yet. */
 export interface Outgoing {
@@ -220,6 +220,19 @@ export class ChatStore {
         void this.deliver(roomId, outgoing);
       }
     }
+  }
+
+  /** Someone changed their name (`user:updated`): their messages in the chats loaded say it (see `renameAuthor`). */
+  renamed(user: PublicUser): void {
+    const all = this.conversations();
+    let next: Map<number, Conversation> | null = null;
+    for (const [roomId, conversation] of all) {
+      const messages = renameAuthor(conversation.messages, user);
+      if (messages === conversation.messages) continue;
+      next ??= new Map(all);
+      next.set(roomId, { ...conversation, messages });
+    }
+    if (next) this.conversations.set(next);
   }
 
   reset(): void {

@@ -1,5 +1,5 @@
-import { message } from '../../testing/fake-chat-socket';
-import { mergeBySeq, newClientId } from './messages';
+import { alice, bob, message } from '../../testing/fake-chat-socket';
+import { mergeBySeq, newClientId, renameAuthor } from './messages';
 
 describe('mergeBySeq', () => {
   it('appends a newer message', () => {
@@ -14,6 +14,20 @@ describe('mergeBySeq', () => {
   it('returns the same list when nothing arrives', () => {
     const existing = [message(1, 1)];
     expect(mergeBySeq(existing, [])).toBe(existing);
+  });
+});
+
+describe('renameAuthor', () => {
+  it('gives the author’s new name to their messages, and leaves the others as they were', () => {
+    const mine = message(1, 2, alice);
+    const renamed = renameAuthor([message(1, 1), mine], { ...bob, firstName: 'Robert' });
+    expect(renamed.map((m) => m.author.firstName)).toEqual(['Robert', 'Alice']);
+    expect(renamed[1]).toBe(mine);
+  });
+
+  it('returns the same list when none of the messages is theirs', () => {
+    const existing = [message(1, 1, alice)];
+    expect(renameAuthor(existing, bob)).toBe(existing);
   });
 });
 

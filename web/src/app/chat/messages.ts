@@ -1,4 +1,4 @@
-import type { Message } from '@parley/protocol';
+import type { Message, PublicUser } from '@parley/protocol';
 
 /** Merges messages into a list kept in seq order, each seq once: arrivals may overlap, repeat or come late. */
 export function mergeBySeq(existing: readonly Message[], incoming: readonly Message[]): Message[] {
@@ -10,6 +10,15 @@ export function mergeBySeq(existing: readonly Message[], incoming: readonly Mess
   for (const message of existing) bySeq.set(message.seq, message);
   for (const message of incoming) bySeq.set(message.seq, message);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * The messages with `user` as their author's name now: the same list when none is theirs. A notice's `user` keeps the
+ * name it had then, as the server stores it.
+ */
+export function renameAuthor(messages: readonly Message[], user: PublicUser): Message[] {
+  if (!messages.some((message) => message.authorId === user.id)) return messages as Message[];
+  return messages.map((message) => (message.authorId === user.id ? { ...message, author: user } : message));
 }
 
 /** A fresh id for a message being sent; retries reuse it so the server stores the message once. */

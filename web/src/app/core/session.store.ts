@@ -50,8 +50,17 @@ export class SessionStore {
     }
   }
 
-  /** The server refused the session (expired or revoked elsewhere): forget the user. */
+  /**
+   * The session ended without a log-out (revoked from the settings, the account deleted): forget the user, and the
+   * hint, so that the next load does not ask the server about a session it no longer has.
+   */
   expired(): void {
     this.currentUser.set(null);
+    this.hint.forget();
+  }
+
+  /** Someone was renamed (`user:updated`, or my own change): if it is me, the name shown follows. */
+  renamed(user: PublicUser): void {
+    if (this.currentUser()?.id === user.id) this.currentUser.set(user);
   }
 }

@@ -12,7 +12,7 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import type { MemberRole, Room, RoomMember } from '@parley/protocol';
+import type { MemberRole, PublicUser, Room, RoomMember } from '@parley/protocol';
 import { ChatsStore } from '../chats/chats.store';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
@@ -20,6 +20,7 @@ import { SessionStore } from '../core/session.store';
 import { Avatar } from '../people/avatar';
 import { RoomSettings } from '../rooms/room-settings';
 import { closeOnEscape } from '../ui/dialog';
+import { closeMenuOnEscape, focusFirstItemWhenOpened, hideMenu } from '../ui/popover-menu';
 import { Icon } from '../ui/icon';
 import { MembersStore } from './members.store';
 
@@ -172,7 +173,12 @@ export class RoomMenu {
     const changed = ({ roomId }: { roomId: number }) => {
       if (roomId === this.room().id && this.membersDialog().nativeElement.open) void this.loadFirst();
     };
-    const stops = [socket.on('room:member', changed), socket.on('room:role', changed)];
+    // Someone listed changed their name: the list says the new one.
+    const renamed = ({ user }: { user: PublicUser }) => {
+      if (!this.members().some((member) => member.user.id === user.id)) return;
+      this.members.update((members) => members.map((member) => (member.user.id === user.id ? { ...member, user } : member)));
+    };
+    const stops = [socket.on('room:member', changed), socket.on('room:role', changed), socket.on('user:updated', renamed)];
     inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
   }
 
@@ -225,17 +231,12 @@ export class RoomMenu {
     this.membersDialog().nativeElement.querySelector<HTMLButtonElement>('.actions button:last-child')?.focus();
   }
 
-  /** Escape while the menu is open closes it alone: the box it sits in stays open. */
   protected closeMenu(event: Event): void {
-    if (!this.menu().nativeElement.matches(':popover-open')) return;
-    event.preventDefault();
-    this.hideMenu();
-    this.trigger().nativeElement.focus();
+    closeMenuOnEscape(event, this.menu().nativeElement, this.trigger().nativeElement);
   }
 
-  /** Opened, the menu takes the keyboard to its first item, as a menu does. */
   protected menuToggled(event: Event): void {
-    if ((event as ToggleEvent).newState === 'open') this.menu().nativeElement.querySelector('button')?.focus();
+    focusFirstItemWhenOpened(event, this.menu().nativeElement);
   }
 
   protected readonly closeDialog = closeOnEscape;
@@ -317,7 +318,6 @@ export class RoomMenu {
   }
 
   private hideMenu(): void {
-    const menu = this.menu().nativeElement;
-    if (menu.matches(':popover-open')) menu.hidePopover();
+    hideMenu(this.menu().nativeElement);
   }
 }

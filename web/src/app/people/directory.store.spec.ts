@@ -4,6 +4,7 @@ import { provideZonelessChangeDetection, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { LIMITS, type AckOf, type DirectoryUser, type UsersResponse } from '@parley/protocol';
 import { FakeChatSocket, alice, bob, settle } from '../../testing/fake-chat-socket';
+import { BlocksStore } from '../blocking/blocks.store';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DirectoryStore, PEOPLE_PAGE, SEARCH_PAUSE_MS } from './directory.store';
@@ -61,6 +62,20 @@ describe('DirectoryStore', () => {
     ]);
     expect(socket.sent('presence:watch')).toEqual([{ userIds: [bob.id, carol.id] }]);
     expect(directory.hasMore()).toBe(true);
+  });
+
+  it('never shows someone I blocked online: the server stops telling of them', async () => {
+    const { directory, socket, usersRequest } = setUp();
+    socket.responders['presence:watch'] = () => ({ ok: true, online: [bob.id, carol.id] });
+    socket.responders['user:block'] = () => ({ ok: true });
+    const loading = directory.load();
+    usersRequest().request.flush(page([bob, carol].map((user) => ({ ...user, online: false }))));
+    await loading;
+    await TestBed.inject(BlocksStore).setBlocked(carol, true);
+    expect(dots(directory)).toEqual([
+      ['bob', true],
+      ['carol', false],
+    ]);
   });
 
   it('searches on the server once typing pauses, one request for the last query', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, type DirectoryUser, type UsersResponse } from '@parley/protocol';
+import { LIMITS, type DirectoryUser, type PublicUser, type UsersResponse } from '@parley/protocol';
+import { BlocksStore } from '../blocking/blocks.store';
 import { Api } from '../core/api';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
@@ -20,6 +21,7 @@ export class DirectoryStore {
   private readonly api = inject(Api);
   private readonly socket = inject(ChatSocket);
   private readonly session = inject(SessionStore);
+  private readonly blocks = inject(BlocksStore);
   /** The people loaded for the current search, in the server's order (by username). */
   private readonly listed = signal<readonly DirectoryUser[]>([]);
   private readonly nextCursor = signal<string | null>(null);
@@ -48,8 +50,11 @@ export class DirectoryStore {
    */
   readonly people = computed(() => {
     const me = this.session.user()?.id;
+    const blocked = this.blocks.ids();
     const others = this.listed().filter((user) => user.id !== me);
-    return this.socket.state() === 'connected' ? others : others.map((user) => (user.online ? { ...user, online: false } : user));
+    // Nor is anyone I blocked: the server no longer tells of their coming and going, so what was known would go stale.
+    const connected = this.socket.state() === 'connected';
+    return others.map((user) => (user.online && (!connected || blocked.has(user.id)) ? { ...user, online: false } : user));
   });
 
   constructor() {
@@ -107,6 +112,14 @@ export class DirectoryStore {
   /** Someone listed, by id. */
   find(userId: number): DirectoryUser | undefined {
     return this.listed().find((user) => user.id === userId);
+  }
+
+  /** Someone listed changed their name (`user:updated`): the list shows the new one, in the same place until the next search. */
+  renamed(user: PublicUser): void {
+    const users = this.listed();
+    const at = users.findIndex((listed) => listed.id === user.id);
+    if (at === -1) return;
+    this.listed.set(users.with(at, { ...users[at]!, firstName: user.firstName, lastName: user.lastName }));
   }
 
   reset(): void {

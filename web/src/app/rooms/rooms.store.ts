@@ -1,5 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { LIMITS, type AckOf, type Message, type Room, type RoomMemberEvent, type RoomsListInput } from '@parley/protocol';
+import { LIMITS, type AckOf, type Message, type PublicUser, type Room, type RoomMemberEvent, type RoomsListInput } from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 
 /** My rooms on the first page of a paging: what the Chats list shows first, so it comes quickly. */
@@ -132,6 +132,24 @@ export class RoomsStore {
     const latest = newer ? { lastSeq: message.seq, lastActivityAt: message.createdAt, lastMessage: message } : {};
     const lastSeq = latest.lastSeq ?? room.lastSeq;
     this.change({ ...room, ...latest, lastReadSeq, unread: Math.max(0, lastSeq - lastReadSeq) });
+  }
+
+  /**
+   * Someone changed their name (`user:updated`): the direct chat with them and the last message they wrote in any of
+   * my rooms say it from now on.
+   */
+  renamed(user: PublicUser): void {
+    const rooms = this.rooms();
+    let next: Map<number, Room> | null = null;
+    for (const room of rooms.values()) {
+      const peer = room.peer?.id === user.id ? user : room.peer;
+      const last = room.lastMessage;
+      const lastMessage = last?.authorId === user.id ? { ...last, author: user } : last;
+      if (peer === room.peer && lastMessage === last) continue;
+      next ??= new Map(rooms);
+      next.set(room.id, { ...room, peer, lastMessage });
+    }
+    if (next) this.rooms.set(next);
   }
 
   /** Someone joined or left: the count after it, unless a newer count is held (see `countedAt`). */

@@ -7,6 +7,7 @@ import { SessionStore } from '../core/session.store';
 import { DesktopNotifications, type NotificationState } from '../notifications/desktop-notifications';
 import { DirectoryStore } from '../people/directory.store';
 import { MainPage } from './main-page';
+import { SignedIn } from './signed-in';
 
 function setUp(permission: NotificationState) {
   vi.stubGlobal(
@@ -23,7 +24,8 @@ function setUp(permission: NotificationState) {
       provideRouter([]),
       { provide: ChatSocket, useClass: FakeChatSocket },
       { provide: SessionStore, useValue: { user: signal(alice).asReadonly() } },
-      { provide: DirectoryStore, useValue: { showing: () => undefined, reset: () => undefined } },
+      { provide: DirectoryStore, useValue: { showing: () => undefined } },
+      { provide: SignedIn, useValue: { connect: () => undefined } },
       {
         provide: DesktopNotifications,
         useValue: { permission: signal(permission).asReadonly(), on: signal(false).asReadonly(), sound: signal(false).asReadonly(), toggle },

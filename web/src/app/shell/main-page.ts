@@ -1,24 +1,21 @@
 import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, effect, inject, signal, viewChild } from '@angular/core';
-import { Router } from '@angular/router';
+import { RouterLink } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
-import { MembersStore } from '../members/members.store';
 import { DesktopNotifications } from '../notifications/desktop-notifications';
 import { UnreadSigns } from '../notifications/unread-signs';
 import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
 import { PeopleList } from '../people/people-list';
-import { ReadsStore } from '../reads/reads.store';
-import { JoinableRoomsStore } from '../rooms/joinable-rooms.store';
 import { RoomsPanel } from '../rooms/rooms-panel';
-import { RoomsStore } from '../rooms/rooms.store';
 import { Icon } from '../ui/icon';
 import { SidebarViewStore, type SidebarView } from './sidebar-view';
+import { SignedIn } from './signed-in';
 
 const SIDEBAR_VIEWS: readonly { id: SidebarView; label: string }[] = [
   { id: 'chats', label: 'Chats' },
@@ -39,7 +36,7 @@ const CONNECTION_LABELS = {
 /** The main screen: who I am, my chats, starting a new one, the rooms, and the docked chats. */
 @Component({
   selector: 'app-main-page',
-  imports: [Avatar, ChatDock, ChatsList, Icon, PeopleList, RoomsPanel],
+  imports: [Avatar, ChatDock, ChatsList, Icon, PeopleList, RoomsPanel, RouterLink],
   providers: [UnreadSigns],
   // On a phone an open chat fills the screen below the top bar, however many rows the bar wraps to.
   host: { '[style.--topbar-height.px]': 'topbarHeight()' },
@@ -70,7 +67,8 @@ const CONNECTION_LABELS = {
           <app-icon [name]="notifications.sound() ? 'sound' : 'sound-off'" />
           <span class="action-label">Sound</span>
         </button>
-        <button type="button" class="logout" (click)="logout()">Log out</button>
+        <a class="action" routerLink="/settings"><app-icon name="settings" /><span class="action-label">Settings</span></a>
+        <button type="button" class="logout" (click)="signedIn.logOut()">Log out</button>
       </div>
       @if (blockedHint()) {
         <p id="notifications-blocked" class="blocked-hint" role="status">
@@ -101,11 +99,8 @@ export class MainPage {
   protected readonly socket = inject(ChatSocket);
   protected readonly notifications = inject(DesktopNotifications);
   private readonly directory = inject(DirectoryStore);
-  private readonly rooms = inject(RoomsStore);
-  /** Made before the socket connects: it lists the rooms to join on every connect, the first included. */
-  private readonly joinable = inject(JoinableRoomsStore);
   protected readonly chat = inject(ChatStore);
-  private readonly router = inject(Router);
+  protected readonly signedIn = inject(SignedIn);
   private readonly document = inject(DOCUMENT);
   private readonly injector = inject(Injector);
 
@@ -128,16 +123,12 @@ export class MainPage {
 
   constructor() {
     inject(UnreadSigns);
-    // Read markers move on my other devices too: a tab with no box open must still hear of them.
-    inject(ReadsStore);
-    // So does my role in my rooms.
-    inject(MembersStore);
-    this.socket.connect();
+    this.signedIn.connect();
     effect(() => {
       if (this.view() === 'people') this.directory.showing();
     });
-    // My chats, and the boxes this device had open, come on every connect (see ChatStore).
-    const stopListening = [this.socket.onRejected(() => void this.sessionEnded())];
+    // My chats, and the boxes this device had open, come on every connect (see ChatStore); a session that ends goes
+    // back to the log-in page (see SignedIn).
     const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
     afterNextRender(() => measure.observe(this.topbar().nativeElement));
     const phone = this.document.defaultView?.matchMedia?.(PHONE_QUERY);
@@ -145,7 +136,6 @@ export class MainPage {
     onPhoneChange();
     phone?.addEventListener('change', onPhoneChange);
     inject(DestroyRef).onDestroy(() => {
-      stopListening.forEach((stop) => stop());
       measure.disconnect();
       phone?.removeEventListener('change', onPhoneChange);
     });
@@ -177,30 +167,5 @@ export class MainPage {
   protected toggleNotifications(): void {
     if (this.blocked()) this.blockedHintWanted.set(!this.blockedHintWanted());
     else void this.notifications.toggle();
-  }
-
-  protected async logout(): Promise<void> {
-    this.socket.disconnect();
-    await this.session.logout().catch(() => undefined);
-    await this.leave();
-  }
-
-  /** The server dropped the session (expired, or logged out in another tab): back to the log-in page. */
-  private async sessionEnded(): Promise<void> {
-    await this.session.restore();
-    if (this.session.loggedIn()) {
-      this.socket.connect();
-      return;
-    }
-    this.socket.disconnect();
-    await this.leave();
-  }
-
-  private async leave(): Promise<void> {
-    this.chat.reset();
-    this.rooms.reset();
-    this.joinable.reset();
-    this.directory.reset();
-    await this.router.navigateByUrl('/login');
   }
 }
