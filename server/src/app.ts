@@ -140,7 +140,7 @@ async function assemble(
     sends,
   );
   const auth = new AuthService(store, passwords.accounts, publisher, clock, config);
-  const blocks = new BlocksService(store, publisher, clock);
+  const blocks = new BlocksService(store, publisher, presence, clock, config.limits);
   presence.hideFrom(async (userId) => [...(await blocks.hiddenFrom(userId))]);
   const users = new UsersService(store, presence, blocks);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
@@ -149,7 +149,7 @@ async function assemble(
   const messages = new MessagesService(store, publisher, clock);
   const reads = new ReadsService(store, publisher, blocks);
   const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser, blocks);
-  const account = new AccountService(store, passwords.accounts, publisher, rooms, clock, config.limits);
+  const account = new AccountService(store, passwords.accounts, publisher, rooms, clock, config.limits, app.log);
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.

@@ -207,6 +207,8 @@ export interface Limits {
   passwordChecksPerUser: number;
   /** Name changes per user within `loginWindowMs`: each one reaches every connected socket. */
   nameChangesPerUser: number;
+  /** Blocks set or lifted per user within `loginWindowMs`: each is a write, and tells both people's devices. */
+  blockChangesPerUser: number;
   /** How long a deleted account's username stays taken, so that no one else can pass for them at once. */
   deletedUsernameGraceMs: number;
   /** Password hashes that may wait for a bcrypt slot: log-ins and sign-ups, and room passwords. */
@@ -272,6 +274,7 @@ export const defaultLimits: Limits = {
   expiredSessionSweepMs: 60 * 60_000,
   passwordChecksPerUser: 10,
   nameChangesPerUser: 10,
+  blockChangesPerUser: 60,
   deletedUsernameGraceMs: 30 * 24 * 60 * 60_000,
   bcryptQueueAccounts: 50,
   bcryptQueueRooms: 10,

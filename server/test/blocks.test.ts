@@ -58,16 +58,46 @@ describe.each(serverDrivers)('blocking: $name', (driver) => {
     expect((await server.http('GET', '/api/me/blocks', { token: alice.token })).body).toEqual({ users: [] });
   });
 
-  it('someone blocked cannot start a direct chat that did not exist', async () => {
+  it('a direct chat that did not exist is started by neither while a block stands, and the one blocked hears of nothing', async () => {
     const carol = await server.signUpAndConnect();
     const dave = await server.signUpAndConnect();
     expectOk(await block(carol, dave));
+    const daveHearsRooms = record(dave.socket, 'room:new');
     expect(await call(dave.socket, 'dm:open', { userId: carol.user.id })).toEqual(CANNOT);
-    const rooms = expectOk(await call(carol.socket, 'rooms:list', {})).rooms;
-    expect(rooms).toEqual([]);
-    // Carol may open it; it stays closed to sending both ways.
-    const direct = expectOk(await call(carol.socket, 'dm:open', { userId: dave.user.id })).room;
-    expect(await send(dave, direct.id, 'hello')).toEqual(CANNOT);
+    expect(await call(carol.socket, 'dm:open', { userId: dave.user.id })).toEqual(CANNOT);
+    await drain(dave.socket);
+    expect(daveHearsRooms).toEqual([]);
+    for (const person of [carol, dave]) expect(expectOk(await call(person.socket, 'rooms:list', {})).rooms).toEqual([]);
+    expectOk(await block(carol, dave, false));
+    expectOk(await call(carol.socket, 'dm:open', { userId: dave.user.id }));
+  });
+
+  it('each is told the other went offline when a block is set, and back online when it is lifted', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const general = expectOk(await call(alice.socket, 'room:create', { name: 'General' })).room;
+    expectOk(await call(bob.socket, 'room:join', { roomId: general.id }));
+
+    const aliceHearsOffline = nextEvent(alice.socket, 'user:offline');
+    const bobHearsOffline = nextEvent(bob.socket, 'user:offline');
+    expectOk(await block(alice, bob));
+    expect(await aliceHearsOffline).toEqual({ userId: bob.user.id });
+    expect(await bobHearsOffline).toEqual({ userId: alice.user.id });
+
+    const aliceHearsOnline = nextEvent(alice.socket, 'user:online');
+    const bobHearsOnline = nextEvent(bob.socket, 'user:online');
+    expectOk(await block(alice, bob, false));
+    expect(await aliceHearsOnline).toEqual({ userId: bob.user.id });
+    expect(await bobHearsOnline).toEqual({ userId: alice.user.id });
+  });
+
+  it('counts blocks and unblocks per user, even when they all come at once', async () => {
+    const alice = await server.signUpAndConnect();
+    const bob = await server.signUpAndConnect();
+    const acks = await Promise.all(Array.from({ length: 64 }, (_, i) => block(alice, bob, i % 2 === 0)));
+    const codes = acks.map((ack) => (ack.ok ? 'ok' : ack.error.code));
+    expect(codes.filter((code) => code === 'ok')).toHaveLength(60);
+    expect(codes.filter((code) => code === 'rate_limited')).toHaveLength(4);
   });
 
   it('blocks fired at once from two devices, either way, leave the chat closed until both are lifted', async () => {

@@ -5,6 +5,7 @@ import type {
   PublicUser,
   SessionInfo,
 } from '@parley/protocol';
+import type { FastifyBaseLogger } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { weakPasswordReason } from '../auth/password-policy.js';
 import type { Passwords } from '../auth/passwords.js';
@@ -14,6 +15,7 @@ import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
+import { DELETED_USER_NAME } from '../store/direct-key.js';
 import type { Store } from '../store/store.js';
 import { fullNameFold, personNameFold } from '../users/name-fold.js';
 
@@ -35,6 +37,7 @@ export class AccountService {
     private readonly rooms: RoomsService,
     private readonly clock: Clock,
     limits: Pick<Limits, 'passwordChecksPerUser' | 'nameChangesPerUser' | 'loginWindowMs'>,
+    private readonly log: FastifyBaseLogger,
   ) {
     const duration = Math.ceil(limits.loginWindowMs / 1000);
     this.passwordChecks = new RateLimiterMemory({ points: limits.passwordChecksPerUser, duration });
@@ -99,13 +102,10 @@ export class AccountService {
     const sessionIds = await this.store.deleteUser(actor.user.id, this.clock());
     if (sessionIds === null) throw signedOut();
     for (const sessionId of sessionIds) this.publisher.disconnectSession(sessionId);
-    await this.rooms.leaveEveryGroup(actor);
-    this.publisher.toEveryone('user:updated', { user: { ...actor.user, ...(await this.currentName(actor.user.id)) } });
-  }
-
-  private async currentName(userId: number): Promise<Pick<PublicUser, 'firstName' | 'lastName'>> {
-    const user = await this.store.findUserById(userId);
-    return { firstName: user?.firstName ?? '', lastName: user?.lastName ?? '' };
+    // Told before the rooms are left: whatever happens there, every screen stops showing the name.
+    this.publisher.toEveryone('user:updated', { user: { ...actor.user, ...DELETED_USER_NAME } });
+    const { failed } = await this.rooms.leaveEveryGroup(actor);
+    if (failed > 0) this.log.warn({ userId: actor.user.id, failed }, 'a deleted account could not leave some group rooms');
   }
 
   private async checkPassword(actor: Session, password: string, field: string): Promise<void> {

@@ -38,6 +38,8 @@ export class AuthService {
   private readonly failuresPerAddress: FailureThrottle;
   /** Every successful log-in creates a session: so many per account, however they are spread. */
   private readonly loginsPerAccount: RateLimiterMemory;
+  /** Sessions whose last use is being written. */
+  private readonly touching = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -135,8 +137,21 @@ export class AuthService {
     const now = this.clock();
     const record = await this.store.findSession(hashToken(token), now);
     if (!record) return null;
-    if (now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await this.store.touchSession(record.id, now);
+    if (now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) this.touch(record.id, now);
     return { id: record.id, user: record.user, expiresAt: record.expiresAt };
+  }
+
+  /**
+   * Notes a session's use without making the request wait for the write, once at a time per session (a page's requests
+   * at start all see it stale). A write that fails only leaves `lastUsedAt` older: the next use writes it again.
+   */
+  private touch(sessionId: number, now: Date): void {
+    if (this.touching.has(sessionId)) return;
+    this.touching.add(sessionId);
+    this.store
+      .touchSession(sessionId, now)
+      .catch(() => undefined)
+      .finally(() => this.touching.delete(sessionId));
   }
 
   isExpired(session: Session): boolean {

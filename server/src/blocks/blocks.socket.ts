@@ -4,6 +4,7 @@ import type { BlocksService } from './blocks.service.js';
 
 export function blocksSocketHandlers(blocks: BlocksService): SocketHandlers {
   return {
-    'user:block': handler(userBlockSchema, (actor, input) => blocks.setBlocked(actor, input)),
+    // A write that tells two people's devices: as dear as joining a room.
+    'user:block': handler(userBlockSchema, (actor, input) => blocks.setBlocked(actor, input), { cost: 3 }),
   };
 }

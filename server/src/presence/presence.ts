@@ -180,7 +180,6 @@ export class AdapterPresence implements Presence {
     this.announcedBefore = this.announcedSince;
     this.announcedSince = new Map();
     const online = await this.clusterOnlineUserIds();
-    const lastAnnounced = (userId: number) => this.announcedSince.get(userId) ?? this.announcedBefore.get(userId);
     // Who clients believe online: who was at the previous sweep, and who has been announced since.
     const believed = new Set(this.previousOnline);
     for (const [userId, change] of [...this.announcedBefore, ...this.announcedSince]) {
@@ -188,7 +187,7 @@ export class AdapterPresence implements Presence {
     }
     this.previousOnline = online;
     for (const userId of believed) {
-      if (online.has(userId) || lastAnnounced(userId) === 'offline') continue;
+      if (online.has(userId) || this.lastAnnounced(userId) === 'offline') continue;
       this.options.log.info({ userId }, 'user went offline unannounced (a node is gone?); telling local sockets');
       let roomIds: number[] = [];
       try {
@@ -201,6 +200,11 @@ export class AdapterPresence implements Presence {
         .except(await this.exceptFor(userId))
         .emit('user:offline', { userId });
     }
+  }
+
+  /** The last change announced for the user, by any node, in this sweep's interval or the one before. */
+  private lastAnnounced(userId: number): Change | undefined {
+    return this.announcedSince.get(userId) ?? this.announcedBefore.get(userId);
   }
 
   /** Resolves true once the presence work queued so far has finished, or false at `deadline`. */
@@ -217,8 +221,7 @@ export class AdapterPresence implements Presence {
    * Tells the sockets in the user's rooms and those watching the user, on every node, but the user's own and
    * those of the people a block stands between them and the user.
    */
-  private async announce(change: Change, userId: number, roomChannels: Iterable<string>): Promise<void> {
-    const except = await this.exceptFor(userId);
+  private announce(change: Change, userId: number, roomChannels: Iterable<string>, except: string[]): void {
     this.io
       .to([...roomChannels, channels.watchers(userId)])
       .except(except)
@@ -272,6 +275,9 @@ export class AdapterPresence implements Presence {
 
   /** Counts a user's sockets on every node and announces what the changes noted imply. */
   private async count(userId: number, changes: PendingChanges): Promise<void> {
+    // Read before the count, never between it and the announcement: an announcement must follow its count at once,
+    // or another node's later count could be announced before it, the wrong way round.
+    const except = await this.exceptFor(userId);
     let devices: Device[];
     try {
       devices = await this.io.in(channels.user(userId)).fetchSockets();
@@ -281,7 +287,7 @@ export class AdapterPresence implements Presence {
       if (joinedHere) {
         // Better a duplicate `user:online` than a user who looks offline while connected.
         this.options.log.warn({ err: error, userId }, 'could not count devices; announcing online anyway');
-        await this.announce('online', userId, roomChannelsIn(joinedHere.rooms));
+        this.announce('online', userId, roomChannelsIn(joinedHere.rooms), except);
       } else {
         // Saying offline to someone still connected would be wrong until they reconnect; the sweep
         // announces it if they are really gone.
@@ -290,7 +296,8 @@ export class AdapterPresence implements Presence {
       return;
     }
     if (devices.length === 0) {
-      if (changes.left) await this.announce('offline', userId, changes.leftRooms);
+      // Two devices leaving during one count's look-up are both gone by its count: the next one says it again.
+      if (changes.left && this.lastAnnounced(userId) !== 'offline') this.announce('offline', userId, changes.leftRooms, except);
       return;
     }
     if (changes.joined.size > 0 && devices.length > this.options.socketsPerUser) {
@@ -302,7 +309,7 @@ export class AdapterPresence implements Presence {
     // online before it (or was, on a device that left meanwhile: a harmless repeat).
     // Its channels are the user's rooms: the earliest device joined here, and every device of a user is in them all.
     const earliest = devices.reduce((first, device) => (before(device, first) ? device : first));
-    if (changes.joined.has(earliest.id)) await this.announce('online', userId, roomChannelsIn(earliest.rooms));
+    if (changes.joined.has(earliest.id)) this.announce('online', userId, roomChannelsIn(earliest.rooms), except);
   }
 }
 

@@ -47,7 +47,7 @@ export class PresenceWatches {
     void socket.join(wanted.map(channels.watchers));
     this.watching.set(socket, wanted);
     this.setCount(userId, total);
-    const [online, hidden] = await Promise.all([this.presence.onlineAmong(wanted), this.blocks.hiddenFrom(userId)]);
+    const [online, hidden] = await Promise.all([this.presence.onlineAmong(wanted), this.blocks.hiddenFrom(userId, wanted)]);
     return { online: wanted.filter((id) => online.has(id) && !hidden.has(id)) };
   }
 

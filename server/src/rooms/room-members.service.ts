@@ -42,7 +42,7 @@ export class RoomMembersService {
     const members = found.slice(0, limit);
     const [online, hidden] = await Promise.all([
       this.presence.onlineAmong(members.map((member) => member.user.id)),
-      this.blocks.hiddenFrom(actor.user.id),
+      this.blocks.hiddenFrom(actor.user.id, members.map((member) => member.user.id)),
     ]);
     const last = members.at(-1);
     return {

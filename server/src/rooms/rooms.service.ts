@@ -75,9 +75,12 @@ export class RoomsService {
     }
     const peer = await this.store.findUserById(input.userId);
     if (!peer || peer.deleted) throw new AppError('not_found', 'No such user.');
-    // Whoever blocked may still open the chat to read it (sending stays closed); whoever is blocked may not.
-    const { blockedMe } = await this.store.blockRelationsOf(actor.user.id);
-    if (blockedMe.includes(peer.id)) throw cannotMessage();
+    // Whoever blocked may still open the chat to read it (sending stays closed); whoever is blocked may not. With no
+    // chat yet there is nothing to read, and making one would tell the other of it (`room:new`).
+    const { blockedByMe, blockedMe } = await this.store.blocksAmong(actor.user.id, [peer.id]);
+    if (blockedMe.length > 0 || (blockedByMe.length > 0 && (await this.store.directRoomIdOf(actor.user.id, peer.id)) === null)) {
+      throw cannotMessage();
+    }
     const { room, created } = await this.store.openDirectRoom(actor.user.id, peer.id, this.clock());
     if (created) {
       this.publisher.joinRoom(actor.user.id, room.id);
@@ -152,12 +155,21 @@ export class RoomsService {
     return this.withHistory(room, input.limit);
   }
 
-  /** Leaves every group room the caller is in, each as `leave` does: for an account being deleted. */
-  async leaveEveryGroup(actor: Session): Promise<void> {
+  /**
+   * Leaves every group room the caller is in, each as `leave` does: for an account being deleted. A room that went
+   * meanwhile (deleted, or the caller removed) is passed over, and so is one that fails: the others are still left.
+   */
+  async leaveEveryGroup(actor: Session): Promise<{ failed: number }> {
+    let failed = 0;
     for (const roomId of await this.store.roomIdsOf(actor.user.id)) {
-      const room = await this.store.findRoom(roomId, actor.user.id);
-      if (room?.kind === 'group' && room.joined) await this.leave(actor, { roomId });
+      try {
+        const room = await this.store.findRoom(roomId, actor.user.id);
+        if (room?.kind === 'group' && room.joined) await this.leave(actor, { roomId });
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'not_found')) failed += 1;
+      }
     }
+    return { failed };
   }
 
   async leave(actor: Session, input: RoomLeaveInput): Promise<object> {
@@ -308,7 +320,6 @@ export class RoomsService {
     return toRoom(room);
   }
 
-  /** The caller's membership of a group room they own. */
   /**
    * The actor as their account is named now, for a notice that keeps the name as it was: a socket's session holds
    * the name it connected with, which a rename since has changed.
@@ -317,6 +328,8 @@ export class RoomsService {
     const user = await this.store.findUserById(actor.user.id);
     return user ? { id: user.id, username: user.username, firstName: user.firstName, lastName: user.lastName } : actor.user;
   }
+
+  /** The caller's membership of a group room they own. */
 
   private async requireOwner(actor: Session, roomId: number): Promise<void> {
     const mine = await requireMembership(this.store, actor.user.id, roomId);

@@ -313,6 +313,10 @@ export interface Store {
   listBlocked(userId: number): Promise<PublicUser[]>;
   /** The blocks between the user and anyone, both ways. */
   blockRelationsOf(userId: number): Promise<BlockRelations>;
+  /** The blocks between the user and these people only, both ways: what a page or a pair needs, however many blocked the user. */
+  blocksAmong(userId: number, otherIds: readonly number[]): Promise<BlockRelations>;
+  /** The direct room of two users, or null when they have none. */
+  directRoomIdOf(a: number, b: number): Promise<number | null>;
 
   createGroupRoom(room: NewGroupRoom): Promise<RoomRecord>;
   /**

@@ -32,7 +32,7 @@ export class UsersService {
       limit: limit + 1,
     });
     const page = found.slice(0, limit);
-    const { hidden, blockers } = await this.blocks.relationsOf(viewer.user.id);
+    const { hidden, blockers } = await this.blocks.relationsOf(viewer.user.id, page.map((user) => user.id));
     // Left out after the page is cut: the cursor goes on from the last one read, shown or not.
     const users = page.filter((user) => !blockers.has(user.id));
     const online = await this.presence.onlineAmong(users.map((user) => user.id));

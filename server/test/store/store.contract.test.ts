@@ -400,6 +400,9 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(gone).toMatchObject({ firstName: 'Deleted', lastName: 'user', deleted: true, passwordHash: '' });
       expect((await store.listMessages(room.id, { limit: 10 }))[0]!.author).toMatchObject({ firstName: 'Deleted', lastName: 'user' });
       expect(await store.findSession('a1', at(0))).toBeNull();
+      // A session a log-in racing the deletion made is no session.
+      await session('late', alice.id);
+      expect(await store.findSession('late', at(0))).toBeNull();
       expect((await store.listUsersPage({ limit: 10 })).map((u) => u.id)).toEqual([bob.id]);
       expect(await store.listUsersPage({ prefix: 'ali', limit: 10 })).toEqual([]);
       expect(await store.sendStanding(room.id, bob.id)).toBe('closed');

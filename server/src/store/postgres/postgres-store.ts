@@ -187,7 +187,7 @@ const Q = {
     `SELECT s.id AS session_id, s.expires_at, s.last_used_at, u.id, u.username, u.first_name, u.last_name, u.password_hash,
             u.created_at, u.deleted_at
      FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = $1 AND s.expires_at > $2`,
+     WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL`,
   ),
   touchSession: 'UPDATE sessions SET last_used_at = $2 WHERE id = $1',
   listSessions: `SELECT id, created_at, last_used_at, user_agent, address FROM sessions
@@ -222,6 +222,8 @@ const Q = {
                 WHERE b.blocker_id = $1 ORDER BY b.created_at DESC, b.blocked_id DESC`,
   blockRelationsOf: `SELECT blocked_id AS id, true AS by_me FROM user_blocks WHERE blocker_id = $1
                      UNION ALL SELECT blocker_id, false FROM user_blocks WHERE blocked_id = $1`,
+  blocksAmong: `SELECT blocked_id AS id, true AS by_me FROM user_blocks WHERE blocker_id = $1 AND blocked_id = ANY($2::bigint[])
+                UNION ALL SELECT blocker_id, false FROM user_blocks WHERE blocked_id = $1 AND blocker_id = ANY($2::bigint[])`,
   deleteSession: 'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
   deleteExpiredSessions: 'DELETE FROM sessions WHERE expires_at <= $1',
   deleteSessionsBeyond: `DELETE FROM sessions WHERE user_id = $1 AND id NOT IN
@@ -622,7 +624,20 @@ class PostgresStore implements Store {
   }
 
   async blockRelationsOf(userId: number): Promise<BlockRelations> {
-    const { rows } = await this.pool.query<{ id: number; by_me: boolean }>(Q.blockRelationsOf, [userId]);
+    return this.relations(await this.pool.query<{ id: number; by_me: boolean }>(Q.blockRelationsOf, [userId]));
+  }
+
+  async blocksAmong(userId: number, otherIds: readonly number[]): Promise<BlockRelations> {
+    if (otherIds.length === 0) return { blockedByMe: [], blockedMe: [] };
+    return this.relations(await this.pool.query<{ id: number; by_me: boolean }>(Q.blocksAmong, [userId, otherIds]));
+  }
+
+  async directRoomIdOf(a: number, b: number): Promise<number | null> {
+    const { rows } = await this.pool.query<{ id: number }>(Q.directRoomId, [directRoomKey(a, b)]);
+    return rows[0]?.id ?? null;
+  }
+
+  private relations({ rows }: { rows: { id: number; by_me: boolean }[] }): BlockRelations {
     return {
       blockedByMe: rows.filter((row) => row.by_me).map((row) => row.id),
       blockedMe: rows.filter((row) => !row.by_me).map((row) => row.id),

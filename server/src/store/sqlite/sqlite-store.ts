@@ -131,6 +131,14 @@ function usersMatching(shape: NamePrefixShape): string {
     SELECT u.* FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`;
 }
 
+/** Block rows, `by_me` 1 for a block the user set and 0 for one set on them, as two lists. */
+function relations(rows: { id: number; by_me: number }[]): BlockRelations {
+  return {
+    blockedByMe: rows.filter((row) => row.by_me === 1).map((row) => row.id),
+    blockedMe: rows.filter((row) => row.by_me === 0).map((row) => row.id),
+  };
+}
+
 const MESSAGE_SELECT = `
   SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
          u.username, u.first_name, u.last_name
@@ -244,7 +252,7 @@ export class SqliteStore implements Store {
       ),
       sessionByHash: db.prepare<[string, number], { session_id: number; expires_at: number; last_used_at: number } & UserRow>(
         `SELECT s.id AS session_id, s.expires_at, s.last_used_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.expires_at > ?`,
+         WHERE s.token_hash = ? AND s.expires_at > ? AND u.deleted_at IS NULL`,
       ),
       deleteSession: db.prepare<[string], { id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING id'),
       touchSession: db.prepare<[number, number]>('UPDATE sessions SET last_used_at = ? WHERE id = ?'),
@@ -292,6 +300,13 @@ export class SqliteStore implements Store {
       blockRelationsOf: db.prepare<[number, number], { id: number; by_me: number }>(
         `SELECT blocked_id AS id, 1 AS by_me FROM user_blocks WHERE blocker_id = ?
          UNION ALL SELECT blocker_id, 0 FROM user_blocks WHERE blocked_id = ?`,
+      ),
+      // The ids as a JSON array: one statement, whatever their number.
+      blocksAmong: db.prepare<{ user: number; others: string }, { id: number; by_me: number }>(
+        `SELECT blocked_id AS id, 1 AS by_me FROM user_blocks
+         WHERE blocker_id = @user AND blocked_id IN (SELECT value FROM json_each(@others))
+         UNION ALL SELECT blocker_id, 0 FROM user_blocks
+         WHERE blocked_id = @user AND blocker_id IN (SELECT value FROM json_each(@others))`,
       ),
       deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
       deleteSessionsBeyond: db.prepare<[number, number, number], { id: number }>(
@@ -626,11 +641,16 @@ export class SqliteStore implements Store {
   }
 
   async blockRelationsOf(userId: number): Promise<BlockRelations> {
-    const rows = this.q.blockRelationsOf.all(userId, userId);
-    return {
-      blockedByMe: rows.filter((row) => row.by_me === 1).map((row) => row.id),
-      blockedMe: rows.filter((row) => row.by_me === 0).map((row) => row.id),
-    };
+    return relations(this.q.blockRelationsOf.all(userId, userId));
+  }
+
+  async blocksAmong(userId: number, otherIds: readonly number[]): Promise<BlockRelations> {
+    if (otherIds.length === 0) return { blockedByMe: [], blockedMe: [] };
+    return relations(this.q.blocksAmong.all({ user: userId, others: JSON.stringify(otherIds) }));
+  }
+
+  async directRoomIdOf(a: number, b: number): Promise<number | null> {
+    return this.q.directRoomId.get(directRoomKey(a, b)) ?? null;
   }
 
   async createGroupRoom(room: NewGroupRoom): Promise<RoomRecord> {

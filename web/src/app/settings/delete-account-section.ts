@@ -62,7 +62,7 @@ export class DeleteAccountSection {
     event.preventDefault();
     if (!this.form.beginSubmit()) return this.field().focus();
     try {
-      await this.account.delete(this.form.snapshot());
+      await this.signedIn.ending(() => this.account.delete(this.form.snapshot()));
     } catch (error) {
       this.form.fail(toErrorBody(error));
       this.field().focus();

@@ -66,7 +66,7 @@ export class SessionsSection {
     this.error.set(null);
     this.done.set('');
     try {
-      await this.store.revoke(session);
+      await (session.current ? this.signedIn.ending(() => this.store.revoke(session)) : this.store.revoke(session));
       // This device's own: it is logged out, as by "Log out".
       if (session.current) return void (await this.signedIn.ended());
       this.done.set(`${this.device(session)} is logged out.`);

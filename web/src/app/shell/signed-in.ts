@@ -26,6 +26,8 @@ export class SignedIn {
   private readonly joinable = inject(JoinableRoomsStore);
   private readonly directory = inject(DirectoryStore);
   private readonly blocks = inject(BlocksStore);
+  /** Set while this tab ends its own session (see `ending`). */
+  private endingHere = false;
 
   constructor() {
     // Read markers, my role in my rooms, names and blocks change on my other devices and elsewhere too: a tab with no
@@ -47,6 +49,19 @@ export class SignedIn {
     await this.leave();
   }
 
+  /**
+   * Runs a request that ends this very session (revoking it, deleting the account). The server closes the socket
+   * before it answers: meanwhile that is expected, not a session lost elsewhere, and the request's outcome decides.
+   */
+  async ending<T>(request: () => Promise<T>): Promise<T> {
+    this.endingHere = true;
+    try {
+      return await request();
+    } finally {
+      this.endingHere = false;
+    }
+  }
+
   /** This session ended from here without a log-out: revoked in the settings, or the account deleted. */
   async ended(): Promise<void> {
     this.socket.disconnect();
@@ -56,6 +71,7 @@ export class SignedIn {
 
   /** The server dropped the session (expired, or logged out in another tab): back to the log-in page. */
   private async sessionEnded(): Promise<void> {
+    if (this.endingHere) return;
     await this.session.restore();
     if (this.session.loggedIn()) {
       this.socket.connect();
