@@ -468,6 +468,31 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect(await store.blockRelationsOf(bob.id)).toEqual({ blockedByMe: [], blockedMe: [alice.id] });
     });
 
+    it('sets no block on an account deleted, and a chat opened with one is closed', async () => {
+      await store.deleteUser(bob.id, at(1));
+      expect(await store.setBlock(alice.id, bob.id, true, at(2), 10)).toBe(false);
+      expect(await store.listBlocked(alice.id)).toEqual([]);
+      const { room } = await store.openDirectRoom(alice.id, bob.id, at(3));
+      expect(await store.sendStanding(room.id, alice.id)).toBe('closed');
+    });
+
+    it('leaves the chat closed whatever the order of a block, its lifting, a chat opened and an account deleted, all at once', async () => {
+      const dave = await createUser('Dave');
+      await Promise.all([
+        store.setBlock(alice.id, bob.id, true, at(1), 10),
+        store.openDirectRoom(alice.id, bob.id, at(1)),
+        store.setBlock(bob.id, alice.id, true, at(1), 10),
+        store.openDirectRoom(carol.id, dave.id, at(1)),
+        store.deleteUser(dave.id, at(1)),
+      ]);
+      const ab = (await store.openDirectRoom(bob.id, alice.id, at(2))).room;
+      const cd = (await store.openDirectRoom(carol.id, dave.id, at(2))).room;
+      expect(await store.sendStanding(ab.id, alice.id)).toBe('closed');
+      expect(await store.sendStanding(cd.id, carol.id)).toBe('closed');
+      await Promise.all([store.setBlock(alice.id, bob.id, false, at(3), 10), store.setBlock(bob.id, alice.id, false, at(3), 10)]);
+      expect(await store.sendStanding(ab.id, bob.id)).toBe('member');
+    });
+
     it('refuses a block beyond the most, even when they come at once', async () => {
       const others = await Promise.all(['D1', 'D2', 'D3', 'D4', 'D5'].map((name) => createUser(name)));
       const outcomes = await Promise.allSettled(others.map((other) => store.setBlock(alice.id, other.id, true, at(1), 3)));

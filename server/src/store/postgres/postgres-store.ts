@@ -207,8 +207,11 @@ const Q = {
                                          WHERE m.user_id = $1)`,
   releaseDeletedUsernames: `UPDATE users SET username = '~' || id, username_key = '~' || id
                             WHERE deleted_at < $1 AND username_key NOT LIKE '~%'`,
-  // Serializes what closes or opens a pair's direct chat (a block, the chat's creation): each then sees the other.
-  lockPair: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+  // Both people's rows, in id order (so that two such locks never wait on each other in a cycle): what closes or opens
+  // a pair's direct chat (a block, the chat's creation, an account's deletion, whose UPDATE conflicts with these)
+  // then runs one at a time, and each sees what the one before committed.
+  lockPairForBlock: 'SELECT deleted_at FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE',
+  lockPairForChat: 'SELECT 1 FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR SHARE',
   blocksOf: 'SELECT count(*)::int AS count FROM user_blocks WHERE blocker_id = $1',
   insertBlock: 'INSERT INTO user_blocks (blocker_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   deleteBlock: 'DELETE FROM user_blocks WHERE blocker_id = $1 AND blocked_id = $2',
@@ -602,11 +605,12 @@ class PostgresStore implements Store {
   async setBlock(blockerId: number, blockedId: number, blocked: boolean, now: Date, max: number): Promise<boolean> {
     const key = directRoomKey(blockerId, blockedId);
     return this.transaction(async (client) => {
-      // The blocker's row, then the pair: two blocks by one person cannot both pass the count.
-      await client.query(Q.lockUser, [blockerId]);
-      await client.query(Q.lockPair, [`direct:${key}`]);
+      // The blocker's row among them: two blocks by one person cannot both pass the count either.
+      const { rows: pair } = await client.query<{ deleted_at: Date | null }>(Q.lockPairForBlock, [[blockerId, blockedId]]);
       let changed: boolean;
       if (blocked) {
+        // Deleted meanwhile: a block on nobody could never be lifted.
+        if (pair.some((user) => user.deleted_at !== null)) return false;
         const { rows } = await client.query<{ count: number }>(Q.blocksOf, [blockerId]);
         changed = (await client.query(Q.insertBlock, [blockerId, blockedId, now])).rowCount === 1;
         if (changed && rows[0]!.count >= max) throw new StoreConflictError('blocks_per_user');
@@ -687,8 +691,9 @@ class PostgresStore implements Store {
       const roomId = inserted.rows[0]!.id;
       await client.query(Q.insertMember, [roomId, viewerId, now]);
       await client.query(Q.insertMember, [roomId, peerId, now]);
-      // A block set meanwhile, which found no room to close, is seen here: the pair's lock orders the two.
-      await client.query(Q.lockPair, [`direct:${key}`]);
+      // A block set or an account deleted meanwhile, which found no room to close, is seen here: the pair's lock
+      // orders them.
+      await client.query(Q.lockPairForChat, [[viewerId, peerId]]);
       await client.query(Q.closeDirectRoomIfBarred, [key, viewerId, peerId]);
       return { id: roomId, created: true };
     });

@@ -624,6 +624,8 @@ export class SqliteStore implements Store {
       .transaction(() => {
         let changed: boolean;
         if (blocked) {
+          // Deleted since the caller looked: a block on nobody could never be lifted.
+          if (this.q.userById.get(blockedId)?.deleted_at != null) return false;
           const count = this.q.blocksOf.get(blockerId)!;
           changed = this.q.insertBlock.run(blockerId, blockedId, now.getTime()).changes === 1;
           if (changed && count >= max) throw new StoreConflictError('blocks_per_user');
