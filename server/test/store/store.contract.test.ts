@@ -415,6 +415,30 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await createUser('alice')).username).toBe('alice');
       expect(await store.releaseDeletedUsernames(at(1000))).toBe(0);
     });
+
+    it('names a deleted account "Deleted user" in the notices of its joining and leaving, the last one of a room included', async () => {
+      const general = await createGroup(bob, 'General');
+      const lounge = await createGroup(bob, 'Lounge');
+      const change = (room: RoomRecord, kind: 'joined' | 'left') =>
+        store.changeMembership({ roomId: room.id, user: publicOf(alice), actorId: alice.id, change: kind, at: at(1) });
+      await change(general, 'joined');
+      await say(general, bob, 'welcome');
+      await change(lounge, 'joined');
+      await change(lounge, 'left');
+
+      await store.deleteUser(alice.id, at(2));
+
+      const gone = { id: alice.id, username: `~${alice.id}`, firstName: 'Deleted', lastName: 'user' };
+      const notices = async (room: RoomRecord) =>
+        (await store.listMessages(room.id, { limit: 10 })).filter((m) => m.notice).map((m) => m.notice);
+      expect(await notices(general)).toEqual([{ change: 'joined', user: gone }]);
+      expect(await notices(lounge)).toEqual([
+        { change: 'joined', user: gone },
+        { change: 'left', user: gone },
+      ]);
+      expect((await roomAs(lounge, bob)).lastMessage?.notice).toEqual({ change: 'left', user: gone });
+      expect((await roomAs(general, bob)).lastMessage?.body).toBe('welcome');
+    });
   });
 
   // --- blocks ------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ import {
   type UserRecord,
   type UsersPageQuery,
 } from '../store.js';
-import { DELETED_USER_NAME, directRoomKey } from '../direct-key.js';
+import { DELETED_USER_NAME, directRoomKey, releasedUsername } from '../direct-key.js';
 import { appendMessages } from './append-messages.js';
 import { postgresMigrations } from './migrations.js';
 
@@ -172,6 +172,11 @@ function usersMatching(shape: NamePrefixShape): string {
     FROM page JOIN users u ON u.username_key = page.username_key ORDER BY u.username_key`;
 }
 
+/** A notice's JSON (`column`) naming its subject $2 $3, username $4: an account deleted. */
+const renamedNotice = (column: string) =>
+  `jsonb_set(jsonb_set(jsonb_set(${column}::jsonb, '{user,firstName}', to_jsonb($2::text)), '{user,lastName}', to_jsonb($3::text)),
+             '{user,username}', to_jsonb($4::text))::text`;
+
 const Q = {
   insertUser: `INSERT INTO users (username, username_key, first_name, last_name, full_name_fold, last_name_fold, password_hash, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${USER_COLUMNS}`,
@@ -202,6 +207,11 @@ const Q = {
                     WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
   deleteSessionsOf: 'DELETE FROM sessions WHERE user_id = $1 RETURNING id',
   deleteBlocksOf: 'DELETE FROM user_blocks WHERE blocker_id = $1 OR blocked_id = $1',
+  // As SQLite's renameNoticesOf and renameLastNoticesOf.
+  renameNoticesOf: `UPDATE messages SET body = ${renamedNotice('body')}
+                    WHERE author_id = $1 AND client_id >= 'notice.' AND client_id < 'notice/'`,
+  renameLastNoticesOf: `UPDATE rooms SET last_message_body = ${renamedNotice('last_message_body')}
+                        WHERE last_message_author_id = $1 AND last_message_client_id >= 'notice.' AND last_message_client_id < 'notice/'`,
   closeDirectRoomsOf: `UPDATE members SET send_closed = true
                        WHERE room_id IN (SELECT m.room_id FROM members m JOIN rooms r ON r.id = m.room_id AND r.kind = 'direct'
                                          WHERE m.user_id = $1)`,
@@ -593,6 +603,9 @@ class PostgresStore implements Store {
       if (marked.rowCount !== 1) return null;
       const { rows } = await client.query<{ id: number }>(Q.deleteSessionsOf, [userId]);
       await client.query(Q.deleteBlocksOf, [userId]);
+      const renamed = [userId, DELETED_USER_NAME.firstName, DELETED_USER_NAME.lastName, releasedUsername(userId)];
+      await client.query(Q.renameNoticesOf, renamed);
+      await client.query(Q.renameLastNoticesOf, renamed);
       await client.query(Q.closeDirectRoomsOf, [userId]);
       return rows.map((row) => row.id);
     });

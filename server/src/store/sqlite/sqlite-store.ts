@@ -55,7 +55,7 @@ import {
   type UserRecord,
   type UsersPageQuery,
 } from '../store.js';
-import { DELETED_USER_NAME, directRoomKey } from '../direct-key.js';
+import { DELETED_USER_NAME, directRoomKey, releasedUsername } from '../direct-key.js';
 import { sqliteMigrations } from './migrations.js';
 
 
@@ -274,6 +274,17 @@ export class SqliteStore implements Store {
       ),
       deleteSessionsOf: db.prepare<[number], { id: number }>('DELETE FROM sessions WHERE user_id = ? RETURNING id'),
       deleteBlocksOf: db.prepare<[number, number]>('DELETE FROM user_blocks WHERE blocker_id = ? OR blocked_id = ?'),
+      // The notices of their own joining and leaving (theirs by author: the index on author and clientId finds them),
+      // and the copy of one that is a room's last message. A notice of their removal, by someone else, keeps the name.
+      renameNoticesOf: db.prepare<{ user: number; first: string; last: string; username: string }>(
+        `UPDATE messages SET body = json_set(body, '$.user.firstName', @first, '$.user.lastName', @last, '$.user.username', @username)
+         WHERE author_id = @user AND client_id >= 'notice.' AND client_id < 'notice/'`,
+      ),
+      renameLastNoticesOf: db.prepare<{ user: number; first: string; last: string; username: string }>(
+        `UPDATE rooms SET last_message_body =
+           json_set(last_message_body, '$.user.firstName', @first, '$.user.lastName', @last, '$.user.username', @username)
+         WHERE last_message_author_id = @user AND last_message_client_id >= 'notice.' AND last_message_client_id < 'notice/'`,
+      ),
       closeDirectRoomsOf: db.prepare<[number]>(
         `UPDATE members SET send_closed = 1
          WHERE room_id IN (SELECT m.room_id FROM members m JOIN rooms r ON r.id = m.room_id AND r.kind = 'direct' WHERE m.user_id = ?)`,
@@ -609,6 +620,9 @@ export class SqliteStore implements Store {
         if (this.q.markUserDeleted.run(firstName, lastName, now.getTime(), userId).changes !== 1) return null;
         const sessionIds = this.q.deleteSessionsOf.all(userId).map((row) => row.id);
         this.q.deleteBlocksOf.run(userId, userId);
+        const renamed = { user: userId, first: firstName, last: lastName, username: releasedUsername(userId) };
+        this.q.renameNoticesOf.run(renamed);
+        this.q.renameLastNoticesOf.run(renamed);
         this.q.closeDirectRoomsOf.run(userId);
         return sessionIds;
       })
