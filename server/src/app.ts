@@ -141,7 +141,7 @@ async function assemble(
   );
   const auth = new AuthService(store, passwords.accounts, publisher, clock, config);
   const blocks = new BlocksService(store, publisher, presence, clock, config.limits);
-  presence.hideFrom(async (userId) => [...(await blocks.hiddenFrom(userId))]);
+  presence.hideFrom((userId) => blocks.hiddenFrom(userId));
   const users = new UsersService(store, presence, blocks);
   const wrongRoomPasswords = new FailureThrottle(config.limits.roomPasswordFailures, config.limits.roomPasswordWindowMs);
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);

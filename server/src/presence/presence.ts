@@ -79,7 +79,7 @@ export class AdapterPresence implements Presence {
   /** The rooms a user is in, from the store: for the sweep, whose users' sockets are gone. */
   private roomIdsOf: (userId: number) => Promise<number[]> = async () => [];
   /** Those who never hear of a user's coming and going: a block stands between them, either way. */
-  private hiddenFrom: (userId: number) => Promise<number[]> = async () => [];
+  private hiddenFrom: (userId: number) => Promise<Iterable<number>> = async () => [];
 
   constructor(
     private readonly io: ParleyServer,
@@ -150,7 +150,7 @@ export class AdapterPresence implements Presence {
   }
 
   /** Announcements skip, from now on, the people `hiddenFrom` names for the user who comes or goes. */
-  hideFrom(hiddenFrom: (userId: number) => Promise<number[]>): void {
+  hideFrom(hiddenFrom: (userId: number) => Promise<Iterable<number>>): void {
     this.hiddenFrom = hiddenFrom;
   }
 
@@ -232,14 +232,14 @@ export class AdapterPresence implements Presence {
 
   /** The channels an announcement about the user skips: their own, and those of the people hidden from them. */
   private async exceptFor(userId: number): Promise<string[]> {
-    let hidden: number[] = [];
+    let hidden: Iterable<number> = [];
     try {
       hidden = await this.hiddenFrom(userId);
     } catch (error) {
       // Presence is not a secret worth losing everyone's dots for; a block still stops every message.
       this.options.log.warn({ err: error, userId }, 'could not read whom a user blocked; announcing to all who may see it');
     }
-    return [channels.user(userId), ...hidden.map(channels.user)];
+    return [channels.user(userId), ...[...hidden].map(channels.user)];
   }
 
   /**
