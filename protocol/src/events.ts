@@ -1,6 +1,8 @@
 import type { Ack } from './errors.js';
 import type {
   Message,
+  MessageEdit,
+  MessageUpdated,
   ReadMarker,
   Room,
   RoomMemberEvent,
@@ -17,7 +19,11 @@ import type {
 } from './models.js';
 import type {
   DmOpenInput,
+  MessageDeleteInput,
+  MessageEditInput,
+  MessageEditsInput,
   MessageSendInput,
+  ReactionSetInput,
   PresenceWatchInput,
   RoomCreateInput,
   RoomHistoryInput,
@@ -64,6 +70,14 @@ export interface ClientToServerEvents {
   'room:delete': Call<RoomDeleteInput, object>;
   'room:history': Call<RoomHistoryInput, { messages: Message[] }>;
   'message:send': Call<MessageSendInput, { message: Message }>;
+  /** The author replaces a message's body, within `editWindow` of sending it; members get `message:updated`. */
+  'message:edit': Call<MessageEditInput, { message: Message }>;
+  /** Its author, or the room's owner or a moderator, deletes a message, leaving a tombstone; members get `message:updated`. */
+  'message:delete': Call<MessageDeleteInput, { message: Message }>;
+  /** What a message said before each of its edits, oldest first. */
+  'message:edits': Call<MessageEditsInput, { edits: MessageEdit[] }>;
+  /** I react to a message with an emoji, or take it back; members get `message:updated` when that changed anything. */
+  'reaction:set': Call<ReactionSetInput, { message: Message }>;
   /**
    * After a reconnect: the messages missed in the rooms named, the rooms I am in and did not name, and the
    * rooms named that are not mine, read from the database, bounded per answer (`LIMITS.syncMessagesMax`,
@@ -92,6 +106,8 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** A message in one of the recipient's rooms, whether or not that chat is open. */
   'message:new': (message: Message) => void;
+  /** A message of one of the recipient's rooms was edited, deleted, or reacted to (see `MessageUpdated`). */
+  'message:updated': (event: MessageUpdated) => void;
   /** The recipient became a member of a room they did not open themselves (a direct chat someone started). */
   'room:new': (room: Room) => void;
   /** Someone else created a group room, shown as to a non-member (`joined: false`). */

@@ -8,6 +8,14 @@ export const LIMITS = {
   passwordMaxBytes: 72,
   roomNameMax: 64,
   bodyMax: 4000,
+  /** The characters of a message that a reply quotes (`ReplyQuote.excerpt`). */
+  quoteChars: 200,
+  /** Different emoji on one message; a person may give each of them once. */
+  reactionsPerMessageMax: 20,
+  /** The longest reaction, in UTF-8 bytes: one emoji with its skin tone, or two joined by a ZWJ (👨‍💻). */
+  emojiMaxBytes: 16,
+  /** Times one message may be edited: `message:edits` answers all its earlier versions at once. */
+  editsPerMessageMax: 20,
   clientIdMax: 64,
   /** Messages that come with a room when it is opened or joined. */
   historyDefault: 10,

@@ -69,6 +69,11 @@ export interface Room {
   peerLastReadSeq: number | null;
   /** The caller's role in the room (see `room:members`); null when the caller is not a member. */
   role: MemberRole | null;
+  /**
+   * The room's change counter: raised by 1 by every edit, deletion and reaction change of one of its messages (see
+   * `Message.changeSeq`), 0 while there was none. Hold it with the room's messages, and name it in `sync`.
+   */
+  changeSeq: number;
 }
 
 /** The answer to `rooms:list` (the caller's rooms) and to `rooms:browse` (the group rooms they could join): one page. */
@@ -112,6 +117,48 @@ export interface MemberNotice {
   user: PublicUser;
 }
 
+/** One emoji on a message: how many people reacted with it, and whether the one reading is among them. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
+
+/** What a reply shows of the message it answers, as that message is now. */
+export interface ReplyQuote {
+  id: number;
+  seq: number;
+  author: PublicUser;
+  /** The first `LIMITS.quoteChars` characters of its body as written (Markdown and all); '' once it is deleted. */
+  excerpt: string;
+  /** The message was deleted: show "deleted" instead of its text. */
+  deleted: boolean;
+}
+
+/** A version of a message's body that an edit replaced: what it said until `replacedAt`. */
+export interface MessageEdit {
+  body: string;
+  replacedAt: string;
+}
+
+/** Who reacted or took back a reaction: carried by `message:updated` when that is what changed. */
+export interface ReactionChange {
+  userId: number;
+  emoji: string;
+  on: boolean;
+}
+
+/**
+ * `message:updated`: a message was edited, deleted, or its reactions changed; `message` is the whole of it as it now
+ * is, with its new `changeSeq`. Its reactions' `me` is false: one event goes to every member, so it cannot say what
+ * each of them did. Keep the `me` you held for each emoji, and take it from `reaction` when `reaction.userId` is you.
+ */
+export interface MessageUpdated {
+  message: Message;
+  /** What changed, when it was a reaction; null after an edit or a deletion. */
+  reaction: ReactionChange | null;
+}
+
 export interface Message {
   id: number;
   roomId: number;
@@ -129,6 +176,19 @@ export interface Message {
   notice: MemberNotice | null;
   clientId: string;
   createdAt: string;
+  /** When the author last edited it; null when they never did. `message:edits` lists what it said before. */
+  editedAt: string | null;
+  /** When it was deleted: its body is gone (''), and so are its reactions, edits and quote. Null while it stands. */
+  deletedAt: string | null;
+  /**
+   * The room's `changeSeq` at this message's last edit, deletion or reaction change; 0 when it never changed. Of two
+   * copies of a message, the one with the higher `changeSeq` is the newer.
+   */
+  changeSeq: number;
+  /** The message this one answers, quoted; null when it answers none. */
+  replyTo: ReplyQuote | null;
+  /** Its reactions, in the order each emoji was first given, with how many gave it and whether the reader did. */
+  reactions: Reaction[];
 }
 
 /** `room:updated`: a group room's owner renamed it, or set, changed or removed its password. */
@@ -176,8 +236,19 @@ export interface RoomCatchUp {
   roomId: number;
   messages: Message[];
   /**
-   * False when more messages follow: ask again from the last seq received (from the seq sent, when
-   * `messages` is empty: the answer was full before it reached this room).
+   * Messages at or below the seq named whose `changeSeq` is above the `changeSeq` named, in `changeSeq` order, each
+   * whole as it now is: replace your copy with it. Always empty when the room was named by its seq alone, or is one
+   * of `joined`.
+   */
+  changed: Message[];
+  /**
+   * The room's change counter that you now hold: name it next time. The room's when the answer is complete;
+   * otherwise that of the last change it carries (or the one you named).
+   */
+  changeSeq: number;
+  /**
+   * False when more follows: ask again from the last seq received (from the seq sent, when `messages` is empty:
+   * the answer was full before it reached this room) and from `changeSeq`.
    */
   complete: boolean;
 }

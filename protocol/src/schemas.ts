@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { HIDDEN_CHARACTERS_MESSAGE, hasHiddenCharacters, isInvisible, utf8Bytes } from './text.js';
+import { HIDDEN_CHARACTERS_MESSAGE, hasHiddenCharacters, isInvisible, isOneReaction, utf8Bytes } from './text.js';
 
 /**
  * Inputs the server accepts, shared so clients validate exactly as the server does (sign-up and log-in are in
@@ -153,12 +153,37 @@ export const messageBodySchema = z
   .max(LIMITS.bodyMax, `must be at most ${LIMITS.bodyMax} characters`)
   .refine((s) => !isInvisible(s), 'must not be blank');
 
+/** `message:send`; `replyToId` names the message of the same room that this one answers. */
 export const messageSendSchema = z.strictObject({
   roomId: idSchema,
   clientId: clientIdSchema,
   body: messageBodySchema,
+  replyToId: idSchema.optional(),
 });
 export type MessageSendInput = z.infer<typeof messageSendSchema>;
+
+/** `message:edit`: the author replaces the body of one of their messages. */
+export const messageEditSchema = z.strictObject({ messageId: idSchema, body: messageBodySchema });
+export type MessageEditInput = z.infer<typeof messageEditSchema>;
+
+/** `message:delete`: its author, or the room's owner or a moderator, deletes a message. */
+export const messageDeleteSchema = z.strictObject({ messageId: idSchema });
+export type MessageDeleteInput = z.infer<typeof messageDeleteSchema>;
+
+/** `message:edits`: what a message said before each of its edits. */
+export const messageEditsSchema = z.strictObject({ messageId: idSchema });
+export type MessageEditsInput = z.infer<typeof messageEditsSchema>;
+
+export const reactionEmojiSchema = z
+  .string()
+  .refine(
+    (s) => isOneReaction(s, LIMITS.emojiMaxBytes),
+    `must be one emoji (a single character as drawn) of at most ${LIMITS.emojiMaxBytes} bytes`,
+  );
+
+/** `reaction:set`: I react to a message with an emoji (`on`), or take my reaction back. */
+export const reactionSetSchema = z.strictObject({ messageId: idSchema, emoji: reactionEmojiSchema, on: z.boolean() });
+export type ReactionSetInput = z.infer<typeof reactionSetSchema>;
 
 /**
  * `room:read`: everything up to and including `seq` is read. The marker moves forward only; a seq past the
@@ -194,7 +219,15 @@ export type UserBlockInput = z.infer<typeof userBlockSchema>;
 export const typingSchema = z.strictObject({ roomId: idSchema });
 export type TypingInput = z.infer<typeof typingSchema>;
 
-/** `{ rooms: { "<roomId>": <the last seq the client holds, 0 for none> } }`: what a reconnecting client has. */
+/** Where a client stands in one room: the last seq it holds, and the room's change counter it holds. */
+const syncPositionSchema = z.strictObject({ seq: z.int().min(0), changeSeq: z.int().min(0) });
+export type SyncPosition = z.infer<typeof syncPositionSchema>;
+
+/**
+ * `{ rooms: { "<roomId>": {seq, changeSeq} } }`: what a reconnecting client has, in each room the last seq it holds
+ * (0 for none) and the room's `changeSeq` it holds. A room may also be named by its seq alone (`"<roomId>": seq`):
+ * then changes to the messages held are not looked for.
+ */
 export const syncSchema = z.strictObject({
   rooms: z
     .record(
@@ -203,7 +236,7 @@ export const syncSchema = z.strictObject({
         .regex(/^[1-9][0-9]{0,15}$/, 'must be a room id')
         // Past 2^53 two keys could name one number, and the id could not come back exactly in `left`.
         .refine((key) => Number.isSafeInteger(Number(key)), 'must be a room id'),
-      z.int().min(0),
+      z.union([z.int().min(0), syncPositionSchema]),
     )
     .refine((rooms) => Object.keys(rooms).length <= LIMITS.syncRoomsMax, `must name at most ${LIMITS.syncRoomsMax} rooms`),
 });

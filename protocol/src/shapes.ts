@@ -7,6 +7,8 @@ import type {
   DirectoryUser,
   MemberNotice,
   Message,
+  MessageEdit,
+  MessageUpdated,
   PublicUser,
   ReadMarker,
   Room,
@@ -23,7 +25,11 @@ import type {
 import {
   dmOpenSchema,
   idSchema,
+  messageDeleteSchema,
+  messageEditSchema,
+  messageEditsSchema,
   messageSendSchema,
+  reactionSetSchema,
   presenceWatchSchema,
   roomCreateSchema,
   roomHistorySchema,
@@ -89,6 +95,20 @@ export const messageShape = z.strictObject({
   notice: memberNoticeShape.nullable(),
   clientId: z.string(),
   createdAt: time,
+  editedAt: time.nullable(),
+  deletedAt: time.nullable(),
+  changeSeq: seqSchema,
+  replyTo: z
+    .strictObject({ id: idSchema, seq: z.int().min(1), author: publicUserShape, excerpt: z.string(), deleted: z.boolean() })
+    .nullable(),
+  reactions: z.array(z.strictObject({ emoji: z.string(), count: z.int().min(1), me: z.boolean() })),
+});
+
+export const messageEditShape = z.strictObject({ body: z.string(), replacedAt: time });
+
+export const messageUpdatedShape = z.strictObject({
+  message: messageShape,
+  reaction: z.strictObject({ userId: idSchema, emoji: z.string(), on: z.boolean() }).nullable(),
 });
 
 const memberRoleShape = z.enum(['owner', 'moderator', 'member']);
@@ -110,11 +130,14 @@ export const roomShape = z.strictObject({
   muted: z.boolean(),
   peerLastReadSeq: seqSchema.nullable(),
   role: memberRoleShape.nullable(),
+  changeSeq: seqSchema,
 });
 
 export const roomCatchUpShape = z.strictObject({
   roomId: idSchema,
   messages: z.array(messageShape),
+  changed: z.array(messageShape),
+  changeSeq: seqSchema,
   complete: z.boolean(),
 });
 
@@ -156,6 +179,10 @@ export const clientEvents = {
   'room:delete': { payload: roomDeleteSchema, success: z.strictObject({}) },
   'room:history': { payload: roomHistorySchema, success: z.strictObject({ messages: z.array(messageShape) }) },
   'message:send': { payload: messageSendSchema, success: z.strictObject({ message: messageShape }) },
+  'message:edit': { payload: messageEditSchema, success: z.strictObject({ message: messageShape }) },
+  'message:delete': { payload: messageDeleteSchema, success: z.strictObject({ message: messageShape }) },
+  'message:edits': { payload: messageEditsSchema, success: z.strictObject({ edits: z.array(messageEditShape) }) },
+  'reaction:set': { payload: reactionSetSchema, success: z.strictObject({ message: messageShape }) },
   sync: {
     payload: syncSchema,
     success: z.strictObject({ rooms: z.array(roomCatchUpShape), joined: z.array(roomShape), left: z.array(idSchema) }),
@@ -193,6 +220,7 @@ export const roomMemberEventShape = z.strictObject({
 /** Each server event's payload. */
 export const serverEvents = {
   'message:new': messageShape,
+  'message:updated': messageUpdatedShape,
   'room:new': roomShape,
   'room:created': roomShape,
   'user:online': userIdEvent,
@@ -247,6 +275,8 @@ exact<Exact<Output<(typeof httpRoutes)['GET /api/me/sessions']['response']>, Ses
 exact<Exact<Output<(typeof httpRoutes)['GET /api/me/blocks']['response']>, BlocksResponse>>();
 exact<Exact<Output<typeof memberNoticeShape>, MemberNotice>>();
 exact<Exact<Output<typeof messageShape>, Message>>();
+exact<Exact<Output<typeof messageEditShape>, MessageEdit>>();
+exact<Exact<Output<typeof messageUpdatedShape>, MessageUpdated>>();
 exact<Exact<Output<typeof roomMemberEventShape>, RoomMemberEvent>>();
 exact<Exact<Output<typeof roomMemberShape>, RoomMember>>();
 exact<Exact<Output<typeof roomRoleEventShape>, RoomRoleEvent>>();

@@ -37,3 +37,17 @@ const INVISIBLE = /^[\p{White_Space}\p{Z}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_C
 export function isInvisible(text: string): boolean {
   return INVISIBLE.test(text);
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Whether a text is one reaction: a single grapheme cluster (an emoji with its skin tone, a flag, a keycap, a family
+ * joined by ZWJs, or any one character) of at most `maxBytes` UTF-8 bytes, that shows something and hides nothing
+ * (no white space, controls, bidi or zero-width characters but the ZWJ between emoji).
+ */
+export function isOneReaction(text: string, maxBytes: number): boolean {
+  if (text === '' || utf8Bytes(text) > maxBytes || isInvisible(text) || hasHiddenCharacters(text)) return false;
+  const iterator = graphemes.segment(text)[Symbol.iterator]();
+  iterator.next();
+  return iterator.next().done === true;
+}

@@ -15,6 +15,8 @@ import { registerErrorHandling, useZodValidation } from './http/errors.js';
 import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
+import { MessageChangesService } from './message-changes/message-changes.service.js';
+import { messageChangesSocketHandlers } from './message-changes/message-changes.socket.js';
 import { LoopDelay } from './overload/loop-delay.js';
 import { SendAdmission } from './overload/send-admission.js';
 import { accountRoutes } from './account/account.http.js';
@@ -147,6 +149,7 @@ async function assemble(
   const rooms = new RoomsService(store, passwords.rooms, publisher, clock, wrongRoomPasswords, config.limits);
   const members = new RoomMembersService(store, presence, publisher, clock, blocks);
   const messages = new MessagesService(store, publisher, clock);
+  const messageChanges = new MessageChangesService(store, publisher, clock, config.limits);
   const reads = new ReadsService(store, publisher, blocks);
   const watches = new PresenceWatches(presence, config.limits.presenceWatchesPerUser, blocks);
   const account = new AccountService(store, passwords.accounts, publisher, rooms, clock, config.limits, app.log);
@@ -182,6 +185,7 @@ async function assemble(
     handlers: {
       ...roomsSocketHandlers(rooms, members),
       ...messagesSocketHandlers(messages, sends),
+      ...messageChangesSocketHandlers(messageChanges, sends),
       ...readsSocketHandlers(reads),
       ...presenceSocketHandlers(watches),
       ...blocksSocketHandlers(blocks),

@@ -50,6 +50,7 @@ const envSchema = z.object({
   SOCKET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   /** Sign-ups per client address per minute (a classroom signing up behind one NAT may need more). */
   SIGNUPS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  EDIT_WINDOW_MINUTES: z.coerce.number().int().min(0).optional(),
   /** Messages being stored on this node at once, at most; past it a send is refused with `overloaded`. */
   OVERLOAD_PENDING_SENDS: z.coerce.number().int().min(1).optional(),
   /** Event-loop delay, in ms, past which sends are refused with `overloaded`; 0 turns that check off. */
@@ -209,6 +210,8 @@ export interface Limits {
   nameChangesPerUser: number;
   /** Blocks set or lifted per user within `loginWindowMs`: each is a write, and tells both people's devices. */
   blockChangesPerUser: number;
+  /** How long after sending a message its author may edit it; EDIT_WINDOW_MINUTES sets it. */
+  editWindowMs: number;
   /** How long a deleted account's username stays taken, so that no one else can pass for them at once. */
   deletedUsernameGraceMs: number;
   /** Password hashes that may wait for a bcrypt slot: log-ins and sign-ups, and room passwords. */
@@ -276,6 +279,7 @@ export const defaultLimits: Limits = {
   nameChangesPerUser: 10,
   blockChangesPerUser: 60,
   deletedUsernameGraceMs: 30 * 24 * 60 * 60_000,
+  editWindowMs: 24 * 60 * 60_000,
   bcryptQueueAccounts: 50,
   bcryptQueueRooms: 10,
   httpRequestTimeoutMs: 30_000,
@@ -341,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       // Per the default window of a minute.
       ...(e.SOCKET_HANDSHAKES_PER_MINUTE === undefined ? {} : { handshakesPerAddress: e.SOCKET_HANDSHAKES_PER_MINUTE }),
       ...(e.SIGNUPS_PER_MINUTE === undefined ? {} : { registrationsPerMinute: e.SIGNUPS_PER_MINUTE }),
+      ...(e.EDIT_WINDOW_MINUTES === undefined ? {} : { editWindowMs: e.EDIT_WINDOW_MINUTES * 60_000 }),
       ...(e.OVERLOAD_PENDING_SENDS === undefined ? {} : { pendingSendsMax: e.OVERLOAD_PENDING_SENDS }),
       ...(e.OVERLOAD_LOOP_DELAY_MS === undefined ? {} : { loopDelayMaxMs: e.OVERLOAD_LOOP_DELAY_MS }),
       ...(e.OVERLOAD_SEND_WAIT_MS === undefined ? {} : { sendWaitMaxMs: e.OVERLOAD_SEND_WAIT_MS }),

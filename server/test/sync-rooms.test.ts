@@ -118,16 +118,16 @@ describe.each(serverDrivers)('sync after a reconnect: $name', (driver) => {
     });
     // The room Bob named first, then the one he did not, with what he has not read.
     expect(answer.rooms).toEqual([
-      { roomId: crew.id, messages: [], complete: true },
-      { roomId: dm.id, messages: sent, complete: true },
+      { roomId: crew.id, messages: [], changed: [], changeSeq: 0, complete: true },
+      { roomId: dm.id, messages: sent, changed: [], changeSeq: 0, complete: true },
     ]);
 
     // Named from now on, it is no longer news.
     const again = await sync(back, { [crew.id]: 1, [dm.id]: 3 });
     expect(again).toEqual({
       rooms: [
-        { roomId: crew.id, messages: [], complete: true },
-        { roomId: dm.id, messages: [], complete: true },
+        { roomId: crew.id, messages: [], changed: [], changeSeq: 0, complete: true },
+        { roomId: dm.id, messages: [], changed: [], changeSeq: 0, complete: true },
       ],
       joined: [],
       left: [],
@@ -151,7 +151,7 @@ describe.each(serverDrivers)('sync after a reconnect: $name', (driver) => {
     expect(answer.joined.map((room) => room.id)).toEqual([crew.id]);
     // Seq 2 is the notice of his joining, read by joining.
     expect(answer.joined[0]).toMatchObject({ joined: true, lastSeq: 3, lastReadSeq: 2, unread: 1, lastMessage: after });
-    expect(answer.rooms).toEqual([{ roomId: crew.id, messages: [after], complete: true }]);
+    expect(answer.rooms).toEqual([{ roomId: crew.id, messages: [after], changed: [], changeSeq: 0, complete: true }]);
   });
 
   it('sends no messages with a joined room that has nothing unread', async () => {
@@ -162,7 +162,7 @@ describe.each(serverDrivers)('sync after a reconnect: $name', (driver) => {
 
     const answer = await sync(laptop, {});
     expect(answer.joined).toMatchObject([{ id: crew.id, unread: 0, lastReadSeq: mine.seq, lastMessage: mine }]);
-    expect(answer.rooms).toEqual([{ roomId: crew.id, messages: [], complete: true }]);
+    expect(answer.rooms).toEqual([{ roomId: crew.id, messages: [], changed: [], changeSeq: 0, complete: true }]);
   });
 
   it('returns a room named and left on another device in `left`', async () => {
@@ -179,7 +179,7 @@ describe.each(serverDrivers)('sync after a reconnect: $name', (driver) => {
 
     const back = await server.connect(bob.token);
     const answer = await sync(back, { [crew.id]: 0, [stays.id]: 0 });
-    expect(answer).toEqual({ rooms: [{ roomId: stays.id, messages: [], complete: true }], joined: [], left: [crew.id] });
+    expect(answer).toEqual({ rooms: [{ roomId: stays.id, messages: [], changed: [], changeSeq: 0, complete: true }], joined: [], left: [crew.id] });
   });
 
   it("answers someone else's room exactly as a room that does not exist: not yours", async () => {

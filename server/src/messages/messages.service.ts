@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { Publisher } from '../realtime/publisher.js';
 import { assertMayWrite, assertMember } from '../rooms/membership.js';
 import { toRoom } from '../rooms/room-view.js';
-import type { Store } from '../store/store.js';
+import type { RoomCounters, Store } from '../store/store.js';
 import { jsonBytes } from '../json-bytes.js';
 import { ROOM_ENTRY_BYTES, SyncBudget } from './sync-budget.js';
 
@@ -32,12 +32,14 @@ export class MessagesService {
    */
   async send(actor: Session, input: MessageSendInput): Promise<{ message: Message }> {
     await assertMayWrite(this.store, actor.user.id, input.roomId);
+    if (input.replyToId !== undefined) await this.assertAnswerable(input.replyToId, input.roomId);
     const { message, created } = await this.store.appendMessage({
       roomId: input.roomId,
       authorId: actor.user.id,
       clientId: input.clientId,
       body: input.body,
       createdAt: this.clock(),
+      replyToId: input.replyToId,
     });
     if (created) {
       this.publisher.newMessage(message);
@@ -49,13 +51,25 @@ export class MessagesService {
     return { message };
   }
 
+  /**
+   * A reply answers a text message of the same room that still stands. Checked before the append, and not in its
+   * transaction: one deleted meanwhile is quoted as deleted, as it would be had it gone a moment later.
+   */
+  private async assertAnswerable(messageId: number, roomId: number): Promise<void> {
+    const original = await this.store.findMessage(messageId, 0);
+    if (original?.roomId !== roomId || original.kind !== 'text' || original.deletedAt !== null) {
+      throw new AppError('invalid', 'The message this answers is not in this room.', { replyToId: 'is not a message of this room' });
+    }
+  }
+
   /** Older messages by cursor, oldest first within the page. */
   async history(actor: Session, input: RoomHistoryInput): Promise<{ messages: Message[] }> {
     await assertMember(this.store, actor.user.id, input.roomId);
-    const messages = await this.store.listMessages(input.roomId, {
-      beforeSeq: input.beforeSeq,
-      limit: input.limit ?? LIMITS.historyPageDefault,
-    });
+    const messages = await this.store.listMessages(
+      input.roomId,
+      { beforeSeq: input.beforeSeq, limit: input.limit ?? LIMITS.historyPageDefault },
+      actor.user.id,
+    );
     return { messages };
   }
 
@@ -78,16 +92,16 @@ export class MessagesService {
    */
   async sync(actor: Session, input: SyncInput): Promise<SyncAnswer> {
     const userId = actor.user.id;
-    // One query for every room of the caller's: a room named at its last seq needs no other.
-    const lastSeqs = await this.store.lastSeqsOf(userId);
-    const named = Object.entries(input.rooms).map(([key, afterSeq]) => ({ roomId: Number(key), afterSeq }));
-    const asked = named.filter(({ roomId }) => lastSeqs.has(roomId));
-    const left = named.filter(({ roomId }) => !lastSeqs.has(roomId)).map(({ roomId }) => roomId);
+    // One query for every room of the caller's: a room named at its last seq and change counter needs no other.
+    const counters = await this.store.roomCountersOf(userId);
+    const named = Object.entries(input.rooms).map(([key, held]) => ({ roomId: Number(key), ...syncPosition(held) }));
+    const asked = named.filter(({ roomId }) => counters.has(roomId));
+    const left = named.filter(({ roomId }) => !counters.has(roomId)).map(({ roomId }) => roomId);
     const budget = new SyncBudget(asked.length, left.length);
 
     const unnamedMax = LIMITS.syncRoomsMax - asked.length;
     const unnamed =
-      unnamedMax > 0 && asked.length < lastSeqs.size
+      unnamedMax > 0 && asked.length < counters.size
         ? await this.store.listMemberRooms(userId, { except: named.map(({ roomId }) => roomId), limit: unnamedMax })
         : [];
     const joined: Room[] = [];
@@ -99,35 +113,70 @@ export class MessagesService {
     }
 
     const rooms: RoomCatchUp[] = [];
-    for (const { roomId, afterSeq } of asked) {
-      rooms.push(
-        afterSeq >= lastSeqs.get(roomId)!
-          ? { roomId, messages: [], complete: true }
-          : await this.catchUp(roomId, afterSeq, budget),
-      );
+    for (const { roomId, seq, changeSeq } of asked) {
+      rooms.push(await this.catchUp(roomId, userId, { seq, changeSeq }, counters.get(roomId)!, budget));
     }
     for (const room of joined) {
-      rooms.push(
-        room.unread === 0
-          ? { roomId: room.id, messages: [], complete: true }
-          : await this.catchUp(room.id, room.lastReadSeq, budget),
-      );
+      // A room new to the client: its unread messages, and no changes, since it holds none of its messages.
+      const now = { lastSeq: room.lastSeq, changeSeq: room.changeSeq };
+      rooms.push(await this.catchUp(room.id, userId, { seq: room.lastReadSeq, changeSeq: null }, now, budget));
     }
     return { rooms, joined, left };
   }
 
-  /** A room's messages after `afterSeq`, as many as the answer has room for. */
-  private async catchUp(roomId: number, afterSeq: number, budget: SyncBudget): Promise<RoomCatchUp> {
-    const limit = Math.min(LIMITS.syncMessagesPerRoom, budget.messages);
-    if (limit === 0) return { roomId, messages: [], complete: false };
+  /**
+   * A room's messages after `held.seq`, then its messages up to that seq that changed after `held.changeSeq` (none
+   * when it is null), as many as the answer has room for. `now` is where the room stood before anything was read:
+   * a change made since may come twice, never not at all, and applying a copy twice changes nothing.
+   */
+  private async catchUp(
+    roomId: number,
+    viewerId: number,
+    held: { seq: number; changeSeq: number | null },
+    now: RoomCounters,
+    budget: SyncBudget,
+  ): Promise<RoomCatchUp> {
+    const entry: RoomCatchUp = { roomId, messages: [], changed: [], changeSeq: held.changeSeq ?? now.changeSeq, complete: false };
+    if (held.seq < now.lastSeq) {
+      const read = (limit: number) => this.store.listMessagesAfter(roomId, held.seq, limit, viewerId);
+      if (!(await this.take(entry.messages, LIMITS.syncMessagesPerRoom, budget, read))) return entry;
+    }
+    if (held.changeSeq !== null && held.changeSeq < now.changeSeq) {
+      const query = { afterChangeSeq: held.changeSeq, maxSeq: held.seq };
+      const read = (limit: number) => this.store.listChangedMessages(roomId, { ...query, limit }, viewerId);
+      const complete = await this.take(entry.changed, LIMITS.syncMessagesPerRoom - entry.messages.length, budget, read);
+      const last = entry.changed.at(-1);
+      if (last) entry.changeSeq = last.changeSeq;
+      if (!complete) return entry;
+    }
+    // Every change up to the last read is in hand, and so is every change up to `now`.
+    return { ...entry, changeSeq: Math.max(entry.changed.at(-1)?.changeSeq ?? 0, now.changeSeq), complete: true };
+  }
+
+  /**
+   * Reads up to `roomMax` messages, as many as the answer may still hold, and takes those it has room for into `into`;
+   * true when they were all there was.
+   */
+  private async take(
+    into: Message[],
+    roomMax: number,
+    budget: SyncBudget,
+    read: (limit: number) => Promise<Message[]>,
+  ): Promise<boolean> {
+    const limit = Math.min(roomMax, budget.messages);
+    if (limit <= 0) return false;
     // One more than a page tells whether the page is the end, without counting.
-    const found = await this.store.listMessagesAfter(roomId, afterSeq, limit + 1);
-    const messages: Message[] = [];
+    const found = await read(limit + 1);
     for (const message of found.slice(0, limit)) {
       // The message and the comma after it.
-      if (!budget.take(jsonBytes(message) + 1, 1)) break;
-      messages.push(message);
+      if (!budget.take(jsonBytes(message) + 1, 1)) return false;
+      into.push(message);
     }
-    return { roomId, messages, complete: messages.length === found.length };
+    return found.length <= limit;
   }
+}
+
+/** A room as `sync` names it: by its seq alone (the first form), or by its seq and change counter. */
+function syncPosition(held: SyncInput['rooms'][string]): { seq: number; changeSeq: number | null } {
+  return typeof held === 'number' ? { seq: held, changeSeq: null } : held;
 }

@@ -5,7 +5,13 @@ import { jsonBytes } from '../json-bytes.js';
 const ANSWER_ENVELOPE_BYTES = 96;
 /** The JSON of one room's catch-up entry without its messages, at its largest, with the comma after it. */
 export const ROOM_ENTRY_BYTES =
-  jsonBytes({ roomId: Number.MAX_SAFE_INTEGER, messages: [], complete: false } satisfies RoomCatchUp) + 1;
+  jsonBytes({
+    roomId: Number.MAX_SAFE_INTEGER,
+    messages: [],
+    changed: [],
+    changeSeq: Number.MAX_SAFE_INTEGER,
+    complete: false,
+  } satisfies RoomCatchUp) + 1;
 /** One id of `left`, at its largest, with the comma after it. */
 const LEFT_ID_BYTES = jsonBytes(Number.MAX_SAFE_INTEGER) + 1;
 

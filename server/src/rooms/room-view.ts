@@ -20,6 +20,7 @@ export function toRoom(record: RoomRecord): Room {
     muted: record.muted,
     peerLastReadSeq: record.peerLastReadSeq,
     role: record.role,
+    changeSeq: record.changeSeq,
   };
 }
 

@@ -88,7 +88,7 @@ export class RoomsService {
       const peerView = await this.store.findRoom(room.id, peer.id);
       if (peerView) this.publisher.toUser(peer.id, 'room:new', toRoom(peerView));
     }
-    return this.withHistory(room, input.limit);
+    return this.withHistory(room, actor.user.id, input.limit);
   }
 
   /**
@@ -136,7 +136,7 @@ export class RoomsService {
     const userId = actor.user.id;
     let room = await this.store.findRoom(input.roomId, userId);
     if (!room || (room.kind === 'direct' && !room.joined)) throw noSuchRoom();
-    if (room.joined) return this.withHistory(room, input.limit);
+    if (room.joined) return this.withHistory(room, actor.user.id, input.limit);
 
     // Before the password: a guess from someone who may not come in costs no hashing.
     const ban = await this.store.findBan(room.id, userId, this.clock());
@@ -152,7 +152,7 @@ export class RoomsService {
     // Deleted meanwhile: as if it had never been there.
     room = await this.store.findRoom(room.id, userId);
     if (!room) throw noSuchRoom();
-    return this.withHistory(room, input.limit);
+    return this.withHistory(room, actor.user.id, input.limit);
   }
 
   /**
@@ -341,8 +341,9 @@ export class RoomsService {
     return new AppError('forbidden', `You have created ${this.limits.roomsPerCreator} rooms, the most one person may.`);
   }
 
-  private async withHistory(room: RoomRecord, limit: number = LIMITS.historyDefault): Promise<RoomWithHistory> {
-    const messages = await this.store.listMessages(room.id, { limit });
+  /** The room and its latest messages, read after it: its `changeSeq` is no newer than theirs, so `sync` misses no change. */
+  private async withHistory(room: RoomRecord, viewerId: number, limit: number = LIMITS.historyDefault): Promise<RoomWithHistory> {
+    const messages = await this.store.listMessages(room.id, { limit }, viewerId);
     return { room: toRoom(room), messages };
   }
 }

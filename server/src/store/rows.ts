@@ -1,4 +1,5 @@
-import type { MemberNotice, MemberRole, Message, PublicUser } from '@parley/protocol';
+import type { MemberNotice, MemberRole, Message, PublicUser, Reaction } from '@parley/protocol';
+import { LIMITS } from '@parley/protocol';
 import { isoTime } from './iso-time.js';
 import type { JoinablePage, MemberRecord, MembershipRecord, RoomBan, RoomRecord, UserRecord } from './store.js';
 
@@ -46,8 +47,12 @@ export interface RoomRow {
   last_message_username: string | null;
   last_message_first_name: string | null;
   last_message_last_name: string | null;
+  last_message_edited_at: Time | null;
+  last_message_deleted_at: Time | null;
+  last_message_change_seq: number | null;
   /** The viewer's role; null when they are not a member. */
   role: MemberRole | null;
+  change_seq: number;
 }
 
 /**
@@ -60,7 +65,8 @@ export const ROOM_ROW_COLUMNS = [
   'id', 'kind', 'name', 'name_fold', 'password_hash', 'last_seq', 'last_activity_at', 'created_at', 'member_count',
   'joined', 'last_read_seq', 'unread', 'muted', 'peer_id', 'peer_username', 'peer_first_name', 'peer_last_name',
   'peer_last_read_seq', 'last_message_id', 'last_message_author_id', 'last_message_client_id', 'last_message_body',
-  'last_message_created_at', 'last_message_username', 'last_message_first_name', 'last_message_last_name', 'role',
+  'last_message_created_at', 'last_message_username', 'last_message_first_name', 'last_message_last_name',
+  'last_message_edited_at', 'last_message_deleted_at', 'last_message_change_seq', 'role', 'change_seq',
 ] as const satisfies readonly (keyof RoomRow)[];
 
 /** A room row read as an array in the order of ROOM_ROW_COLUMNS. */
@@ -97,7 +103,11 @@ export const roomRowOf = (v: RoomValues): RoomRow => ({
   last_message_username: v[23],
   last_message_first_name: v[24],
   last_message_last_name: v[25],
-  role: v[26],
+  last_message_edited_at: v[26],
+  last_message_deleted_at: v[27],
+  last_message_change_seq: v[28],
+  role: v[29],
+  change_seq: v[30],
 });
 
 /**
@@ -108,7 +118,9 @@ export const lastMessageColumns = (time: (column: string) => string = (column) =
   CASE WHEN me.user_id IS NULL THEN NULL ELSE r.last_message_id END AS last_message_id,
   r.last_message_author_id, r.last_message_client_id, r.last_message_body,
   ${time('r.last_message_created_at')} AS last_message_created_at,
-  la.username AS last_message_username, la.first_name AS last_message_first_name, la.last_name AS last_message_last_name`;
+  la.username AS last_message_username, la.first_name AS last_message_first_name, la.last_name AS last_message_last_name,
+  ${time('r.last_message_edited_at')} AS last_message_edited_at, ${time('r.last_message_deleted_at')} AS last_message_deleted_at,
+  r.last_message_change_seq`;
 
 /** The author of the room's last message, for a member. */
 export const LAST_MESSAGE_JOIN = 'LEFT JOIN users la ON me.user_id IS NOT NULL AND la.id = r.last_message_author_id';
@@ -139,10 +151,65 @@ export interface MessageRow {
   client_id: string;
   body: string;
   created_at: Time;
+  edited_at: Time | null;
+  deleted_at: Time | null;
+  change_seq: number;
   username: string;
   first_name: string;
   last_name: string;
+  /** The message it answers (`reply_*`: that message and its author, as MESSAGE_COLUMNS selects them), or null. */
+  reply_to_id: number | null;
+  reply_seq: number | null;
+  reply_excerpt: string | null;
+  reply_deleted_at: Time | null;
+  reply_author_id: number | null;
+  reply_username: string | null;
+  reply_first_name: string | null;
+  reply_last_name: string | null;
 }
+
+/**
+ * The columns of a MessageRow, from a message `m`, its author `u`, the message it answers `o` and that one's author
+ * `ou` (see MESSAGE_JOINS). `time` is how the driver selects a time column.
+ */
+export const messageColumns = (time: (column: string) => string = (column) => column) => `
+  m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, ${time('m.created_at')} AS created_at,
+  ${time('m.edited_at')} AS edited_at, ${time('m.deleted_at')} AS deleted_at, m.change_seq,
+  u.username, u.first_name, u.last_name,
+  m.reply_to_id, o.seq AS reply_seq, substr(o.body, 1, ${LIMITS.quoteChars}) AS reply_excerpt,
+  ${time('o.deleted_at')} AS reply_deleted_at, o.author_id AS reply_author_id,
+  ou.username AS reply_username, ou.first_name AS reply_first_name, ou.last_name AS reply_last_name`;
+
+/** What messageColumns reads from besides `m`: a join on a key each, and none at all for a message that answers none. */
+export const MESSAGE_JOINS = `
+  JOIN users u ON u.id = m.author_id
+  LEFT JOIN messages o ON o.id = m.reply_to_id
+  LEFT JOIN users ou ON ou.id = o.author_id`;
+
+/** A message's reactions as the drivers read them, one row per message and emoji, in the order of `Message.reactions`. */
+export interface ReactionRow {
+  message_id: number;
+  emoji: string;
+  count: number;
+  me: number | boolean;
+}
+
+/** Fills in the reactions of `messages` from their rows. */
+export function withReactions(messages: Message[], rows: readonly ReactionRow[]): Message[] {
+  if (rows.length === 0) return messages;
+  const byMessage = new Map<number, Reaction[]>();
+  for (const row of rows) {
+    let list = byMessage.get(row.message_id);
+    if (!list) byMessage.set(row.message_id, (list = []));
+    list.push({ emoji: row.emoji, count: Number(row.count), me: Boolean(row.me) });
+  }
+  for (const message of messages) message.reactions = byMessage.get(message.id) ?? [];
+  return messages;
+}
+
+/** The ids of the messages that may have reactions: only a message that changed can, and a deleted one has none. */
+export const reactable = (messages: readonly Message[]) =>
+  messages.filter((message) => message.changeSeq > 0 && message.deletedAt === null).map((message) => message.id);
 
 const iso = (time: Time) => (typeof time === 'number' ? isoTime(time) : time.toISOString());
 
@@ -191,10 +258,30 @@ export const toRoomRecord = (row: RoomRow): RoomRecord => ({
           username: row.last_message_username!,
           first_name: row.last_message_first_name!,
           last_name: row.last_message_last_name!,
+          edited_at: row.last_message_edited_at,
+          deleted_at: row.last_message_deleted_at,
+          change_seq: row.last_message_change_seq ?? 0,
+          ...NO_REPLY,
         }),
   peerLastReadSeq: row.kind === 'direct' ? row.peer_last_read_seq : null,
   role: row.role,
+  changeSeq: row.change_seq,
 });
+
+/**
+ * A room's copy of its last message does not keep what it answers: `lastMessage` is a preview, and its `replyTo` is
+ * null (and its `reactions` empty) whatever the message's.
+ */
+const NO_REPLY = {
+  reply_to_id: null,
+  reply_seq: null,
+  reply_excerpt: null,
+  reply_deleted_at: null,
+  reply_author_id: null,
+  reply_username: null,
+  reply_first_name: null,
+  reply_last_name: null,
+} satisfies Partial<MessageRow>;
 
 export const toRoomBan = (until: Time | null): RoomBan => ({ until: until === null ? null : iso(until) });
 
@@ -238,6 +325,25 @@ export const toMessage = (row: MessageRow): Message => {
     notice,
     clientId: row.client_id,
     createdAt: iso(row.created_at),
+    editedAt: row.edited_at === null ? null : iso(row.edited_at),
+    deletedAt: row.deleted_at === null ? null : iso(row.deleted_at),
+    changeSeq: Number(row.change_seq),
+    replyTo:
+      row.reply_to_id === null || row.reply_seq === null
+        ? null
+        : {
+            id: row.reply_to_id,
+            seq: row.reply_seq,
+            author: {
+              id: row.reply_author_id!,
+              username: row.reply_username!,
+              firstName: row.reply_first_name!,
+              lastName: row.reply_last_name!,
+            },
+            excerpt: row.reply_deleted_at === null ? row.reply_excerpt! : '',
+            deleted: row.reply_deleted_at !== null,
+          },
+    reactions: [],
   };
 };
 

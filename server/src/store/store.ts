@@ -1,4 +1,4 @@
-import type { MemberChange, MemberRole, Message, PublicUser, RoomKind } from '@parley/protocol';
+import type { MemberChange, MemberRole, Message, MessageEdit, PublicUser, RoomKind } from '@parley/protocol';
 
 /**
  * The storage contract. Async and driver-neutral: SQLite today, PostgreSQL next.
@@ -106,6 +106,8 @@ export interface RoomRecord {
   peerLastReadSeq: number | null;
   /** The viewer's role; null when they are not a member. */
   role: MemberRole | null;
+  /** The room's change counter (`Room.changeSeq`). */
+  changeSeq: number;
 }
 
 /** Where a user stands in a room, as the read rules need it: one indexed look-up. */
@@ -201,6 +203,47 @@ export interface NewMessage {
   clientId: string;
   body: string;
   createdAt: Date;
+  /** The message of the same room that it answers. */
+  replyToId?: number;
+}
+
+/** An edit of a message that is not deleted: the body it replaced goes to its edit history. */
+export interface MessageEditChange {
+  messageId: number;
+  body: string;
+  at: Date;
+  /** Refuse (`StoreConflictError('edits_per_message')`) when the message was edited this many times already. */
+  editsMax: number;
+}
+
+export interface ReactionChangeRequest {
+  messageId: number;
+  userId: number;
+  emoji: string;
+  on: boolean;
+  at: Date;
+  /** Refuse a new emoji (`StoreConflictError('reactions_per_message')`) when the message has this many already. */
+  emojiMax: number;
+}
+
+/** A change's outcome: the message as its actor now sees it, and whether anything changed (raising `changeSeq`). */
+export interface MessageChanged {
+  message: Message;
+  changed: boolean;
+}
+
+/** Where a user's room stands: its last seq and its change counter. */
+export interface RoomCounters {
+  lastSeq: number;
+  changeSeq: number;
+}
+
+export interface ChangesQuery {
+  /** Only messages whose last change came after this count. */
+  afterChangeSeq: number;
+  /** Only messages up to this seq. */
+  maxSeq: number;
+  limit: number;
 }
 
 /** A member of a room. */
@@ -263,6 +306,12 @@ export interface HistoryQuery {
   beforeSeq?: number;
   limit: number;
 }
+
+/**
+ * Messages are read for one viewer, whose reactions they mark (`Reaction.me`); without one, none is marked. The
+ * reactions of a page are read in one more query, for those of its messages that ever changed only.
+ */
+export type ViewerId = number;
 
 export interface Store {
   createUser(user: NewUser): Promise<UserRecord>;
@@ -370,8 +419,8 @@ export interface Store {
   /** The send path's one look-up: a member, a member of a direct chat closed to sending, or null. */
   sendStanding(roomId: number, userId: number): Promise<SendStanding>;
   roomIdsOf(userId: number): Promise<number[]>;
-  /** The last seq of each room the user is a member of, by room id. */
-  lastSeqsOf(userId: number): Promise<Map<number, number>>;
+  /** The last seq and change counter of each room the user is a member of, by room id. */
+  roomCountersOf(userId: number): Promise<Map<number, RoomCounters>>;
   /** The room's kind and last seq, and the user's membership of it; null when the room does not exist. */
   findMembership(roomId: number, userId: number): Promise<MembershipRecord | null>;
   /** Moves a member's read marker up to `seq`, never down; null when they are not a member. */
@@ -385,16 +434,43 @@ export interface Store {
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   /** A page of a room's messages, oldest first. */
-  listMessages(roomId: number, query: HistoryQuery): Promise<Message[]>;
+  listMessages(roomId: number, query: HistoryQuery, viewerId?: ViewerId): Promise<Message[]>;
   /** Up to `limit` messages with a seq above `afterSeq`, in seq order. */
-  listMessagesAfter(roomId: number, afterSeq: number, limit: number): Promise<Message[]>;
+  listMessagesAfter(roomId: number, afterSeq: number, limit: number, viewerId?: ViewerId): Promise<Message[]>;
+  /** Up to `limit` messages up to `maxSeq` whose last change is after `afterChangeSeq`, in the order of their changes. */
+  listChangedMessages(roomId: number, query: ChangesQuery, viewerId: ViewerId): Promise<Message[]>;
+  /** One message, or null when there is none. */
+  findMessage(messageId: number, viewerId: ViewerId): Promise<Message | null>;
+  /**
+   * Replaces a message's body, keeping the one it replaced in its history (the n-th edit as number n), and raises the
+   * room's change counter, in one transaction. Unchanged when the body is the same; null when the message does not
+   * exist or is deleted.
+   */
+  editMessage(edit: MessageEditChange): Promise<MessageChanged | null>;
+  /**
+   * Deletes a message: its body is emptied, its edits, reactions and quote are gone, and the room's change counter
+   * rises, in one transaction. Null when there is no such message; unchanged when it was deleted already.
+   */
+  deleteMessage(messageId: number, at: Date): Promise<MessageChanged | null>;
+  /** Gives or takes back a reaction, raising the room's change counter when that changed anything. Null when the message does not exist or is deleted. */
+  setReaction(change: ReactionChangeRequest): Promise<MessageChanged | null>;
+  /** The bodies a message's edits replaced, oldest first. */
+  listEdits(messageId: number): Promise<MessageEdit[]>;
 
   close(): Promise<void>;
 }
 
 /** A uniqueness constraint refused a write. `constraint` names what was taken. */
 export class StoreConflictError extends Error {
-  constructor(readonly constraint: 'username' | 'room_name' | 'rooms_per_creator' | 'blocks_per_user') {
+  constructor(
+    readonly constraint:
+      | 'username'
+      | 'room_name'
+      | 'rooms_per_creator'
+      | 'blocks_per_user'
+      | 'edits_per_message'
+      | 'reactions_per_message',
+  ) {
     super(`conflict on ${constraint}`);
     this.name = 'StoreConflictError';
   }

@@ -13,6 +13,8 @@ import { drivers, type OpenedStore } from './drivers.js';
 
 /** Every time in these tests is an offset from this instant, so nothing depends on the clock. */
 const T0 = Date.parse('2024-03-01T12:00:00.000Z');
+/** What a message that was never edited, deleted or reacted to, and answers none, carries. */
+const UNCHANGED = { editedAt: null, deletedAt: null, changeSeq: 0, replyTo: null, reactions: [] };
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 const isoAt = (seconds: number) => at(seconds).toISOString();
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -557,6 +559,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         lastMessage: null,
         peerLastReadSeq: null,
         role: 'owner',
+        changeSeq: 0,
       });
       expect(await store.isMember(room.id, alice.id)).toBe(true);
       expect(await store.findRoom(room.id, alice.id)).toEqual(room);
@@ -666,6 +669,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         lastMessage: null,
         peerLastReadSeq: 0,
         role: 'member',
+        changeSeq: 0,
       });
 
       const reversed = await store.openDirectRoom(bob.id, alice.id, at(8));
@@ -693,7 +697,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       expect((await roomAs(room, bob)).peer).toEqual(publicOf(alice));
     });
 
-    it("knows the last seq of each of a user's rooms, and only of theirs", async () => {
+    it("knows the last seq and change counter of each of a user's rooms, and only of theirs", async () => {
       const alice = await createUser('Alice');
       const bob = await createUser('Bob');
       const carol = await createUser('Carol');
@@ -704,8 +708,16 @@ describe.each(drivers)('Store contract: $name', (driver) => {
       await say(direct, bob, 'two');
       await say(elsewhere, carol, 'not hers');
 
-      expect(await store.lastSeqsOf(alice.id)).toEqual(new Map([[direct.id, 2], [quiet.id, 0]]));
-      expect(await store.lastSeqsOf(bob.id)).toEqual(new Map([[direct.id, 2]]));
+      const [first] = await store.listMessages(direct.id, { limit: 1 });
+      await store.setReaction({ messageId: first!.id, userId: bob.id, emoji: '👍', on: true, at: at(5), emojiMax: 20 });
+
+      expect(await store.roomCountersOf(alice.id)).toEqual(
+        new Map([
+          [direct.id, { lastSeq: 2, changeSeq: 1 }],
+          [quiet.id, { lastSeq: 0, changeSeq: 0 }],
+        ]),
+      );
+      expect(await store.roomCountersOf(bob.id)).toEqual(new Map([[direct.id, { lastSeq: 2, changeSeq: 1 }]]));
     });
 
     it('gives each pair of users its own room', async () => {
@@ -974,6 +986,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
           notice: { change: 'joined', user: publicOf(bob) },
           clientId: `notice.${room.id}.2`,
           createdAt: isoAt(2),
+          ...UNCHANGED,
         },
       });
       expect(await change('joined', bob, bob, 3)).toBeNull();
@@ -1109,6 +1122,7 @@ describe.each(drivers)('Store contract: $name', (driver) => {
         notice: null,
         clientId: 'c-1',
         createdAt: isoAt(30),
+        ...UNCHANGED,
       });
       expect(result.message.createdAt).toMatch(ISO_UTC);
       expect(result.message.author).not.toHaveProperty('passwordHash');

@@ -1,5 +1,5 @@
 import { Injectable, signal } from '@angular/core';
-import type { AckOf, ClientEventName, MemberChange, Message, PayloadOf, PublicUser, ServerToClientEvents } from '@parley/protocol';
+import type { AckOf, ClientEventName, MemberChange, Message, PayloadOf, PublicUser, ServerToClientEvents, SyncPosition } from '@parley/protocol';
 import type { ConnectionState } from '../app/core/chat-socket';
 
 type Responder = { [E in ClientEventName]?: (payload: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>> };
@@ -60,10 +60,22 @@ export class FakeChatSocket {
     for (const listener of this.reconnected) listener();
   }
 
+  /** The rooms each `sync` named, by the seq it named each with (the change counts left out). */
+  syncedSeqs(): { rooms: Record<string, number> }[] {
+    return (this.sent('sync') as PayloadOf<'sync'>[]).map(({ rooms }) => ({ rooms: seqsNamed(rooms) }));
+  }
+
   sent(event: ClientEventName): unknown[] {
     return this.requests.filter((r) => r.event === event).map((r) => r.payload);
   }
 }
+
+/** The seq a `sync` names a room by, in either form. */
+export const heldSeq = (held: number | SyncPosition): number => (typeof held === 'number' ? held : held.seq);
+
+/** The rooms a `sync` names, by seq. */
+export const seqsNamed = (rooms: Record<string, number | SyncPosition>): Record<string, number> =>
+  Object.fromEntries(Object.entries(rooms).map(([id, held]) => [id, heldSeq(held)]));
 
 export const alice: PublicUser = { id: 1, username: 'alice', firstName: 'Alice', lastName: 'Liddell' };
 export const bob: PublicUser = { id: 2, username: 'bob', firstName: 'Bob', lastName: 'Builder' };
@@ -80,6 +92,11 @@ export function message(roomId: number, seq: number, author: PublicUser = bob, b
     notice: null,
     clientId: `c-${roomId}-${seq}`,
     createdAt: new Date(Date.UTC(2026, 10, 24, 10, 0, seq)).toISOString(),
+    editedAt: null,
+    deletedAt: null,
+    changeSeq: 0,
+    replyTo: null,
+    reactions: [],
   };
 }
 

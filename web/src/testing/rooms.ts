@@ -20,6 +20,7 @@ export function groupRoom(id: number, name: string, changes: Partial<Room> = {})
     muted: false,
     peerLastReadSeq: null,
     role: 'member',
+    changeSeq: 0,
     ...changes,
   };
 }

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import type { Outcome } from '../batcher.js';
-import { toMessage, type MessageRow } from '../rows.js';
+import { MESSAGE_JOINS, messageColumns, toMessage, type MessageRow } from '../rows.js';
 import type { AppendResult, NewMessage } from '../store.js';
 
 /**
  * A batch of appends is one statement, and so one transaction with one WAL flush at its commit
  * (`synchronous_commit` on): pg resolves a query only at ReadyForQuery, which PostgreSQL sends after that
- * commit. Its parameters are five arrays, one element per message: room, author, client id, body, time.
+ * commit. Its parameters are six arrays, one element per message: room, author, client id, body, time, and the message it answers.
  *
  * APPEND_NEW writes a batch none of whose (author, clientId) is stored yet, as nearly every batch is, and reads
  * nothing of `messages`. It is prepared, and PostgreSQL keeps a generic plan for it that it may have made while
@@ -42,14 +42,15 @@ const APPEND_NEW = `
       last_message_author_id = ($2::bigint[])[p.positions[p.count]],
       last_message_client_id = ($3::text[])[p.positions[p.count]],
       last_message_body = ($4::text[])[p.positions[p.count]],
-      last_message_created_at = ($5::timestamptz[])[p.positions[p.count]]
+      last_message_created_at = ($5::timestamptz[])[p.positions[p.count]],
+      last_message_edited_at = NULL, last_message_deleted_at = NULL, last_message_change_seq = 0
     FROM per_room p WHERE r.id = p.room_id
     RETURNING r.id, r.last_seq - p.count AS seq_before, p.positions, p.ids
   ),
   stored AS (
-    INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at) OVERRIDING SYSTEM VALUE
+    INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at, reply_to_id) OVERRIDING SYSTEM VALUE
     SELECT m.ids[k], m.id, m.seq_before + k, ($2::bigint[])[m.positions[k]], ($3::text[])[m.positions[k]],
-           ($4::text[])[m.positions[k]], ($5::timestamptz[])[m.positions[k]]
+           ($4::text[])[m.positions[k]], ($5::timestamptz[])[m.positions[k]], ($6::bigint[])[m.positions[k]]
     FROM moved m CROSS JOIN LATERAL generate_subscripts(m.positions, 1) AS k
     RETURNING *
   ),
@@ -58,9 +59,7 @@ const APPEND_NEW = `
     FROM (SELECT room_id, author_id, max(seq) AS seq FROM stored GROUP BY room_id, author_id) s
     WHERE me.room_id = s.room_id AND me.user_id = s.author_id
   )
-  SELECT true AS created, s.id, s.room_id, s.seq, s.author_id, s.client_id, s.body, s.created_at,
-         u.username, u.first_name, u.last_name
-  FROM stored s JOIN users u ON u.id = s.author_id`;
+  SELECT true AS created, ${messageColumns()} FROM stored m ${MESSAGE_JOINS}`;
 
 /**
  * The same, for a batch with a repeat in it: `fresh` keeps the messages whose (author, clientId) is not stored,
@@ -70,8 +69,8 @@ const APPEND_NEW = `
  */
 const APPEND_CHECKED = `
   WITH batch AS (
-    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[])
-      WITH ORDINALITY AS b(room_id, author_id, client_id, body, created_at, position)
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[])
+      WITH ORDINALITY AS b(room_id, author_id, client_id, body, created_at, reply_to_id, position)
   ),
   fresh AS (
     SELECT b.*, nextval((SELECT pg_get_serial_sequence('messages', 'id'))::regclass) AS id,
@@ -83,13 +82,14 @@ const APPEND_CHECKED = `
   moved AS (
     UPDATE rooms r SET last_seq = r.last_seq + f.count, last_activity_at = f.created_at,
       last_message_id = f.id, last_message_author_id = f.author_id, last_message_client_id = f.client_id,
-      last_message_body = f.body, last_message_created_at = f.created_at
+      last_message_body = f.body, last_message_created_at = f.created_at,
+      last_message_edited_at = NULL, last_message_deleted_at = NULL, last_message_change_seq = 0
     FROM fresh f WHERE f.nth = f.count AND r.id = f.room_id
     RETURNING r.id, r.last_seq
   ),
   stored AS (
-    INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at) OVERRIDING SYSTEM VALUE
-    SELECT f.id, f.room_id, m.last_seq - f.count + f.nth, f.author_id, f.client_id, f.body, f.created_at
+    INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at, reply_to_id) OVERRIDING SYSTEM VALUE
+    SELECT f.id, f.room_id, m.last_seq - f.count + f.nth, f.author_id, f.client_id, f.body, f.created_at, f.reply_to_id
     FROM fresh f JOIN moved m ON m.id = f.room_id
     RETURNING *
   ),
@@ -98,14 +98,13 @@ const APPEND_CHECKED = `
     FROM (SELECT room_id, author_id, max(seq) AS seq FROM stored GROUP BY room_id, author_id) s
     WHERE me.room_id = s.room_id AND me.user_id = s.author_id
   )
-  SELECT a.*, u.username, u.first_name, u.last_name
+  SELECT m.created, ${messageColumns()}
   FROM (
-    SELECT true AS created, s.id, s.room_id, s.seq, s.author_id, s.client_id, s.body, s.created_at FROM stored s
+    SELECT true AS created, s.* FROM stored s
     UNION ALL
-    SELECT false, m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at
-    FROM batch b JOIN messages m ON m.author_id = b.author_id AND m.client_id = b.client_id
-  ) a
-  JOIN users u ON u.id = a.author_id`;
+    SELECT false, m.* FROM batch b JOIN messages m ON m.author_id = b.author_id AND m.client_id = b.client_id
+  ) m
+  ${MESSAGE_JOINS}`;
 
 const clientKey = (authorId: number, clientId: string) => `${authorId}:${clientId}`;
 
@@ -134,6 +133,7 @@ export async function appendMessages(pool: pg.Pool, messages: readonly NewMessag
     batch.map((m) => m.clientId),
     batch.map((m) => m.body),
     batch.map((m) => m.createdAt),
+    batch.map((m) => m.replyToId ?? null),
   ];
   let rows: (MessageRow & { created: boolean })[];
   try {

@@ -230,4 +230,34 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX user_blocks_blocked ON user_blocks (blocked_id, blocker_id);
     `,
   },
+  {
+    version: 11,
+    name: 'messages that can be edited, deleted, answered and reacted to, and a change feed',
+    // As in SQLite's migration 12.
+    sql: `
+      ALTER TABLE messages ADD COLUMN edited_at timestamptz;
+      ALTER TABLE messages ADD COLUMN deleted_at timestamptz;
+      ALTER TABLE messages ADD COLUMN change_seq bigint NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN reply_to_id bigint;
+      CREATE INDEX messages_changes ON messages (room_id, change_seq) WHERE change_seq > 0;
+      ALTER TABLE rooms ADD COLUMN change_seq bigint NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN last_message_edited_at timestamptz;
+      ALTER TABLE rooms ADD COLUMN last_message_deleted_at timestamptz;
+      ALTER TABLE rooms ADD COLUMN last_message_change_seq bigint NOT NULL DEFAULT 0;
+      CREATE TABLE message_edits (
+        message_id  bigint      NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        n           integer     NOT NULL,
+        replaced_at timestamptz NOT NULL,
+        body        text        NOT NULL,
+        PRIMARY KEY (message_id, n)
+      );
+      CREATE TABLE message_reactions (
+        message_id bigint      NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        emoji      text        NOT NULL,
+        user_id    bigint      NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (message_id, emoji, user_id)
+      );
+    `,
+  },
 ];

@@ -1,10 +1,15 @@
 import pg from 'pg';
-import type { MemberRole, Message, PublicUser } from '@parley/protocol';
+import type { MemberRole, Message, MessageEdit, PublicUser } from '@parley/protocol';
 import { Batcher, type Outcome } from '../batcher.js';
 import { namePrefixShape, prefixEnd, type NamePrefixShape } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
   lastMessageColumns,
+  MESSAGE_JOINS,
+  messageColumns,
+  reactable,
+  withReactions,
+  type ReactionRow,
   joinablePage,
   noticeBody,
   noticeClientId,
@@ -25,6 +30,11 @@ import {
   StoreConflictError,
   type AppendResult,
   type BlockRelations,
+  type ChangesQuery,
+  type MessageChanged,
+  type MessageEditChange,
+  type ReactionChangeRequest,
+  type RoomCounters,
   type NameChange,
   type SendStanding,
   type SessionListing,
@@ -119,7 +129,7 @@ const ROOM_COLUMNS = `
   coalesce(me.muted, false) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
   pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns(epochMs)},
-  me.role`;
+  me.role, r.change_seq`;
 
 /**
  * What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. The peer is a LATERAL subquery with
@@ -138,10 +148,7 @@ const ROOM_SELECT = `
   FROM rooms r LEFT JOIN members me ON me.room_id = r.id AND me.user_id = $1
   ${ROOM_JOINS}`;
 
-const MESSAGE_SELECT = `
-  SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
-         u.username, u.first_name, u.last_name
-  FROM messages m JOIN users u ON u.id = m.author_id`;
+const MESSAGE_SELECT = `SELECT ${messageColumns()} FROM messages m ${MESSAGE_JOINS}`;
 
 /**
  * A statement that each pooled connection parses and plans once, on its first use, and then only binds and
@@ -312,7 +319,8 @@ const Q = {
     WITH moved AS (
       UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = $5,
         last_message_id = nextval((SELECT pg_get_serial_sequence('messages', 'id'))::regclass),
-        last_message_author_id = $2, last_message_client_id = $3, last_message_body = $4, last_message_created_at = $5
+        last_message_author_id = $2, last_message_client_id = $3, last_message_body = $4, last_message_created_at = $5,
+        last_message_edited_at = NULL, last_message_deleted_at = NULL, last_message_change_seq = 0
       WHERE id = $1 RETURNING last_seq, last_message_id
     ),
     stored AS (
@@ -324,9 +332,8 @@ const Q = {
       UPDATE members me SET last_read_seq = GREATEST(me.last_read_seq, s.seq) FROM stored s
       WHERE me.room_id = s.room_id AND me.user_id = s.author_id
     )
-    SELECT s.id, s.room_id, s.seq, s.author_id, s.client_id, s.body, s.created_at, u.username, u.first_name, u.last_name,
-           (SELECT count(*) FROM members WHERE room_id = $1) AS member_count
-    FROM stored s JOIN users u ON u.id = s.author_id`,
+    SELECT ${messageColumns()}, (SELECT count(*) FROM members WHERE room_id = $1) AS member_count
+    FROM stored m ${MESSAGE_JOINS}`,
   // The memberships among the pairs ($1[i], $2[i]).
   members: prepared(
     'members',
@@ -334,7 +341,7 @@ const Q = {
      JOIN members m ON m.room_id = c.room_id AND m.user_id = c.user_id`,
   ),
   roomIdsOf: 'SELECT room_id FROM members WHERE user_id = $1 ORDER BY room_id',
-  lastSeqsOf: 'SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1',
+  roomCountersOf: 'SELECT m.room_id, r.last_seq, r.change_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1',
   membership: prepared(
     'membership',
     `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
@@ -346,6 +353,34 @@ const Q = {
   setMuted: 'UPDATE members SET muted = $3 WHERE room_id = $1 AND user_id = $2 AND muted <> $3',
   messagesBefore: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
   messagesAfter: `${MESSAGE_SELECT} WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
+  // The changed ones only: the partial index messages_changes holds them.
+  changedMessages: `${MESSAGE_SELECT}
+    WHERE m.room_id = $1 AND m.change_seq > 0 AND m.change_seq > $2 AND m.seq <= $3 ORDER BY m.change_seq LIMIT $4`,
+  messageById: `${MESSAGE_SELECT} WHERE m.id = $1`,
+  reactionsOf: `SELECT message_id, emoji, count(*)::int AS count, bool_or(user_id = $2) AS me
+                FROM message_reactions WHERE message_id = ANY($1::bigint[])
+                GROUP BY message_id, emoji ORDER BY message_id, min(created_at), emoji`,
+  messageRoom: 'SELECT room_id FROM messages WHERE id = $1',
+  // Read once the room's row is locked: every change of a room's messages takes that lock first.
+  changedRow: 'SELECT room_id, body, deleted_at FROM messages WHERE id = $1',
+  raiseChangeSeq: 'UPDATE rooms SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq',
+  editCount: 'SELECT count(*)::int AS count FROM message_edits WHERE message_id = $1',
+  keepEdit: 'INSERT INTO message_edits (message_id, n, replaced_at, body) VALUES ($1, $2, $3, $4)',
+  setBody: 'UPDATE messages SET body = $2, edited_at = $3, change_seq = $4 WHERE id = $1',
+  setBodyCopy: `UPDATE rooms SET last_message_body = $3, last_message_edited_at = $4, last_message_change_seq = $5
+                WHERE id = $2 AND last_message_id = $1`,
+  tombstone: "UPDATE messages SET body = '', deleted_at = $2, change_seq = $3, reply_to_id = NULL WHERE id = $1",
+  tombstoneCopy: `UPDATE rooms SET last_message_body = '', last_message_deleted_at = $3, last_message_change_seq = $4
+                  WHERE id = $2 AND last_message_id = $1`,
+  dropEdits: 'DELETE FROM message_edits WHERE message_id = $1',
+  dropReactions: 'DELETE FROM message_reactions WHERE message_id = $1',
+  setChangeSeq: 'UPDATE messages SET change_seq = $2 WHERE id = $1',
+  setChangeSeqCopy: 'UPDATE rooms SET last_message_change_seq = $3 WHERE id = $2 AND last_message_id = $1',
+  addReaction: `INSERT INTO message_reactions (message_id, emoji, user_id, created_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT DO NOTHING`,
+  removeReaction: 'DELETE FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3',
+  emojiOf: 'SELECT DISTINCT emoji FROM message_reactions WHERE message_id = $1',
+  edits: 'SELECT body, replaced_at FROM message_edits WHERE message_id = $1 ORDER BY n',
 } as const;
 
 /** Which `StoreConflictError` a unique constraint, named in `./migrations.ts`, stands for. */
@@ -854,9 +889,9 @@ class PostgresStore implements Store {
     return rows.map((row) => row.room_id);
   }
 
-  async lastSeqsOf(userId: number): Promise<Map<number, number>> {
-    const { rows } = await this.pool.query<{ room_id: number; last_seq: number }>(Q.lastSeqsOf, [userId]);
-    return new Map(rows.map((row) => [row.room_id, row.last_seq]));
+  async roomCountersOf(userId: number): Promise<Map<number, RoomCounters>> {
+    const { rows } = await this.pool.query<{ room_id: number; last_seq: number; change_seq: number }>(Q.roomCountersOf, [userId]);
+    return new Map(rows.map((row) => [row.room_id, { lastSeq: row.last_seq, changeSeq: row.change_seq }]));
   }
 
   async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {
@@ -899,18 +934,128 @@ class PostgresStore implements Store {
     }
   }
 
-  async listMessages(roomId: number, query: HistoryQuery): Promise<Message[]> {
+  async listMessages(roomId: number, query: HistoryQuery, viewerId: number = 0): Promise<Message[]> {
     const { rows } = await this.pool.query<MessageRow>(Q.messagesBefore, [
       roomId,
       query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
       query.limit,
     ]);
-    return rows.reverse().map(toMessage);
+    return this.messagesFor(this.pool, rows.reverse(), viewerId);
   }
 
-  async listMessagesAfter(roomId: number, afterSeq: number, limit: number): Promise<Message[]> {
+  async listMessagesAfter(roomId: number, afterSeq: number, limit: number, viewerId: number = 0): Promise<Message[]> {
     const { rows } = await this.pool.query<MessageRow>(Q.messagesAfter, [roomId, afterSeq, limit]);
-    return rows.map(toMessage);
+    return this.messagesFor(this.pool, rows, viewerId);
+  }
+
+  async listChangedMessages(roomId: number, query: ChangesQuery, viewerId: number): Promise<Message[]> {
+    const { rows } = await this.pool.query<MessageRow>(Q.changedMessages, [roomId, query.afterChangeSeq, query.maxSeq, query.limit]);
+    return this.messagesFor(this.pool, rows, viewerId);
+  }
+
+  async findMessage(messageId: number, viewerId: number): Promise<Message | null> {
+    return this.messageIn(this.pool, messageId, viewerId);
+  }
+
+  async editMessage(edit: MessageEditChange): Promise<MessageChanged | null> {
+    return this.changeMessage(edit.messageId, async (client, row) => {
+      if (row.deleted_at !== null) return null;
+      const changed = row.body !== edit.body;
+      if (changed) {
+        const edits = (await client.query<{ count: number }>(Q.editCount, [edit.messageId])).rows[0]!.count;
+        if (edits >= edit.editsMax) throw new StoreConflictError('edits_per_message');
+        await client.query(Q.keepEdit, [edit.messageId, edits + 1, edit.at, row.body]);
+        const changeSeq = await this.raiseChangeSeq(client, row.room_id);
+        await client.query(Q.setBody, [edit.messageId, edit.body, edit.at, changeSeq]);
+        await client.query(Q.setBodyCopy, [edit.messageId, row.room_id, edit.body, edit.at, changeSeq]);
+      }
+      return changed;
+    });
+  }
+
+  async deleteMessage(messageId: number, at: Date): Promise<MessageChanged | null> {
+    return this.changeMessage(messageId, async (client, row) => {
+      if (row.deleted_at !== null) return false;
+      const changeSeq = await this.raiseChangeSeq(client, row.room_id);
+      await client.query(Q.tombstone, [messageId, at, changeSeq]);
+      await client.query(Q.tombstoneCopy, [messageId, row.room_id, at, changeSeq]);
+      await client.query(Q.dropEdits, [messageId]);
+      await client.query(Q.dropReactions, [messageId]);
+      return true;
+    });
+  }
+
+  async setReaction(change: ReactionChangeRequest): Promise<MessageChanged | null> {
+    const { messageId, userId, emoji } = change;
+    return this.changeMessage(
+      messageId,
+      async (client, row) => {
+        if (row.deleted_at !== null) return null;
+        let changed: boolean;
+        if (change.on) {
+          const given = (await client.query<{ emoji: string }>(Q.emojiOf, [messageId])).rows.map((r) => r.emoji);
+          if (!given.includes(emoji) && given.length >= change.emojiMax) throw new StoreConflictError('reactions_per_message');
+          changed = (await client.query(Q.addReaction, [messageId, emoji, userId, change.at])).rowCount === 1;
+        } else {
+          changed = (await client.query(Q.removeReaction, [messageId, emoji, userId])).rowCount === 1;
+        }
+        if (changed) {
+          const changeSeq = await this.raiseChangeSeq(client, row.room_id);
+          await client.query(Q.setChangeSeq, [messageId, changeSeq]);
+          await client.query(Q.setChangeSeqCopy, [messageId, row.room_id, changeSeq]);
+        }
+        return changed;
+      },
+      userId,
+    );
+  }
+
+  async listEdits(messageId: number): Promise<MessageEdit[]> {
+    const { rows } = await this.pool.query<{ body: string; replaced_at: Date }>(Q.edits, [messageId]);
+    return rows.map((row) => ({ body: row.body, replacedAt: row.replaced_at.toISOString() }));
+  }
+
+  /**
+   * Runs one change of a message in a transaction that first locks its room's row, as every change of the room's
+   * messages and every append to it does: changes of one room are one after another, and each takes the next
+   * `change_seq`. `change` says whether it changed anything (null: it refuses). The message is answered as
+   * `viewerId` sees it, its author by default.
+   */
+  private async changeMessage(
+    messageId: number,
+    change: (client: pg.PoolClient, row: { room_id: number; body: string; deleted_at: Date | null }) => Promise<boolean | null>,
+    viewerId?: number,
+  ): Promise<MessageChanged | null> {
+    return this.transaction(async (client) => {
+      const found = await client.query<{ room_id: number }>(Q.messageRoom, [messageId]);
+      if (found.rowCount !== 1) return null;
+      if ((await client.query(Q.lockRoom, [found.rows[0]!.room_id])).rowCount !== 1) return null;
+      const row = (await client.query<{ room_id: number; body: string; deleted_at: Date | null }>(Q.changedRow, [messageId])).rows[0];
+      if (!row) return null;
+      const changed = await change(client, row);
+      if (changed === null) return null;
+      const { rows } = await client.query<MessageRow>(Q.messageById, [messageId]);
+      const message = (await this.messagesFor(client, rows, viewerId ?? rows[0]!.author_id))[0]!;
+      return { message, changed };
+    });
+  }
+
+  private async raiseChangeSeq(client: pg.PoolClient, roomId: number): Promise<number> {
+    return (await client.query<{ change_seq: number }>(Q.raiseChangeSeq, [roomId])).rows[0]!.change_seq;
+  }
+
+  private async messageIn(db: pg.Pool | pg.PoolClient, messageId: number, viewerId: number): Promise<Message | null> {
+    const { rows } = await db.query<MessageRow>(Q.messageById, [messageId]);
+    return rows.length === 0 ? null : (await this.messagesFor(db, rows, viewerId))[0]!;
+  }
+
+  /** Messages from their rows, with their reactions as `viewerId` sees them: one more query, only when one of them changed. */
+  private async messagesFor(db: pg.Pool | pg.PoolClient, rows: readonly MessageRow[], viewerId: number): Promise<Message[]> {
+    const messages = rows.map(toMessage);
+    const ids = reactable(messages);
+    if (ids.length === 0) return messages;
+    const reactions = await db.query<ReactionRow>(Q.reactionsOf, [ids, viewerId]);
+    return withReactions(messages, reactions.rows);
   }
 
   close(): Promise<void> {

@@ -229,4 +229,37 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX user_blocks_blocked ON user_blocks (blocked_id, blocker_id);
     `,
   },
+  {
+    version: 12,
+    name: 'messages that can be edited, deleted, answered and reacted to, and a change feed',
+    // A room's `change_seq` counts its messages' changes; a message keeps the count of its last one, and the index
+    // on it (of changed messages only) is what `sync` reads the changes since a count from. The room row's copy of
+    // its last message (migration 5) keeps its edit, deletion and change count too. An edit keeps the body it
+    // replaced in `message_edits`; a deletion empties the body and drops its edits and reactions.
+    sql: `
+      ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+      ALTER TABLE messages ADD COLUMN deleted_at INTEGER;
+      ALTER TABLE messages ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN reply_to_id INTEGER;
+      CREATE INDEX messages_changes ON messages (room_id, change_seq) WHERE change_seq > 0;
+      ALTER TABLE rooms ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN last_message_edited_at INTEGER;
+      ALTER TABLE rooms ADD COLUMN last_message_deleted_at INTEGER;
+      ALTER TABLE rooms ADD COLUMN last_message_change_seq INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE message_edits (
+        message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        n           INTEGER NOT NULL,
+        replaced_at INTEGER NOT NULL,
+        body        TEXT    NOT NULL,
+        PRIMARY KEY (message_id, n)
+      ) WITHOUT ROWID;
+      CREATE TABLE message_reactions (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        emoji      TEXT    NOT NULL,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, emoji, user_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

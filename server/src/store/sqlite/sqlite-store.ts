@@ -1,11 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { MemberRole, Message, PublicUser } from '@parley/protocol';
+import type { MemberRole, Message, MessageEdit, PublicUser } from '@parley/protocol';
 import { namePrefixShape, prefixEnd, type NamePrefixShape } from '../name-keys.js';
 import {
   LAST_MESSAGE_JOIN,
+  MESSAGE_JOINS,
   lastMessageColumns,
+  messageColumns,
+  reactable,
+  withReactions,
+  type ReactionRow,
   ROOM_ROW_COLUMNS,
   joinablePage,
   noticeBody,
@@ -28,6 +33,11 @@ import {
   StoreConflictError,
   type AppendResult,
   type BlockRelations,
+  type ChangesQuery,
+  type MessageChanged,
+  type MessageEditChange,
+  type ReactionChangeRequest,
+  type RoomCounters,
   type NameChange,
   type SendStanding,
   type SessionListing,
@@ -57,6 +67,7 @@ import {
 } from '../store.js';
 import { DELETED_USER_NAME, directRoomKey, releasedUsername } from '../direct-key.js';
 import { sqliteMigrations } from './migrations.js';
+import { isoTime } from '../iso-time.js';
 
 
 /**
@@ -73,7 +84,7 @@ const ROOM_COLUMNS = `
   coalesce(me.muted, 0) AS muted,
   p.id AS peer_id, p.username AS peer_username, p.first_name AS peer_first_name, p.last_name AS peer_last_name,
   pm.last_read_seq AS peer_last_read_seq, ${lastMessageColumns()},
-  me.role`;
+  me.role, r.change_seq`;
 
 /** What ROOM_COLUMNS joins to `r` and the viewer's membership `me`. */
 const ROOM_JOINS = `
@@ -139,10 +150,14 @@ function relations(rows: { id: number; by_me: number }[]): BlockRelations {
   };
 }
 
-const MESSAGE_SELECT = `
-  SELECT m.id, m.room_id, m.seq, m.author_id, m.client_id, m.body, m.created_at,
-         u.username, u.first_name, u.last_name
-  FROM messages m JOIN users u ON u.id = m.author_id`;
+const MESSAGE_SELECT = `SELECT ${messageColumns()} FROM messages m ${MESSAGE_JOINS}`;
+
+/** What a change to a message needs of it, read in its transaction. */
+interface ChangedRow {
+  room_id: number;
+  body: string;
+  deleted_at: number | null;
+}
 
 /** A statement of room rows read as arrays (see ROOM_ROW_COLUMNS); fails at start should its columns drift from that list. */
 function roomStatement<P extends object>(db: Database.Database, sql: string): Database.Statement<[P], RoomValues> {
@@ -422,8 +437,10 @@ export class SqliteStore implements Store {
       memberCount: db.prepare<[number], number>('SELECT count(*) FROM members WHERE room_id = ?').pluck(),
       lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
       roomIdsOf: db.prepare<[number], number>('SELECT room_id FROM members WHERE user_id = ?').pluck(),
-      lastSeqsOf: db
-        .prepare<[number], [number, number]>('SELECT m.room_id, r.last_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?')
+      roomCountersOf: db
+        .prepare<[number], [number, number, number]>(
+          'SELECT m.room_id, r.last_seq, r.change_seq FROM members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?',
+        )
         .raw(),
       membership: db.prepare<[number, number], MembershipRow>(
         `SELECT r.kind, r.last_seq, me.user_id IS NOT NULL AS member,
@@ -455,11 +472,57 @@ export class SqliteStore implements Store {
       >(
         `UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = @at,
            last_message_id = (SELECT coalesce(max(id), 0) + 1 FROM messages), last_message_author_id = @author,
-           last_message_client_id = @clientId, last_message_body = @body, last_message_created_at = @at
+           last_message_client_id = @clientId, last_message_body = @body, last_message_created_at = @at,
+           last_message_edited_at = NULL, last_message_deleted_at = NULL, last_message_change_seq = 0
          WHERE id = @room RETURNING last_seq, last_message_id`,
       ),
-      insertMessage: db.prepare<[number, number, number, number, string, string, number]>(
-        `INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      insertMessage: db.prepare<[number, number, number, number, string, string, number, number | null]>(
+        `INSERT INTO messages (id, room_id, seq, author_id, client_id, body, created_at, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      // The changed ones only: the partial index messages_changes holds them.
+      changedMessages: db.prepare<[number, number, number, number], MessageRow>(
+        `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.change_seq > 0 AND m.change_seq > ? AND m.seq <= ? ORDER BY m.change_seq LIMIT ?`,
+      ),
+      reactionsOf: db.prepare<{ ids: string; viewer: number }, ReactionRow>(
+        `SELECT message_id, emoji, count(*) AS count, max(user_id = @viewer) AS me
+         FROM message_reactions WHERE message_id IN (SELECT value FROM json_each(@ids))
+         GROUP BY message_id, emoji ORDER BY message_id, min(created_at), emoji`,
+      ),
+      changedRow: db.prepare<[number], ChangedRow>('SELECT room_id, body, deleted_at FROM messages WHERE id = ?'),
+      raiseChangeSeq: db.prepare<[number], number>('UPDATE rooms SET change_seq = change_seq + 1 WHERE id = ? RETURNING change_seq').pluck(),
+      editCount: db.prepare<[number], number>('SELECT count(*) FROM message_edits WHERE message_id = ?').pluck(),
+      keepEdit: db.prepare<[number, number, number, string]>(
+        'INSERT INTO message_edits (message_id, n, replaced_at, body) VALUES (?, ?, ?, ?)',
+      ),
+      setBody: db.prepare<{ id: number; body: string; at: number; changeSeq: number }>(
+        'UPDATE messages SET body = @body, edited_at = @at, change_seq = @changeSeq WHERE id = @id',
+      ),
+      setBodyCopy: db.prepare<{ id: number; room: number; body: string; at: number; changeSeq: number }>(
+        `UPDATE rooms SET last_message_body = @body, last_message_edited_at = @at, last_message_change_seq = @changeSeq
+         WHERE id = @room AND last_message_id = @id`,
+      ),
+      tombstone: db.prepare<{ id: number; at: number; changeSeq: number }>(
+        "UPDATE messages SET body = '', deleted_at = @at, change_seq = @changeSeq, reply_to_id = NULL WHERE id = @id",
+      ),
+      tombstoneCopy: db.prepare<{ id: number; room: number; at: number; changeSeq: number }>(
+        `UPDATE rooms SET last_message_body = '', last_message_deleted_at = @at, last_message_change_seq = @changeSeq
+         WHERE id = @room AND last_message_id = @id`,
+      ),
+      dropEdits: db.prepare<[number]>('DELETE FROM message_edits WHERE message_id = ?'),
+      dropReactions: db.prepare<[number]>('DELETE FROM message_reactions WHERE message_id = ?'),
+      setChangeSeq: db.prepare<[number, number]>('UPDATE messages SET change_seq = ? WHERE id = ?'),
+      setChangeSeqCopy: db.prepare<[number, number, number]>(
+        'UPDATE rooms SET last_message_change_seq = ? WHERE id = ? AND last_message_id = ?',
+      ),
+      addReaction: db.prepare<[number, string, number, number]>(
+        'INSERT INTO message_reactions (message_id, emoji, user_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      removeReaction: db.prepare<[number, string, number]>(
+        'DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?',
+      ),
+      emojiOf: db.prepare<[number], string>('SELECT DISTINCT emoji FROM message_reactions WHERE message_id = ?').pluck(),
+      edits: db.prepare<[number], { body: string; replaced_at: number }>(
+        'SELECT body, replaced_at FROM message_edits WHERE message_id = ? ORDER BY n',
       ),
       messagesBefore: db.prepare<[number, number, number], MessageRow>(
         `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
@@ -481,7 +544,7 @@ export class SqliteStore implements Store {
       });
       if (next === undefined) throw new Error(`room ${message.roomId} does not exist`);
       const { last_seq: seq, last_message_id: id } = next;
-      this.q.insertMessage.run(id, message.roomId, seq, message.authorId, message.clientId, message.body, at);
+      this.q.insertMessage.run(id, message.roomId, seq, message.authorId, message.clientId, message.body, at, message.replyToId ?? null);
       this.q.authorHasRead.run(seq, message.roomId, message.authorId);
       return { message: toMessage(this.q.messageById.get(id)!), created: true };
     });
@@ -504,7 +567,7 @@ export class SqliteStore implements Store {
       const clientId = noticeClientId(roomId, this.q.lastSeq.get(roomId)! + 1);
       const body = noticeBody({ change: change.change, user });
       const { last_seq: seq, last_message_id: id } = this.q.nextSeq.get({ room: roomId, author: actorId, clientId, body, at })!;
-      this.q.insertMessage.run(id, roomId, seq, actorId, clientId, body, at);
+      this.q.insertMessage.run(id, roomId, seq, actorId, clientId, body, at, null);
       this.q.authorHasRead.run(seq, roomId, actorId);
       return { notice: toMessage(this.q.messageById.get(id)!), memberCount: this.q.memberCount.get(roomId)!, newOwnerId };
     });
@@ -813,8 +876,8 @@ export class SqliteStore implements Store {
     return this.q.roomIdsOf.all(userId);
   }
 
-  async lastSeqsOf(userId: number): Promise<Map<number, number>> {
-    return new Map(this.q.lastSeqsOf.all(userId));
+  async roomCountersOf(userId: number): Promise<Map<number, RoomCounters>> {
+    return new Map(this.q.roomCountersOf.all(userId).map(([id, lastSeq, changeSeq]) => [id, { lastSeq, changeSeq }]));
   }
 
   async findMembership(roomId: number, userId: number): Promise<MembershipRecord | null> {
@@ -873,13 +936,97 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listMessages(roomId: number, query: HistoryQuery): Promise<Message[]> {
+  async listMessages(roomId: number, query: HistoryQuery, viewerId: number = 0): Promise<Message[]> {
     const rows = this.q.messagesBefore.all(roomId, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit);
-    return rows.reverse().map(toMessage);
+    return this.messagesFor(rows.reverse(), viewerId);
   }
 
-  async listMessagesAfter(roomId: number, afterSeq: number, limit: number): Promise<Message[]> {
-    return this.q.messagesAfter.all(roomId, afterSeq, limit).map(toMessage);
+  async listMessagesAfter(roomId: number, afterSeq: number, limit: number, viewerId: number = 0): Promise<Message[]> {
+    return this.messagesFor(this.q.messagesAfter.all(roomId, afterSeq, limit), viewerId);
+  }
+
+  async listChangedMessages(roomId: number, query: ChangesQuery, viewerId: number): Promise<Message[]> {
+    const rows = this.q.changedMessages.all(roomId, query.afterChangeSeq, query.maxSeq, query.limit);
+    return this.messagesFor(rows, viewerId);
+  }
+
+  async findMessage(messageId: number, viewerId: number): Promise<Message | null> {
+    const row = this.q.messageById.get(messageId);
+    return row ? this.messagesFor([row], viewerId)[0]! : null;
+  }
+
+  async editMessage(edit: MessageEditChange): Promise<MessageChanged | null> {
+    return this.db.transaction((): MessageChanged | null => {
+      const row = this.q.changedRow.get(edit.messageId);
+      if (!row || row.deleted_at !== null) return null;
+      if (row.body !== edit.body) {
+        const edits = this.q.editCount.get(edit.messageId)!;
+        if (edits >= edit.editsMax) throw new StoreConflictError('edits_per_message');
+        const at = edit.at.getTime();
+        this.q.keepEdit.run(edit.messageId, edits + 1, at, row.body);
+        const changeSeq = this.q.raiseChangeSeq.get(row.room_id)!;
+        const change = { id: edit.messageId, room: row.room_id, body: edit.body, at, changeSeq };
+        this.q.setBody.run(change);
+        this.q.setBodyCopy.run(change);
+      }
+      // The author edits, and the author's reactions are theirs to see.
+      return this.changed(edit.messageId, row.body !== edit.body);
+    }).immediate();
+  }
+
+  async deleteMessage(messageId: number, at: Date): Promise<MessageChanged | null> {
+    return this.db.transaction((): MessageChanged | null => {
+      const row = this.q.changedRow.get(messageId);
+      if (!row) return null;
+      if (row.deleted_at === null) {
+        const changeSeq = this.q.raiseChangeSeq.get(row.room_id)!;
+        const change = { id: messageId, room: row.room_id, at: at.getTime(), changeSeq };
+        this.q.tombstone.run(change);
+        this.q.tombstoneCopy.run(change);
+        this.q.dropEdits.run(messageId);
+        this.q.dropReactions.run(messageId);
+      }
+      return this.changed(messageId, row.deleted_at === null);
+    }).immediate();
+  }
+
+  async setReaction(change: ReactionChangeRequest): Promise<MessageChanged | null> {
+    const { messageId, userId, emoji } = change;
+    return this.db.transaction((): MessageChanged | null => {
+      const row = this.q.changedRow.get(messageId);
+      if (!row || row.deleted_at !== null) return null;
+      let changed: boolean;
+      if (change.on) {
+        const given = this.q.emojiOf.all(messageId);
+        if (!given.includes(emoji) && given.length >= change.emojiMax) throw new StoreConflictError('reactions_per_message');
+        changed = this.q.addReaction.run(messageId, emoji, userId, change.at.getTime()).changes === 1;
+      } else {
+        changed = this.q.removeReaction.run(messageId, emoji, userId).changes === 1;
+      }
+      if (changed) {
+        const changeSeq = this.q.raiseChangeSeq.get(row.room_id)!;
+        this.q.setChangeSeq.run(changeSeq, messageId);
+        this.q.setChangeSeqCopy.run(changeSeq, row.room_id, messageId);
+      }
+      return { message: this.messagesFor([this.q.messageById.get(messageId)!], userId)[0]!, changed };
+    }).immediate();
+  }
+
+  async listEdits(messageId: number): Promise<MessageEdit[]> {
+    return this.q.edits.all(messageId).map((row) => ({ body: row.body, replacedAt: isoTime(row.replaced_at) }));
+  }
+
+  /** The message after a change by its author (whose reactions it marks). */
+  private changed(messageId: number, changed: boolean): MessageChanged {
+    const row = this.q.messageById.get(messageId)!;
+    return { message: this.messagesFor([row], row.author_id)[0]!, changed };
+  }
+
+  /** Messages from their rows, with their reactions as `viewerId` sees them. */
+  private messagesFor(rows: readonly MessageRow[], viewerId: number): Message[] {
+    const messages = rows.map(toMessage);
+    const ids = reactable(messages);
+    return ids.length === 0 ? messages : withReactions(messages, this.q.reactionsOf.all({ ids: JSON.stringify(ids), viewer: viewerId }));
   }
 
   async close(): Promise<void> {

@@ -36,6 +36,9 @@ export const WRITE_METHODS = [
   'advanceReadMarker',
   'setMuted',
   'appendMessage',
+  'editMessage',
+  'deleteMessage',
+  'setReaction',
 ] as const satisfies readonly (keyof Store)[];
 
 export type WriteMethod = (typeof WRITE_METHODS)[number];

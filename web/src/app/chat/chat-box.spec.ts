@@ -28,6 +28,7 @@ const room = (changes: Partial<Room>): Room => ({
   muted: false,
   peerLastReadSeq: null,
   role: 'member',
+  changeSeq: 0,
   ...changes,
 });
 

@@ -1,7 +1,7 @@
 import { provideZonelessChangeDetection, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { LIMITS, type Room } from '@parley/protocol';
-import { FakeChatSocket, alice, bob, message, notice, settle } from '../../testing/fake-chat-socket';
+import { LIMITS, type Message, type Room } from '@parley/protocol';
+import { FakeChatSocket, alice, bob, heldSeq, message, notice, settle } from '../../testing/fake-chat-socket';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore, HIDDEN_KEPT } from '../dock/dock.store';
@@ -25,6 +25,7 @@ const dmWithBob: Room = {
   muted: false,
   peerLastReadSeq: 0,
   role: 'member',
+  changeSeq: 0,
 };
 const group = (id: number, name: string): Room => ({ ...dmWithBob, id, kind: 'group', name, peer: null, peerLastReadSeq: null });
 
@@ -243,8 +244,8 @@ describe('ChatStore', () => {
       const { socket, chat } = setUp();
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       socket.responders.sync = ({ rooms }) => {
-        expect(rooms).toEqual({ 1: 1 });
-        return { ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 3), message(1, 4)], complete: true }] };
+        expect(rooms).toEqual({ 1: { seq: 1, changeSeq: 0 } });
+        return { ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 3), message(1, 4)], changed: [], changeSeq: 0, complete: true }] };
       };
       socket.serverSends('message:new', message(1, 4));
       await settle();
@@ -371,7 +372,7 @@ describe('ChatStore', () => {
       it('hands over to a reconnect that sends the message meanwhile: only the later one sends it again', async () => {
         const { socket, chat } = setUp();
         socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
-        socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], complete: true }] });
+        socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], changed: [], changeSeq: 0, complete: true }] });
         chat.show(group(1, 'lobby'), []);
         // Refused before the reconnect and once after it, then stored.
         socket.responders['message:send'] = (input) => (socket.sent('message:send').length <= 2 ? overloaded : stored(input));
@@ -443,19 +444,20 @@ describe('ChatStore', () => {
         ok: true,
         joined: [],
         left: [],
-        rooms: Object.entries(rooms).map(([id, held]) => {
+        rooms: Object.entries(rooms).map(([id, named]) => {
           const roomId = Number(id);
+          const held = heldSeq(named);
           const last = roomId === 1 ? latest : 0;
           const end = Math.min(held + page, last);
           const messages = Array.from({ length: Math.max(0, end - held) }, (_, i) => message(roomId, held + i + 1));
-          return { roomId, messages, complete: end === last };
+          return { roomId, messages, changed: [], changeSeq: 0, complete: end === last };
         }),
       });
 
       await chat.catchUpAll();
 
       // Every room is named each time, as the server wants: one left out would come back as joined.
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 2, 2: 0 } }, { rooms: { 1: 202, 2: 0 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 2, 2: 0 } }, { rooms: { 1: 202, 2: 0 } }]);
       const seqs = chat.boxes().find((b) => b.room.id === 1)!.conversation.messages.map((m) => m.seq);
       expect(seqs).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
     });
@@ -467,21 +469,21 @@ describe('ChatStore', () => {
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       chat.show(group(2, 'quiet'), [message(2, 1)]);
       const answers = [
-        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: false }, { roomId: 2, messages: [], complete: false }] },
-        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 3)], complete: true }, { roomId: 2, messages: [message(2, 2)], complete: true }] },
+        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], changed: [], changeSeq: 0, complete: false }, { roomId: 2, messages: [], changed: [], changeSeq: 0, complete: false }] },
+        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 3)], changed: [], changeSeq: 0, complete: true }, { roomId: 2, messages: [message(2, 2)], changed: [], changeSeq: 0, complete: true }] },
       ];
       socket.responders.sync = () => answers.shift()!;
 
       await chat.catchUpAll();
 
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1 } }, { rooms: { 1: 2, 2: 1 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1, 2: 1 } }, { rooms: { 1: 2, 2: 1 } }]);
       expect(chat.boxes().find((b) => b.room.id === 2)!.conversation.messages.map((m) => m.seq)).toEqual([1, 2]);
     });
 
     it('after a reconnect, sends again what was never acknowledged, with the same clientId', async () => {
       const { socket, chat } = setUp();
       socket.responders['rooms:list'] = () => ({ ok: true, rooms: [group(1, 'lobby')], nextCursor: null });
-      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], complete: true }] });
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [], changed: [], changeSeq: 0, complete: true }] });
       chat.show(group(1, 'lobby'), []);
       socket.responders['message:send'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
       await chat.send(1, 'written in a tunnel');
@@ -509,7 +511,7 @@ describe('ChatStore', () => {
 
       await chat.catchUpAll();
 
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 2, 2: 40 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 2, 2: 40 } }]);
     });
 
     it('after a reconnect, adds the rooms I joined meanwhile with their messages, pops nothing, and closes those I left', async () => {
@@ -522,8 +524,8 @@ describe('ChatStore', () => {
       const answer = {
         ok: true as const,
         rooms: [
-          { roomId: 1, messages: [message(1, 2)], complete: true },
-          { roomId: 5, messages: [message(5, 1), message(5, 2)], complete: true },
+          { roomId: 1, messages: [message(1, 2)], changed: [], changeSeq: 0, complete: true },
+          { roomId: 5, messages: [message(5, 1), message(5, 2)], changed: [], changeSeq: 0, complete: true },
         ],
         joined: [fromCarol],
         left: [2],
@@ -533,7 +535,7 @@ describe('ChatStore', () => {
       await chat.catchUpAll();
 
       // Once joined, the room is named like the others (the one left is not), and the server has nothing more to say.
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 0 } }, { rooms: { 1: 2, 5: 2 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1, 2: 0 } }, { rooms: { 1: 2, 5: 2 } }]);
 
       expect(chat.boxes().map((b) => b.room.id)).toEqual([1]);
       expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2]);
@@ -584,16 +586,16 @@ describe('ChatStore', () => {
         ok: true,
         joined: [],
         left: [],
-        rooms: Object.entries(rooms).map(([id, from]) => ({ roomId: Number(id), messages: from < 2 ? [message(Number(id), 2)] : [], complete: true })),
+        rooms: Object.entries(rooms).map(([id, from]) => ({ roomId: Number(id), messages: heldSeq(from) < 2 ? [message(Number(id), 2)] : [], changed: [], changeSeq: 0, complete: true })),
       });
       socket.reconnect();
       for (const id of [1, 2, 3, 4]) socket.serverSends('message:new', message(id, 3));
       await settle();
-      expect(socket.sent('sync')).toEqual([]);
+      expect(socket.syncedSeqs()).toEqual([]);
 
       list({ ok: true, rooms: [1, 2, 3, 4].map((id) => group(id, `room ${id}`)), nextCursor: null });
       await vi.waitFor(() => expect(chat.boxes().every((b) => b.conversation.messages.length === 3)).toBe(true));
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1, 4: 1 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1, 4: 1 } }]);
     });
 
     it('runs one sync at a time: gaps found while one is on its way make one more round', async () => {
@@ -608,7 +610,7 @@ describe('ChatStore', () => {
         return new Promise((resolve) =>
           answers.push(() => {
             inFlight -= 1;
-            const caughtUp = Object.entries(rooms).map(([id, from]) => ({ roomId: Number(id), messages: from < 2 ? [message(Number(id), 2)] : [], complete: true }));
+            const caughtUp = Object.entries(rooms).map(([id, from]) => ({ roomId: Number(id), messages: heldSeq(from) < 2 ? [message(Number(id), 2)] : [], changed: [], changeSeq: 0, complete: true }));
             resolve({ ok: true, joined: [], left: [], rooms: caughtUp });
           }),
         );
@@ -623,7 +625,7 @@ describe('ChatStore', () => {
       await vi.waitFor(() => expect(answers).toHaveLength(1));
       answers.shift()!();
       await vi.waitFor(() => expect(chat.boxes().every((b) => b.conversation.messages.length === 3)).toBe(true));
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1 } }, { rooms: { 1: 3, 2: 1, 3: 1 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1, 2: 1, 3: 1 } }, { rooms: { 1: 3, 2: 1, 3: 1 } }]);
       expect(most).toBe(1);
     });
 
@@ -643,7 +645,7 @@ describe('ChatStore', () => {
       chat.show(group(2, 'room 2'), [message(2, 1)]);
       socket.serverSends('message:new', message(2, 3));
       await settle();
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 2: 1 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1 } }, { rooms: { 2: 1 } }]);
       for (const answer of answers.splice(0)) answer();
       await settle();
     });
@@ -653,12 +655,12 @@ describe('ChatStore', () => {
       chat.show(group(1, 'lobby'), [message(1, 1)]);
       const answers = [
         { ok: false as const, error: { code: 'rate_limited' as const, message: 'Too many events; slow down.' } },
-        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: true }] },
+        { ok: true as const, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], changed: [], changeSeq: 0, complete: true }] },
       ];
       socket.responders.sync = () => answers.shift()!;
       socket.serverSends('message:new', message(1, 3));
       await vi.waitFor(() => expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3]), { timeout: 3000 });
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
     });
 
     it('stops at a refusal asking again cannot mend, and the next gap’s sync asks from the older one', async () => {
@@ -668,10 +670,10 @@ describe('ChatStore', () => {
       socket.serverSends('message:new', message(1, 3));
       await settle();
       expect(socket.sent('sync')).toHaveLength(1);
-      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 4)], complete: true }] });
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2), message(1, 4)], changed: [], changeSeq: 0, complete: true }] });
       socket.serverSends('message:new', message(1, 5));
       await vi.waitFor(() => expect(chat.boxes()[0]?.conversation.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]));
-      expect(socket.sent('sync')).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
+      expect(socket.syncedSeqs()).toEqual([{ rooms: { 1: 1 } }, { rooms: { 1: 1 } }]);
     });
 
     it('does not lose a reconnect’s sync to a round refused while it was on its way', async () => {
@@ -685,7 +687,7 @@ describe('ChatStore', () => {
       await settle();
       const catchingUp = chat.catchUpAll();
       await settle();
-      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], complete: true }] });
+      socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [{ roomId: 1, messages: [message(1, 2)], changed: [], changeSeq: 0, complete: true }] });
       refuse();
       await catchingUp;
       expect(socket.sent('sync')).toHaveLength(2);
@@ -700,7 +702,7 @@ describe('ChatStore', () => {
       socket.responders.sync = () => ({ ok: true, joined: [], left: [], rooms: [] });
       socket.serverSends('message:new', message(5000, 3));
       await vi.waitFor(() => expect(socket.sent('sync')).toHaveLength(1));
-      const named = (socket.sent('sync')[0] as { rooms: Record<string, number> }).rooms;
+      const named = socket.syncedSeqs()[0]!.rooms;
       expect(Object.keys(named)).toHaveLength(LIMITS.syncRoomsMax);
       expect(named).toMatchObject({ 5000: 1, 6000: 1 });
       // The rooms listed with the oldest activity are the ones left out.
@@ -828,6 +830,53 @@ describe('ChatStore', () => {
       chat.reset();
       expect(remembered().open).toEqual([1, 3]);
       expect(chat.boxes()).toEqual([]);
+    });
+  });
+  describe('changes to messages', () => {
+    const changed = (m: Message, changes: Partial<Message>): Message => ({ ...m, ...changes });
+
+    it('takes an edit or a reaction made anywhere, keeping which reactions are mine, and ignores an older copy', () => {
+      const { socket, chat, rooms } = setUp();
+      const held = changed(message(1, 1), { changeSeq: 1, reactions: [{ emoji: '👍', count: 1, me: true }] });
+      chat.show({ ...group(1, 'lobby'), lastSeq: 1, lastMessage: held, changeSeq: 1 }, [held]);
+      const shown = () => chat.boxes()[0]!.conversation.messages[0]!;
+
+      const edited = changed(held, { body: 'edited', editedAt: '2026-11-24T10:05:00.000Z', changeSeq: 2, reactions: [{ emoji: '👍', count: 1, me: false }] });
+      socket.serverSends('message:updated', { message: edited, reaction: null });
+      expect(shown()).toEqual({ ...edited, reactions: [{ emoji: '👍', count: 1, me: true }] });
+      expect(rooms.byId().get(1)!.lastMessage!.body).toBe('edited');
+
+      // Someone else gave 👍, and my other device 🎉.
+      const withParty = changed(edited, { changeSeq: 3, reactions: [{ emoji: '👍', count: 2, me: false }, { emoji: '🎉', count: 1, me: false }] });
+      socket.serverSends('message:updated', { message: withParty, reaction: { userId: alice.id, emoji: '🎉', on: true } });
+      expect(shown().reactions).toEqual([{ emoji: '👍', count: 2, me: true }, { emoji: '🎉', count: 1, me: true }]);
+
+      socket.serverSends('message:updated', { message: edited, reaction: null });
+      expect(shown().changeSeq).toBe(3);
+    });
+
+    it('names a loaded chat with its change count in sync, and takes the changes it brings', async () => {
+      const { socket, chat } = setUp();
+      chat.show({ ...group(1, 'lobby'), lastSeq: 2, changeSeq: 4 }, [message(1, 1), message(1, 2)]);
+      // A live change next in line moves the count; one out of line does not.
+      socket.serverSends('message:updated', { message: changed(message(1, 1), { changeSeq: 5 }), reaction: null });
+      socket.serverSends('message:updated', { message: changed(message(1, 2), { changeSeq: 7 }), reaction: null });
+      const deleted = changed(message(1, 2), { body: '', deletedAt: '2026-11-24T10:06:00.000Z', changeSeq: 8 });
+      socket.responders.sync = () => ({
+        ok: true,
+        joined: [],
+        left: [],
+        rooms: [{ roomId: 1, messages: [], changed: [deleted], changeSeq: 8, complete: true }],
+      });
+
+      socket.reconnect();
+      await settle();
+
+      expect(socket.sent('sync')[0]).toEqual({ rooms: { 1: { seq: 2, changeSeq: 5 } } });
+      expect(chat.boxes()[0]!.conversation.messages[1]).toEqual(deleted);
+      socket.reconnect();
+      await settle();
+      expect(socket.sent('sync').at(-1)).toEqual({ rooms: { 1: { seq: 2, changeSeq: 8 } } });
     });
   });
 });

@@ -1,15 +1,28 @@
 import { Injectable, computed, effect, inject, signal } from '@angular/core';
-import { LIMITS, isInvisible, type ErrorCode, type Message, type PublicUser, type Room, type RoomCatchUp } from '@parley/protocol';
+import {
+  LIMITS,
+  isInvisible,
+  type ErrorCode,
+  type Message,
+  type MessageUpdated,
+  type PublicUser,
+  type Room,
+  type RoomCatchUp,
+  type SyncPosition,
+} from '@parley/protocol';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
-import { mergeBySeq, newClientId, renameAuthor } from './messages';
+import { ChangeFeed } from '../message-changes/change-feed';
+import { applyUpdate, mergeBySeq, newClientId, renameAuthor } from './messages';
 
 /** A message I wrote that the server has not acknowledged yet. */
 export interface Outgoing {
   clientId: string;
   body: string;
+  /** The message it answers. */
+  replyToId?: number;
   status: 'sending' | 'failed';
   error?: string;
 }
@@ -63,6 +76,7 @@ export class ChatStore {
   private readonly session = inject(SessionStore);
   private readonly rooms = inject(RoomsStore);
   private readonly dock = inject(DockStore);
+  private readonly changes = inject(ChangeFeed);
 
   private readonly conversations = signal<ReadonlyMap<number, Conversation>>(new Map());
   /** Per clientId, the latest delivery of it: an earlier one waiting to send it again gives way to it. */
@@ -105,6 +119,7 @@ export class ChatStore {
 
   constructor() {
     this.socket.on('message:new', (message) => this.receive(message));
+    this.socket.on('message:updated', (event) => this.applyUpdated(event));
     // I left a room on another device: it goes here too. I was removed: an open box says so. (Joining elsewhere
     // brings its notice, a message of a room not known here, which lists my rooms.)
     this.socket.on('room:member', ({ roomId, userId, change }) => {
@@ -140,6 +155,7 @@ export class ChatStore {
   /** Shows a room that came with its messages (after joining, or opening a direct chat). */
   show(room: Room, messages: Message[]): void {
     this.rooms.upsert(room);
+    this.changes.start(room.id, room.changeSeq);
     this.addMessages(room.id, messages, { reachedStart: messages.length === 0 || messages[0]!.seq === 1 });
     this.dock.open(room.id, { focus: true });
   }
@@ -174,10 +190,10 @@ export class ChatStore {
     await Promise.all(this.dock.onScreen().map((roomId) => this.loadBox(roomId)));
   }
 
-  async send(roomId: number, body: string): Promise<void> {
+  async send(roomId: number, body: string, replyToId?: number): Promise<void> {
     // What shows nothing (spaces, zero-width characters…) the server refuses as blank: never send it.
     if (isInvisible(body)) return;
-    const outgoing: Outgoing = { clientId: newClientId(), body, status: 'sending' };
+    const outgoing: Outgoing = { clientId: newClientId(), body, status: 'sending', ...(replyToId ? { replyToId } : {}) };
     this.updateConversation(roomId, (c) => ({ ...c, outbox: [...c.outbox, outgoing] }));
     await this.deliver(roomId, outgoing);
   }
@@ -203,6 +219,39 @@ export class ChatStore {
       messages: ack.ok ? mergeBySeq(c.messages, ack.messages) : c.messages,
       reachedStart: ack.ok ? ack.messages.length < OLDER_PAGE || ack.messages[0]?.seq === 1 : c.reachedStart,
     }));
+  }
+
+  /**
+   * A message as it now is, after a change made here (the ack of an edit, a deletion or a reaction, whose reactions'
+   * `me` are mine): it replaces the copy held, if that is older.
+   */
+  applyChanged(message: Message): void {
+    this.updateConversation(message.roomId, (c) => ({ ...c, messages: mergeBySeq(c.messages, [message]) }));
+    this.notePreview(message);
+  }
+
+  /** A change made anywhere (`message:updated`): see `applyUpdate`, and the room's change count moves on. */
+  private applyUpdated(event: MessageUpdated): void {
+    const { message } = event;
+    const me = this.session.user()?.id;
+    this.updateConversation(message.roomId, (c) => {
+      const i = c.messages.findIndex((m) => m.id === message.id);
+      if (i < 0) return c;
+      const messages = [...c.messages];
+      messages[i] = applyUpdate(messages[i]!, event, me);
+      return { ...c, messages };
+    });
+    this.changes.live(message.roomId, message.changeSeq);
+    this.notePreview(message);
+  }
+
+  /** The room's preview follows an edit or a deletion of its last message. */
+  private notePreview(message: Message): void {
+    const room = this.rooms.byId().get(message.roomId);
+    const last = room?.lastMessage;
+    if (room && last?.id === message.id && message.changeSeq > last.changeSeq) {
+      this.rooms.change({ ...room, lastMessage: { ...message, replyTo: null, reactions: [] } });
+    }
   }
 
   /**
@@ -242,6 +291,7 @@ export class ChatStore {
     this.syncing = null;
     this.syncWanted = false;
     this.catchUpFrom.clear();
+    this.changes.reset();
     this.conversations.set(new Map());
     this.lastAnnouncement.set('');
     this.dock.reset();
@@ -309,6 +359,11 @@ export class ChatStore {
       for (const room of ack.joined) this.rooms.upsert(room);
       for (const roomId of ack.left) this.forgetRoom(roomId);
       for (const room of ack.rooms) for (const message of room.messages) this.catchUpWith(message);
+      for (const room of ack.rooms) {
+        // Changes come whole, with my reactions marked: each replaces an older copy held.
+        for (const message of room.changed) this.applyChanged(message);
+        this.changes.synced(room.roomId, room.changeSeq);
+      }
       this.announceCaughtUp(ack.rooms);
       const joinedAt = new Map(ack.joined.map((room) => [room.id, room.lastReadSeq]));
       for (const { roomId, messages, complete } of ack.rooms) {
@@ -321,13 +376,14 @@ export class ChatStore {
         }
         // Not complete: from the last seq received, or, when the answer had no space left for it, from the seq
         // named (for a room of `joined`, its read marker: its unread messages were coming).
-        const from = messages.at(-1)?.seq ?? held[roomId] ?? joinedAt.get(roomId) ?? 0;
+        const named = held[roomId];
+        const from = messages.at(-1)?.seq ?? (typeof named === 'object' ? named.seq : named) ?? joinedAt.get(roomId) ?? 0;
         this.catchUpFrom.set(roomId, Math.min(from, newGap ?? from));
       }
       // The server puts at least one message in an answer that is not complete, and names a room in `joined`
       // only while it is not named; without either, this loop would ask the same forever.
       const newlyJoined = ack.joined.some((room) => !(room.id in held));
-      const progress = newlyJoined || ack.rooms.some((room) => room.messages.length > 0);
+      const progress = newlyJoined || ack.rooms.some((room) => room.messages.length > 0 || room.changed.length > 0);
       if (progress && (newlyJoined || ack.rooms.some((room) => !room.complete))) this.syncWanted = true;
       if (this.syncWanted) await pause(SYNC_SPACING_MS);
     }
@@ -336,17 +392,20 @@ export class ChatStore {
   /**
    * What `sync` names: every room I hold, with the seq held (a room not named comes back in `joined`): where
    * to catch up from, else a loaded chat's newest message, else the last seq the list gave, so that only what
-   * arrived since comes back. At most `LIMITS.syncRoomsMax` are named: those with something to catch up
-   * first, then the boxes on screen, the other loaded chats, and the rest by activity.
+   * arrived since comes back. A loaded chat names its change count too, for the changes to what it holds. At most
+   * `LIMITS.syncRoomsMax` are named: those with something to catch up first, then the boxes on screen, the other
+   * loaded chats, and the rest by activity.
    */
-  private heldSeqs(): Record<string, number> {
+  private heldSeqs(): Record<string, number | SyncPosition> {
     const conversations = this.conversations();
     const rooms = this.rooms.byId();
     const ranked = new Set([...this.catchUpFrom.keys(), ...this.dock.onScreen(), ...conversations.keys(), ...this.rooms.mine().map((room) => room.id)]);
-    const held: Record<string, number> = {};
+    const held: Record<string, number | SyncPosition> = {};
     for (const roomId of [...ranked].slice(0, LIMITS.syncRoomsMax)) {
       const conversation = conversations.get(roomId);
-      held[roomId] = this.catchUpFrom.get(roomId) ?? (conversation ? (conversation.messages.at(-1)?.seq ?? 0) : (rooms.get(roomId)?.lastSeq ?? 0));
+      const seq = this.catchUpFrom.get(roomId) ?? (conversation ? (conversation.messages.at(-1)?.seq ?? 0) : (rooms.get(roomId)?.lastSeq ?? 0));
+      const changeSeq = conversation ? this.changes.of(roomId) : undefined;
+      held[roomId] = changeSeq === undefined ? seq : { seq, changeSeq };
     }
     return held;
   }
@@ -441,6 +500,7 @@ export class ChatStore {
   /** A room I am no longer in: its box closes and its messages go. */
   private forgetRoom(roomId: number): void {
     this.catchUpFrom.delete(roomId);
+    this.changes.forget(roomId);
     this.dock.forget(roomId);
     this.rooms.forget(roomId);
     this.conversations.update((all) => {
@@ -465,6 +525,8 @@ export class ChatStore {
   /** Loads a room's latest messages unless they are here already; false when the server refused. */
   private async loadLatest(roomId: number): Promise<boolean> {
     if (this.conversations().has(roomId)) return true;
+    // As the list read the room, before its messages: a change made between comes again in `sync`, harmlessly.
+    this.changes.start(roomId, this.rooms.byId().get(roomId)?.changeSeq ?? 0);
     const ack = await this.socket.request('room:history', { roomId, limit: LIMITS.historyDefault });
     if (!ack.ok) return false;
     this.addMessages(roomId, ack.messages, { reachedStart: ack.messages.length < LIMITS.historyDefault });
@@ -485,7 +547,8 @@ export class ChatStore {
       this.conversations().get(roomId)?.outbox.some((o) => o.clientId === outgoing.clientId) === true;
     try {
       for (let refusals = 0; ; refusals += 1) {
-        const ack = await this.socket.request('message:send', { roomId, clientId: outgoing.clientId, body: outgoing.body });
+        const { clientId, body, replyToId } = outgoing;
+        const ack = await this.socket.request('message:send', { roomId, clientId, body, ...(replyToId ? { replyToId } : {}) });
         if (ack.ok) {
           this.addMessages(roomId, [ack.message]);
           this.dropOutgoing(roomId, outgoing.clientId);

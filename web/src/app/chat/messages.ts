@@ -1,6 +1,10 @@
-import type { Message, PublicUser } from '@parley/protocol';
+import type { Message, MessageUpdated, PublicUser } from '@parley/protocol';
 
-/** Merges messages into a list kept in seq order, each seq once: arrivals may overlap, repeat or come late. */
+/**
+ * Merges messages into a list kept in seq order, each seq once: arrivals may overlap, repeat or come late. Of two
+ * copies of one message, the one with the higher `changeSeq` (the later edit, deletion or reaction) stays, so that a
+ * page of history read before a change and answered after it does not undo it.
+ */
 export function mergeBySeq(existing: readonly Message[], incoming: readonly Message[]): Message[] {
   if (incoming.length === 0) return existing as Message[];
   const last = existing.at(-1);
@@ -8,8 +12,26 @@ export function mergeBySeq(existing: readonly Message[], incoming: readonly Mess
   if (incoming.length === 1 && (!last || incoming[0]!.seq > last.seq)) return [...existing, incoming[0]!];
   const bySeq = new Map<number, Message>();
   for (const message of existing) bySeq.set(message.seq, message);
-  for (const message of incoming) bySeq.set(message.seq, message);
+  for (const message of incoming) {
+    const held = bySeq.get(message.seq);
+    if (!held || message.changeSeq >= held.changeSeq) bySeq.set(message.seq, message);
+  }
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * A message as a `message:updated` leaves it: the event's copy when it is newer than the one held, with each
+ * reaction's `me` kept from the copy held (the event cannot know it: see `MessageUpdated`), or taken from the event's
+ * `reaction` when that was mine, on another device.
+ */
+export function applyUpdate(held: Message, { message, reaction }: MessageUpdated, myId: number | undefined): Message {
+  if (message.changeSeq <= held.changeSeq) return held;
+  const mine = new Set(held.reactions.filter((r) => r.me).map((r) => r.emoji));
+  if (reaction && reaction.userId === myId) {
+    if (reaction.on) mine.add(reaction.emoji);
+    else mine.delete(reaction.emoji);
+  }
+  return { ...message, reactions: message.reactions.map((r) => ({ ...r, me: mine.has(r.emoji) })) };
 }
 
 /**

@@ -101,8 +101,8 @@ describe('DesktopNotifications', () => {
       left: [],
       rooms: [
         // My message from another device at seq 3 moved my marker past Bob's at seq 2.
-        { roomId: 7, messages: [message(7, 2, bob, 'before mine'), message(7, 3, alice, 'mine'), message(7, 4, bob, 'you there?'), message(7, 5, bob, 'lunch?')], complete: true },
-        { roomId: 8, messages: [message(8, 1, bob, 'muted room')], complete: true },
+        { roomId: 7, messages: [message(7, 2, bob, 'before mine'), message(7, 3, alice, 'mine'), message(7, 4, bob, 'you there?'), message(7, 5, bob, 'lunch?')], changed: [], changeSeq: 0, complete: true },
+        { roomId: 8, messages: [message(8, 1, bob, 'muted room')], changed: [], changeSeq: 0, complete: true },
       ],
     });
     visible.set(false);
