@@ -23,11 +23,11 @@ import {
   uniqueName,
 } from './support';
 
-/** Presses Tab until `target` has the keyboard; fails if it takes more than `most` presses. */
-async function tabTo(page: Page, target: Locator, most = 60): Promise<void> {
+/** Presses Tab (Shift+Tab `backwards`) until `target` has the keyboard; fails if it takes more than `most` presses. */
+async function tabTo(page: Page, target: Locator, most = 60, backwards = false): Promise<void> {
   for (let presses = 0; presses < most; presses++) {
     if (await target.evaluate((element) => element === document.activeElement).catch(() => false)) return;
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
   }
   await expect(target).toBeFocused();
 }
@@ -99,10 +99,18 @@ test('a whole conversation by keyboard alone: log in, find Bob, write, read his 
     await page.keyboard.press('Enter');
     await expect(composer).toBeFocused();
 
+    // Back from the composer, the first stop is the actions of Bob's message: react to it with the first emoji.
+    const bobsMessage = messagesWith(box, 'Hello Alice, I read you');
+    await page.keyboard.press('Shift+Tab');
+    await expect(bobsMessage.getByRole('button', { name: 'Message actions' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('button', { name: 'React with 👍' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(bobsMessage.getByRole('button', { name: '👍 1 person, you among them' })).toBeVisible();
+    await expect(bobsMessage.getByRole('button', { name: 'Message actions' })).toBeFocused();
+
     // Closed from its own header, the box sends the keyboard to its chat's row (what opened it is gone with the reload).
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Shift+Tab');
-    await expect(box.getByRole('button', { name: `Close Chat with ${fullName(bob)}`, exact: true })).toBeFocused();
+    await tabTo(page, box.getByRole('button', { name: `Close Chat with ${fullName(bob)}`, exact: true }), 10, true);
     await screenshot(page, 'focus-ring-box-header-1280');
     await page.keyboard.press('Enter');
     await expect(box).toBeHidden();

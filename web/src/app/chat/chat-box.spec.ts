@@ -127,7 +127,7 @@ describe('ChatBox', () => {
     });
     expect(element.querySelector('.title bdi')?.textContent).toBe('חדר');
     expect(element.querySelector('.author bdi')?.textContent).toBe('שרה כהן');
-    const body = element.querySelector('.message app-message-text');
+    const body = element.querySelector('.message app-message-body');
     expect(body?.getAttribute('dir')).toBe('auto');
     expect(body?.textContent).toBe('שלום 123');
   });
@@ -297,7 +297,7 @@ describe('ChatBox reading', () => {
     await typeIn('a'.repeat(4000));
     expect(sendButton().disabled).toBe(false);
     composer.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
-    expect(send).toHaveBeenCalledWith(3, 'a'.repeat(4000));
+    expect(send).toHaveBeenCalledWith(3, 'a'.repeat(4000), undefined);
   });
 
   it('on a touch screen, Enter adds a line and the Send button sends', async () => {
@@ -316,7 +316,7 @@ describe('ChatBox reading', () => {
       expect(composer.getAttribute('enterkeyhint')).toBe('enter');
 
       element.querySelector<HTMLButtonElement>('.composer button[type=submit]')!.click();
-      expect(send).toHaveBeenCalledWith(3, 'First line');
+      expect(send).toHaveBeenCalledWith(3, 'First line', undefined);
     } finally {
       vi.unstubAllGlobals();
     }

@@ -20,6 +20,13 @@ import { DirectChatMenu } from '../blocking/direct-chat-menu';
 import { placeInChatsList } from '../chats/place-in-chats-list';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
+import { MessageBody } from '../markdown/message-body';
+import { plainText } from '../markdown/plain-text';
+import { BoxChanges } from '../message-changes/box-changes';
+import { MessageEditor } from '../message-changes/message-editor';
+import { MessageMenu } from '../message-changes/message-menu';
+import { ReactionChips } from '../message-changes/reaction-chips';
+import { ReplyQuoteView } from '../message-changes/reply-quote';
 import { RoomMenu } from '../members/room-menu';
 import { Avatar } from '../people/avatar';
 import { DirectoryStore } from '../people/directory.store';
@@ -29,8 +36,8 @@ import { typingLabel } from '../typing/typing-label';
 import { TypingStore } from '../typing/typing.store';
 import { Icon } from '../ui/icon';
 import { ChatStore, type ChatBox as Box } from './chat.store';
+import { ComposerFormat, FORMAT_TOOLS } from './composer-format';
 import { untilMidnight } from './day-separators';
-import { MessageText } from './message-text';
 import { noticeText } from './notice-text';
 import { hasUnreadFromOthers, timeline } from './timeline';
 
@@ -44,7 +51,21 @@ const COUNT_FROM = 500;
 /** One docked chat: a direct chat or a group room, collapsible and closable, with its composer. */
 @Component({
   selector: 'app-chat-box',
-  imports: [Avatar, BlockedNotice, DatePipe, DirectChatMenu, Icon, MessageText, RoomIcon, RoomMenu],
+  imports: [
+    Avatar,
+    BlockedNotice,
+    ComposerFormat,
+    DatePipe,
+    DirectChatMenu,
+    Icon,
+    MessageBody,
+    MessageEditor,
+    MessageMenu,
+    ReactionChips,
+    ReplyQuoteView,
+    RoomIcon,
+    RoomMenu,
+  ],
   templateUrl: './chat-box.html',
   styleUrl: './chat-box.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -90,12 +111,20 @@ export class ChatBoxComponent {
     return `${length.toLocaleString()} / ${this.maxBody.toLocaleString()}`;
   });
   protected readonly cannotSend = computed(() => this.blank() || this.excess() > 0);
+  protected readonly formatTools = FORMAT_TOOLS;
   /**
    * A touch screen's keyboard has no Shift to hold for a new line: there Enter adds one, and the Send button
    * sends, as in every phone messenger. With a pointer and a keyboard, Enter sends and Shift+Enter adds a line.
    */
   protected readonly enterAddsLine = this.document.defaultView?.matchMedia?.('(pointer: coarse)').matches ?? false;
   protected readonly myId = computed(() => this.me()?.id);
+  /** The message the composer answers, and the one edited in place. */
+  protected readonly changes = new BoxChanges(() => this.myId());
+  protected readonly preview = (message: Message) => plainText(message.body);
+  /** The message a quote was clicked to show, marked for a moment once it is in view. */
+  protected readonly sought = signal<number | null>(null);
+  /** Whether the last press on a message was a finger's: a long press then opens its actions. */
+  private touched = false;
   protected readonly noticeText = (message: Message) => noticeText(message, this.myId());
   protected readonly room = computed(() => this.box().room);
   protected readonly title = computed(() => {
@@ -250,6 +279,20 @@ export class ChatBoxComponent {
   }
 
   protected onKeydown(event: KeyboardEvent): void {
+    // Up in an empty composer edits my last message, as in most messengers.
+    if (event.key === 'ArrowUp' && this.draft() === '' && !event.isComposing) {
+      const last = this.changes.lastEditable(this.box().conversation.messages);
+      if (last) {
+        event.preventDefault();
+        this.changes.editingId.set(last.id);
+      }
+      return;
+    }
+    if (event.key === 'Escape' && this.changes.replyingTo()) {
+      event.preventDefault();
+      this.cancelReply();
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing || this.enterAddsLine) return;
     event.preventDefault();
     this.send();
@@ -265,7 +308,62 @@ export class ChatBoxComponent {
     this.unreadAfter.set(null);
     this.readThrough = true;
     this.scrollToBottom();
-    void this.chat.send(this.room().id, body);
+    const answered = this.changes.replyingTo();
+    this.changes.replyingTo.set(null);
+    void this.chat.send(this.room().id, body, answered?.id);
+  }
+
+  protected replyTo(message: Message): void {
+    this.changes.replyingTo.set(message);
+    this.composer()?.nativeElement.focus();
+  }
+
+  protected cancelReply(): void {
+    this.changes.replyingTo.set(null);
+    this.composer()?.nativeElement.focus();
+  }
+
+  /** An edit saved or given up: the keyboard goes back to the composer. */
+  protected editDone(): void {
+    this.changes.editingId.set(null);
+    this.composer()?.nativeElement.focus();
+  }
+
+  protected notePointer(event: PointerEvent): void {
+    this.touched = event.pointerType === 'touch';
+  }
+
+  /** A long press on a touch screen (which shows no hover) opens the message's actions instead of the page's menu. */
+  protected longPressed(event: Event): void {
+    if (!this.touched) return;
+    const trigger = (event.currentTarget as HTMLElement).querySelector<HTMLButtonElement>('app-message-menu .trigger');
+    if (!trigger) return;
+    event.preventDefault();
+    trigger.click();
+  }
+
+  /**
+   * Brings a message into view (a reply's quote was clicked), loading older pages until it is here or the history
+   * ends, and takes the keyboard to it.
+   */
+  protected async seek(seq: number): Promise<void> {
+    const roomId = this.room().id;
+    for (let pages = 0; pages < 100; pages++) {
+      const { messages, reachedStart } = this.box().conversation;
+      if ((messages[0]?.seq ?? Infinity) <= seq || reachedStart) break;
+      await this.chat.loadOlder(roomId);
+    }
+    afterNextRender(
+      () => {
+        const item = this.scroller()?.nativeElement.querySelector<HTMLElement>(`li[data-seq="${seq}"]`);
+        if (!item) return;
+        item.scrollIntoView({ block: 'center' });
+        item.focus({ preventScroll: true });
+        this.sought.set(seq);
+        setTimeout(() => this.sought.update((current) => (current === seq ? null : current)), 2000);
+      },
+      { injector: this.environment },
+    );
   }
 
   protected retry(clientId: string): void {

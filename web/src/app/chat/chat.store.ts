@@ -14,6 +14,7 @@ import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
+import { plainText } from '../markdown/plain-text';
 import { ChangeFeed } from '../message-changes/change-feed';
 import { applyUpdate, mergeBySeq, newClientId, renameAuthor } from './messages';
 
@@ -458,7 +459,7 @@ export class ChatStore {
     if (mine || message.kind === 'system') return;
 
     // A muted chat is meant to stay quiet: the screen reader is not told of its messages either.
-    if (!room?.muted) this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${message.body}`);
+    if (!room?.muted) this.lastAnnouncement.set(`${message.author.firstName} ${message.author.lastName}: ${plainText(message.body)}`);
     const arrival = this.dock.arrive(message.roomId, { mine, muted: room?.muted ?? false });
     // A chat that pops up with one message deserves the conversation before it.
     if (arrival !== 'badge' && arrival !== 'banner' && !before) void this.loadOlder(message.roomId);

@@ -15,6 +15,11 @@ describe('a row of the Chats list', () => {
     expect(chatPreview(groupRoom(2, 'Club', { lastMessage: message(2, 1, bob, 'chapter 3') }), alice.id)).toBe('Bob: chapter 3');
   });
 
+  it('previews the last message without its Markdown', () => {
+    const formatted = message(1, 1, bob, '**Done**: see [the notes](https://example.org/n) and `npm test`');
+    expect(chatPreview(directWithBob(1, { lastMessage: formatted }), alice.id)).toBe('Done: see the notes and npm test');
+  });
+
   it('previews a notice as what it says, with no author before it', () => {
     expect(chatPreview(groupRoom(1, 'Lobby', { lastMessage: notice(1, 3, 'joined', bob) }), alice.id)).toBe('Bob Builder joined');
   });

@@ -1,11 +1,15 @@
 import { formatDate } from '@angular/common';
-import type { Room } from '@parley/protocol';
+import type { Message, Room } from '@parley/protocol';
 import { noticeText } from '../chat/notice-text';
+import { plainText } from '../markdown/plain-text';
 
 /** What a chat is called: the other person in a direct chat, the room's name in a group. */
 export function chatName(room: Room): string {
   return room.peer ? `${room.peer.firstName} ${room.peer.lastName}` : (room.name ?? 'Room');
 }
+
+/** Each last message's text without its Markdown: the list asks for every row's at each check, and parsing costs. */
+const previews = new WeakMap<Message, string>();
 
 /** One line about the last message: "You: …" for mine, the author's first name before it in a group. */
 export function chatPreview(room: Room, myId: number | undefined): string {
@@ -13,9 +17,18 @@ export function chatPreview(room: Room, myId: number | undefined): string {
   if (!last) return 'No messages yet';
   const notice = noticeText(last, myId);
   if (notice !== null) return notice;
-  const body = last.body.replace(/\s+/g, ' ').trim();
+  const body = previewOf(last);
   if (last.authorId === myId) return `You: ${body}`;
   return room.kind === 'group' ? `${last.author.firstName}: ${body}` : body;
+}
+
+function previewOf(message: Message): string {
+  let text = previews.get(message);
+  if (text === undefined) {
+    text = plainText(message.body);
+    previews.set(message, text);
+  }
+  return text;
 }
 
 /** When the last message came: its time today, the weekday within a week, else the date. */

@@ -122,4 +122,8 @@ describe('DesktopNotifications', () => {
     expect(body.length).toBeLessThanOrEqual(145);
     expect(body.endsWith('…')).toBe(true);
   });
+
+  it('previews the message without its Markdown', () => {
+    expect(notificationFor(undefined, message(3, 1, bob, '**Lunch** at [the place](https://example.org)?\n- soup')).body).toBe('Lunch at the place? soup');
+  });
 });

@@ -6,6 +6,7 @@ import { ChatSocket } from '../core/chat-socket';
 import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
 import { DockStore } from '../dock/dock.store';
+import { plainText } from '../markdown/plain-text';
 import { RoomsStore } from '../rooms/rooms.store';
 
 export type NotificationState = NotificationPermission | 'unsupported';
@@ -19,7 +20,7 @@ const PREVIEW_MAX = 140;
  * that came with it (caught up after being away) are counted after it.
  */
 export function notificationFor(room: Room | undefined, message: Message, more = 0): { title: string; body: string } {
-  const body = message.body.replace(/\s+/g, ' ').trim();
+  const body = plainText(message.body);
   const clipped = body.length > PREVIEW_MAX ? `${body.slice(0, PREVIEW_MAX - 1)}…` : body;
   const preview = more > 0 ? `${clipped} (+${more} more)` : clipped;
   if (room?.kind === 'group') return { title: chatName(room), body: `${message.author.firstName}: ${preview}` };

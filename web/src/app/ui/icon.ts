@@ -20,6 +20,13 @@ const PATHS = {
   leave: ['M14 4h5v16h-5', 'M10 8l-4 4 4 4M6 12h10'],
   settings: ['M4 7h10M18 7h2M4 17h2M10 17h10', 'M16 5v4M8 15v4'],
   block: ['M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z', 'M5.6 5.6l12.8 12.8'],
+  bold: ['M7 5h6a3.5 3.5 0 0 1 0 7H7zM7 12h7a3.5 3.5 0 0 1 0 7H7z'],
+  italic: ['M10 5h8M6 19h8M14 5l-4 14'],
+  code: ['M9 7l-5 5 5 5M15 7l5 5-5 5'],
+  reply: ['M10 8 5 12l5 4', 'M5 12h9a5 5 0 0 1 5 5v1'],
+  smile: ['M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z', 'M8.5 14a4 4 0 0 0 7 0M9 9.5v.5M15 9.5v.5'],
+  edit: ['M4 20h4L19 9l-4-4L4 16z', 'M13.5 6.5l4 4'],
+  trash: ['M4 7h16M10 11v6M14 11v6', 'M6 7l1 13h10l1-13M9 7V4h6v3'],
 } as const;
 
 export type IconName = keyof typeof PATHS;
