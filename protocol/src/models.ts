@@ -187,7 +187,7 @@ export interface Message {
   changeSeq: number;
   /** The message this one answers, quoted; null when it answers none. */
   replyTo: ReplyQuote | null;
-  /** Its reactions, in the order each emoji was first given, with how many gave it and whether the reader did. */
+  /** Its reactions, in the order of each emoji's earliest reaction still standing, with how many gave it and whether the reader did. */
   reactions: Reaction[];
 }
 

@@ -50,7 +50,7 @@ const envSchema = z.object({
   SOCKET_HANDSHAKES_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   /** Sign-ups per client address per minute (a classroom signing up behind one NAT may need more). */
   SIGNUPS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
-  EDIT_WINDOW_MINUTES: z.coerce.number().int().min(0).optional(),
+  EDIT_WINDOW_MINUTES: z.coerce.number().int().min(1).optional(),
   /** Messages being stored on this node at once, at most; past it a send is refused with `overloaded`. */
   OVERLOAD_PENDING_SENDS: z.coerce.number().int().min(1).optional(),
   /** Event-loop delay, in ms, past which sends are refused with `overloaded`; 0 turns that check off. */

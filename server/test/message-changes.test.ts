@@ -158,7 +158,8 @@ describe.each(serverDrivers)('editing, deleting, answering and reacting to messa
       await drain(bob.socket);
       expect(heard).toEqual([]);
       expect(await react(bob, secret, '👍')).toEqual({ ok: false, error: { code: 'conflict', message: 'This message was deleted.' } });
-      expect(await send(bob, room.id, 'x', secret.id).catch((e: Error) => e.message)).toContain('replyToId');
+      // A reply to it is still taken (a retry of one sent before the deletion must be), and quotes it as deleted.
+      expect((await send(bob, room.id, 'still?', secret.id)).replyTo).toMatchObject({ id: secret.id, excerpt: '', deleted: true });
     });
 
     it('is for the author, the owner, and a moderator over plain members; not for other members or outsiders', async () => {
@@ -177,6 +178,8 @@ describe.each(serverDrivers)('editing, deleting, answering and reacting to messa
       expect(expectOk(await remove(alice, byBob)).message.deletedAt).not.toBeNull();
       expect(expectOk(await remove(dan, byDan2)).message.deletedAt).not.toBeNull();
       expect(expectOk(await remove(alice, byAlice)).message.deletedAt).not.toBeNull();
+      // Deleted, it is still not theirs to delete.
+      expect(await remove(dan, byBob)).toEqual(refused);
     });
   });
 
@@ -247,6 +250,15 @@ describe.each(serverDrivers)('editing, deleting, answering and reacting to messa
       ]);
       // Taking back what one never gave changes nothing.
       expect(expectOk(await react(bob, message, '🎉', false)).message.changeSeq).toBe(4);
+    });
+
+    it('answers a retried send with the message as it now is, reactions and all', async () => {
+      const { alice, bob, room } = await threePeople();
+      const payload = { roomId: room.id, clientId: 'retried-1', body: 'retry me' };
+      const sent = expectOk(await call(alice.socket, 'message:send', payload)).message;
+      expectOk(await react(bob, sent, '👍'));
+      const again = expectOk(await call(alice.socket, 'message:send', payload)).message;
+      expect(again).toMatchObject({ id: sent.id, changeSeq: 1, reactions: [{ emoji: '👍', count: 1, me: false }] });
     });
 
     it('takes one emoji: a single grapheme of at most 16 bytes that shows and hides nothing', async () => {

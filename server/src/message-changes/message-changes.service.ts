@@ -55,10 +55,10 @@ export class MessageChangesService {
    */
   async delete(actor: Session, input: MessageDeleteInput): Promise<{ message: Message }> {
     const { message, membership } = await this.visible(actor, input.messageId);
-    if (message.deletedAt !== null) return { message };
     if (message.authorId !== actor.user.id && !(await this.mayModerate(membership, message))) {
       throw new AppError('forbidden', 'Only its author or a moderator of the room can delete a message.');
     }
+    if (message.deletedAt !== null) return { message };
     return this.published(await this.store.deleteMessage(message.id, this.clock()), null);
   }
 

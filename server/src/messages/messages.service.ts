@@ -52,12 +52,12 @@ export class MessagesService {
   }
 
   /**
-   * A reply answers a text message of the same room that still stands. Checked before the append, and not in its
-   * transaction: one deleted meanwhile is quoted as deleted, as it would be had it gone a moment later.
+   * A reply answers a text message of the same room. One deleted is quoted as deleted: so a send retried after its
+   * original went (its first try stored) still gets its stored reply, as a retry must.
    */
   private async assertAnswerable(messageId: number, roomId: number): Promise<void> {
     const original = await this.store.findMessage(messageId, 0);
-    if (original?.roomId !== roomId || original.kind !== 'text' || original.deletedAt !== null) {
+    if (original?.roomId !== roomId || original.kind !== 'text') {
       throw new AppError('invalid', 'The message this answers is not in this room.', { replyToId: 'is not a message of this room' });
     }
   }
@@ -136,7 +136,9 @@ export class MessagesService {
     now: RoomCounters,
     budget: SyncBudget,
   ): Promise<RoomCatchUp> {
-    const entry: RoomCatchUp = { roomId, messages: [], changed: [], changeSeq: held.changeSeq ?? now.changeSeq, complete: false };
+    // Not complete: no further than what was read, nor than `now` (a change after it may have hit a message read
+    // before it, in `messages`, which `changed` does not look at).
+    const entry: RoomCatchUp = { roomId, messages: [], changed: [], changeSeq: Math.min(held.changeSeq ?? now.changeSeq, now.changeSeq), complete: false };
     if (held.seq < now.lastSeq) {
       const read = (limit: number) => this.store.listMessagesAfter(roomId, held.seq, limit, viewerId);
       if (!(await this.take(entry.messages, LIMITS.syncMessagesPerRoom, budget, read))) return entry;
@@ -146,11 +148,11 @@ export class MessagesService {
       const read = (limit: number) => this.store.listChangedMessages(roomId, { ...query, limit }, viewerId);
       const complete = await this.take(entry.changed, LIMITS.syncMessagesPerRoom - entry.messages.length, budget, read);
       const last = entry.changed.at(-1);
-      if (last) entry.changeSeq = last.changeSeq;
+      if (last) entry.changeSeq = Math.min(last.changeSeq, now.changeSeq);
       if (!complete) return entry;
     }
-    // Every change up to the last read is in hand, and so is every change up to `now`.
-    return { ...entry, changeSeq: Math.max(entry.changed.at(-1)?.changeSeq ?? 0, now.changeSeq), complete: true };
+    // Every change up to `now` is in hand; one after it may be here too, and comes again next time, harmlessly.
+    return { ...entry, changeSeq: now.changeSeq, complete: true };
   }
 
   /**

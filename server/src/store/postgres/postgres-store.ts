@@ -924,7 +924,7 @@ class PostgresStore implements Store {
    */
   private async writeAppends(messages: readonly NewMessage[]): Promise<Outcome<AppendResult>[]> {
     try {
-      return await appendMessages(this.pool, messages);
+      return await this.withRepeatsReactions(await appendMessages(this.pool, messages));
     } catch (error) {
       if (!oneMessageMayCause(error)) throw error;
       if (messages.length === 1) return [{ ok: false, error }];
@@ -932,6 +932,17 @@ class PostgresStore implements Store {
       const first = await this.writeAppends(messages.slice(0, half));
       return [...first, ...(await this.writeAppends(messages.slice(half)))];
     }
+  }
+
+  /** A retry answers the message as it now is: a repeat that was reacted to meanwhile gets its reactions, as its author sees them. */
+  private async withRepeatsReactions(outcomes: Outcome<AppendResult>[]): Promise<Outcome<AppendResult>[]> {
+    for (const outcome of outcomes) {
+      if (!outcome.ok || outcome.value.created || outcome.value.message.changeSeq === 0) continue;
+      const { message } = outcome.value;
+      const { rows } = await this.pool.query<ReactionRow>(Q.reactionsOf, [[message.id], message.authorId]);
+      withReactions([message], rows);
+    }
+    return outcomes;
   }
 
   async listMessages(roomId: number, query: HistoryQuery, viewerId: number = 0): Promise<Message[]> {

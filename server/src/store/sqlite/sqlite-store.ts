@@ -534,7 +534,8 @@ export class SqliteStore implements Store {
     this.appendOne = db.transaction((message: NewMessage): AppendResult => {
       const at = message.createdAt.getTime();
       const existing = this.q.messageByClientId.get(message.authorId, message.clientId);
-      if (existing) return { message: toMessage(existing), created: false };
+      // A retry answers the message as it now is, reactions and all.
+      if (existing) return { message: this.messagesFor([existing], message.authorId)[0]!, created: false };
       const next = this.q.nextSeq.get({
         room: message.roomId,
         author: message.authorId,

@@ -348,10 +348,12 @@ export class ChatBoxComponent {
    */
   protected async seek(seq: number): Promise<void> {
     const roomId = this.room().id;
-    for (let pages = 0; pages < 100; pages++) {
-      const { messages, reachedStart } = this.box().conversation;
-      if ((messages[0]?.seq ?? Infinity) <= seq || reachedStart) break;
+    const oldest = () => this.chat.conversation(roomId)?.messages[0]?.seq ?? Infinity;
+    while (oldest() > seq && !this.chat.conversation(roomId)?.reachedStart) {
+      const before = oldest();
       await this.chat.loadOlder(roomId);
+      // Refused: no further this time.
+      if (oldest() === before) break;
     }
     afterNextRender(
       () => {

@@ -855,6 +855,42 @@ describe('ChatStore', () => {
       expect(shown().changeSeq).toBe(3);
     });
 
+    it('takes changes to the messages it holds only, and brings the quotes of replies to them up to date', async () => {
+      const { socket, chat } = setUp();
+      const original = message(1, 40, bob, 'the plan');
+      const reply = { ...message(1, 41, alice, 'ok'), replyTo: { id: original.id, seq: 40, author: bob, excerpt: 'the plan', deleted: false } };
+      chat.show({ ...group(1, 'lobby'), lastSeq: 41 }, [original, reply]);
+      const deleted = changed(original, { body: '', deletedAt: '2026-11-24T10:06:00.000Z', changeSeq: 2 });
+      socket.responders.sync = () => ({
+        ok: true,
+        joined: [],
+        left: [],
+        // Message 3, far before what is held, was reacted to: it stays out, or older pages would skip 4 to 39.
+        rooms: [{ roomId: 1, messages: [], changed: [changed(message(1, 3), { changeSeq: 1 }), deleted], changeSeq: 2, complete: true }],
+      });
+
+      socket.reconnect();
+      await settle();
+
+      const held = chat.boxes()[0]!.conversation.messages;
+      expect(held.map((m) => m.seq)).toEqual([40, 41]);
+      expect(held[0]).toEqual(deleted);
+      expect(held[1]!.replyTo).toEqual({ id: original.id, seq: 40, author: bob, excerpt: '', deleted: true });
+    });
+
+    it('mends a page of history that was read before a change it heard of meanwhile', async () => {
+      const { socket, chat } = setUp();
+      chat.show({ ...group(1, 'lobby'), lastSeq: 50 }, [message(1, 50)]);
+      let answer!: (ack: { ok: true; messages: Message[] }) => void;
+      socket.responders['room:history'] = () => new Promise((resolve) => (answer = resolve));
+      const loading = chat.loadOlder(1);
+      const edited = changed(message(1, 49), { body: 'edited', editedAt: '2026-11-24T10:05:00.000Z', changeSeq: 1 });
+      socket.serverSends('message:updated', { message: edited, reaction: null });
+      answer({ ok: true, messages: [message(1, 49)] });
+      await loading;
+      expect(chat.boxes()[0]!.conversation.messages[0]!.body).toBe('edited');
+    });
+
     it('names a loaded chat with its change count in sync, and takes the changes it brings', async () => {
       const { socket, chat } = setUp();
       chat.show({ ...group(1, 'lobby'), lastSeq: 2, changeSeq: 4 }, [message(1, 1), message(1, 2)]);

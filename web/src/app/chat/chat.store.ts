@@ -16,7 +16,8 @@ import { DockStore } from '../dock/dock.store';
 import { RoomsStore } from '../rooms/rooms.store';
 import { plainText } from '../markdown/plain-text';
 import { ChangeFeed } from '../message-changes/change-feed';
-import { applyUpdate, mergeBySeq, newClientId, renameAuthor } from './messages';
+import { RecentUpdates } from '../message-changes/recent-updates';
+import { applyChanges, applyUpdate, mergeBySeq, newClientId, renameAuthor, requote } from './messages';
 
 /** A message I wrote that the server has not acknowledged yet. */
 export interface Outgoing {
@@ -46,6 +47,7 @@ export interface ChatBox {
 }
 
 const OLDER_PAGE = 30;
+
 
 /**
  * A socket may spend 50 event points a second and a `sync` costs 10: rounds of one catch-up start at least
@@ -99,6 +101,9 @@ export class ChatStore {
   private listing = 0;
   /** Counts log-outs, so that a sync loop from before one stops. */
   private resets = 0;
+  private readonly recentUpdates = new RecentUpdates();
+  /** Per room, the page of older messages on its way. */
+  private readonly olderPages = new Map<number, Promise<void>>();
   /** Rooms whose box came on screen without its messages, being loaded. */
   private readonly loadingBoxes = new Set<number>();
 
@@ -207,17 +212,30 @@ export class ChatStore {
     await this.deliver(roomId, outgoing);
   }
 
-  /** Loads the page of messages before the oldest one shown. */
-  async loadOlder(roomId: number): Promise<void> {
+  /** A room's messages as held now (a box's input follows them only once the page is drawn again). */
+  conversation(roomId: number): Conversation | undefined {
+    return this.conversations().get(roomId);
+  }
+
+  /** Loads the page of messages before the oldest one shown; while one is on its way, resolves when it is here. */
+  loadOlder(roomId: number): Promise<void> {
+    const pending = this.olderPages.get(roomId);
+    if (pending) return pending;
     const conversation = this.conversations().get(roomId);
-    if (!conversation || conversation.reachedStart || conversation.loadingOlder) return;
+    if (!conversation || conversation.reachedStart || conversation.loadingOlder) return Promise.resolve();
+    const page = this.loadOlderPage(roomId, conversation).finally(() => this.olderPages.delete(roomId));
+    this.olderPages.set(roomId, page);
+    return page;
+  }
+
+  private async loadOlderPage(roomId: number, conversation: Conversation): Promise<void> {
     this.updateConversation(roomId, (c) => ({ ...c, loadingOlder: true }));
     const beforeSeq = conversation.messages[0]?.seq;
     const ack = await this.socket.request('room:history', { roomId, beforeSeq, limit: OLDER_PAGE });
     this.updateConversation(roomId, (c) => ({
       ...c,
       loadingOlder: false,
-      messages: ack.ok ? mergeBySeq(c.messages, ack.messages) : c.messages,
+      messages: ack.ok ? mergeBySeq(c.messages, this.mended(ack.messages)) : c.messages,
       reachedStart: ack.ok ? ack.messages.length < OLDER_PAGE || ack.messages[0]?.seq === 1 : c.reachedStart,
     }));
   }
@@ -227,7 +245,7 @@ export class ChatStore {
    * `me` are mine): it replaces the copy held, if that is older.
    */
   applyChanged(message: Message): void {
-    this.updateConversation(message.roomId, (c) => ({ ...c, messages: mergeBySeq(c.messages, [message]) }));
+    this.updateConversation(message.roomId, (c) => ({ ...c, messages: applyChanges(c.messages, [message]) }));
     this.notePreview(message);
   }
 
@@ -235,12 +253,12 @@ export class ChatStore {
   private applyUpdated(event: MessageUpdated): void {
     const { message } = event;
     const me = this.session.user()?.id;
+    this.recentUpdates.remember(event);
     this.updateConversation(message.roomId, (c) => {
       const i = c.messages.findIndex((m) => m.id === message.id);
-      if (i < 0) return c;
       const messages = [...c.messages];
-      messages[i] = applyUpdate(messages[i]!, event, me);
-      return { ...c, messages };
+      if (i >= 0) messages[i] = applyUpdate(messages[i]!, event, me);
+      return { ...c, messages: requote(messages, message) };
     });
     this.changes.live(message.roomId, message.changeSeq);
     this.notePreview(message);
@@ -293,6 +311,7 @@ export class ChatStore {
     this.syncWanted = false;
     this.catchUpFrom.clear();
     this.changes.reset();
+    this.recentUpdates.clear();
     this.conversations.set(new Map());
     this.lastAnnouncement.set('');
     this.dock.reset();
@@ -526,8 +545,6 @@ export class ChatStore {
   /** Loads a room's latest messages unless they are here already; false when the server refused. */
   private async loadLatest(roomId: number): Promise<boolean> {
     if (this.conversations().has(roomId)) return true;
-    // As the list read the room, before its messages: a change made between comes again in `sync`, harmlessly.
-    this.changes.start(roomId, this.rooms.byId().get(roomId)?.changeSeq ?? 0);
     const ack = await this.socket.request('room:history', { roomId, limit: LIMITS.historyDefault });
     if (!ack.ok) return false;
     this.addMessages(roomId, ack.messages, { reachedStart: ack.messages.length < LIMITS.historyDefault });
@@ -572,7 +589,11 @@ export class ChatStore {
     }
   }
 
-  private addMessages(roomId: number, messages: readonly Message[], flags: { reachedStart?: boolean } = {}): void {
+  private addMessages(roomId: number, incoming: readonly Message[], flags: { reachedStart?: boolean } = {}): void {
+    // A room's first messages held: its changes are followed from where the list read the room, before them (a change
+    // made between comes again in `sync`, harmlessly).
+    if (!this.conversations().has(roomId)) this.changes.start(roomId, this.rooms.byId().get(roomId)?.changeSeq ?? 0);
+    const messages = this.mended(incoming);
     this.conversations.update((all) => {
       const current = all.get(roomId) ?? {
         roomId,
@@ -588,6 +609,10 @@ export class ChatStore {
       };
       return new Map(all).set(roomId, next);
     });
+  }
+
+  private mended(messages: readonly Message[]): Message[] {
+    return this.recentUpdates.mend(messages, this.session.user()?.id);
   }
 
   private dropOutgoing(roomId: number, clientId: string): void {

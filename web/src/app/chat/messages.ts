@@ -1,4 +1,4 @@
-import type { Message, MessageUpdated, PublicUser } from '@parley/protocol';
+import { LIMITS, type Message, type MessageUpdated, type PublicUser } from '@parley/protocol';
 
 /**
  * Merges messages into a list kept in seq order, each seq once: arrivals may overlap, repeat or come late. Of two
@@ -14,9 +14,35 @@ export function mergeBySeq(existing: readonly Message[], incoming: readonly Mess
   for (const message of existing) bySeq.set(message.seq, message);
   for (const message of incoming) {
     const held = bySeq.get(message.seq);
-    if (!held || message.changeSeq >= held.changeSeq) bySeq.set(message.seq, message);
+    // The same version again (a page read twice, a retry's answer) leaves the copy held, which may know more.
+    if (!held || message.changeSeq > held.changeSeq) bySeq.set(message.seq, message);
   }
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * Messages held, with the newer copies of `changed` in place of theirs, and the quotes of replies to them brought up to
+ * date. A changed message that is not held is left out: holding it alone would leave a hole in the history before it.
+ */
+export function applyChanges(existing: readonly Message[], changed: readonly Message[]): Message[] {
+  let messages = existing as Message[];
+  for (const message of changed) {
+    const i = messages.findIndex((m) => m.id === message.id);
+    if (i >= 0 && message.changeSeq > messages[i]!.changeSeq) {
+      messages = messages === existing ? [...existing] : messages;
+      messages[i] = message;
+    }
+    messages = requote(messages, message);
+  }
+  return messages;
+}
+
+/** The replies to `original` among `messages` quote it as it now is (a reply does not change when its original does). */
+export function requote(messages: readonly Message[], original: Message): Message[] {
+  if (!messages.some((m) => m.replyTo?.id === original.id)) return messages as Message[];
+  const deleted = original.deletedAt !== null;
+  const excerpt = deleted ? '' : [...original.body].slice(0, LIMITS.quoteChars).join('');
+  return messages.map((m) => (m.replyTo?.id === original.id ? { ...m, replyTo: { ...m.replyTo, excerpt, deleted } } : m));
 }
 
 /**

@@ -13,6 +13,8 @@ describe('a row of the Chats list', () => {
     expect(chatPreview(directWithBob(1, { lastMessage: message(1, 1, bob, 'see\nyou  soon') }), alice.id)).toBe('see you soon');
     expect(chatPreview(directWithBob(1, { lastMessage: message(1, 1, alice, 'on my way') }), alice.id)).toBe('You: on my way');
     expect(chatPreview(groupRoom(2, 'Club', { lastMessage: message(2, 1, bob, 'chapter 3') }), alice.id)).toBe('Bob: chapter 3');
+    const deleted = { ...message(2, 2, bob, ''), deletedAt: '2026-11-24T10:01:00.000Z', changeSeq: 1 };
+    expect(chatPreview(groupRoom(2, 'Club', { lastMessage: deleted }), alice.id)).toBe('Bob: Message deleted');
   });
 
   it('previews the last message without its Markdown', () => {

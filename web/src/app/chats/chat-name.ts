@@ -17,7 +17,7 @@ export function chatPreview(room: Room, myId: number | undefined): string {
   if (!last) return 'No messages yet';
   const notice = noticeText(last, myId);
   if (notice !== null) return notice;
-  const body = previewOf(last);
+  const body = last.deletedAt !== null ? 'Message deleted' : previewOf(last);
   if (last.authorId === myId) return `You: ${body}`;
   return room.kind === 'group' ? `${last.author.firstName}: ${body}` : body;
 }

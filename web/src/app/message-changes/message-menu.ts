@@ -81,11 +81,6 @@ export class MessageMenu {
   protected readonly busy = signal(false);
   protected readonly closeDialog = closeOnEscape;
 
-  /** Opens the menu: after a long press on a touch screen, which shows no hover. */
-  open(): void {
-    this.menu().nativeElement.showPopover();
-  }
-
   protected closeMenu(event: Event): void {
     closeMenuOnEscape(event, this.menu().nativeElement, this.trigger().nativeElement);
   }
