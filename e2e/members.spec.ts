@@ -99,7 +99,10 @@ test('a room’s menu lists its members with their roles and who is online, and 
     await screenshot(page, 'room-menu-360');
     await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 1280, height: 800 });
+    // Wide again, the chat moves to the stage, drawn anew: the keyboard goes to its button once it is there.
+    await expect(page.locator('app-chat-box.staged')).toHaveCount(1);
     await menuButton.focus();
+    await expect(menuButton).toBeFocused();
 
     // Leaving, by keyboard: the menu opens on Enter with the keyboard on its first item; Escape closes it alone.
     await page.keyboard.press('Enter');
