@@ -970,7 +970,6 @@ export class SqliteStore implements Store {
         this.q.setBody.run(change);
         this.q.setBodyCopy.run(change);
       }
-      // The author edits, and the author's reactions are theirs to see.
       return this.changed(edit.messageId, row.body !== edit.body);
     }).immediate();
   }
@@ -1009,7 +1008,7 @@ export class SqliteStore implements Store {
         this.q.setChangeSeq.run(changeSeq, messageId);
         this.q.setChangeSeqCopy.run(changeSeq, row.room_id, messageId);
       }
-      return { message: this.messagesFor([this.q.messageById.get(messageId)!], userId)[0]!, changed };
+      return this.changed(messageId, changed, userId);
     }).immediate();
   }
 
@@ -1017,10 +1016,10 @@ export class SqliteStore implements Store {
     return this.q.edits.all(messageId).map((row) => ({ body: row.body, replacedAt: isoTime(row.replaced_at) }));
   }
 
-  /** The message after a change by its author (whose reactions it marks). */
-  private changed(messageId: number, changed: boolean): MessageChanged {
+  /** The message after a change, its reactions marked for whoever made it (an edit or a deletion: its author, by default). */
+  private changed(messageId: number, changed: boolean, viewerId?: number): MessageChanged {
     const row = this.q.messageById.get(messageId)!;
-    return { message: this.messagesFor([row], row.author_id)[0]!, changed };
+    return { message: this.messagesFor([row], viewerId ?? row.author_id)[0]!, changed };
   }
 
   /** Messages from their rows, with their reactions as `viewerId` sees them. */
