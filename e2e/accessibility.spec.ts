@@ -141,7 +141,8 @@ test('axe: the phone layout, the main page, a box over it open and collapsed, an
   await expectAccessible(page, 'a collapsed box on a phone');
 
   // A chat that writes while Alice types on a phone waits in a banner rather than cover her field.
-  await page.getByLabel('Room name', { exact: true }).focus();
+  await showView(page, 'New chat');
+  await page.getByLabel('Search people', { exact: true }).focus();
   const carol = newPerson('Carol');
   const { user: me } = await sessionOf(page);
   const socket = await connectClient(baseURL!, (await registerByApi(request, carol)).token);

@@ -7,8 +7,8 @@ import { expect, test } from './support.js';
  * LCP ≤ 1.5 s, on both pages. One audit of both pages serves every test here.
  */
 test.describe('Lighthouse', () => {
-  // Two full Lighthouse runs, each loading a page under simulated throttling.
-  test.describe.configure({ timeout: 240_000 });
+  // Three full Lighthouse runs a page, each loading it under simulated throttling.
+  test.describe.configure({ timeout: 360_000 });
   let pages: PageScores[];
 
   test.beforeAll(async ({ baseURL }) => {
@@ -21,17 +21,17 @@ test.describe('Lighthouse', () => {
     expect(shortfalls(scores), describeScores(scores)).toEqual([]);
   };
 
-  // Measured on 2026-12-02 (2 shared cores): Performance 96–99, Accessibility, Best Practices and SEO 100, LCP
-  // 1.49–1.73 s, the log-in form drawn by the client once its 83 KB (brotli) of JavaScript has run. Prerendering the
-  // page did not help (tried with @angular/ssr 21.2.24, the form in the HTML and the stylesheet inlined: FCP 1.48–1.53
-  // s, LCP 1.53–1.74 s): loaded from this machine the browser first paints at 170–210 ms, after the scripts that came
-  // at 105–130 ms have run, so Lighthouse's simulation counts their download and run before the first paint anyway.
-  test.fixme('the log-in page meets every target', () => meetsEveryTarget('log-in page'));
+  // Both pages are drawn in two steps. index.html carries the page's frame (web/src/index.html), drawn before any
+  // script is asked for; Angular then draws the page over it, in the same places (e2e/app-shell.spec.ts). The LCP
+  // is the frame's: the log-in form's heading, and on the main page the Chats list's "Loading your chats…", which
+  // a person with no chats sees replaced by a smaller "No chats yet". For someone with chats, the rows are larger and
+  // are the LCP, when the code and the list have come (2.1–2.5 s here, as the whole main page was before the frame).
+  // Measured on 2026-12-03 (2 shared cores): log-in page Performance 97–99, LCP 0.65–0.67 s; main page Performance
+  // 96, LCP 0.71 s. Before the frame: log-in page LCP 1.39–1.74 s, main page 2.38–2.46 s (Performance 94).
+  test('the log-in page meets every target', () => meetsEveryTarget('log-in page'));
 
-  // Measured on 2026-12-02, once the main page's chunk came beside the session check instead of after it and New
-  // chat's list waited to be shown: Performance 95–97, Accessibility, Best Practices and SEO 100, LCP 2.13–2.23 s
-  // (2.39–2.57 s before). The LCP is the Chats list's "No chats yet", drawn once 120 KB of script (85 KB at first,
-  // the main page's 35 KB next) have come over slow 4G and run: at 1.5 s, they would have to shrink by about a third.
+  // Its LCP is met; its Performance (median 94 of 92–96) is held back by Total Blocking Time: the page's code now
+  // runs after the first paint, where every long task counts.
   test.fixme('the main page, logged in, meets every target', () => meetsEveryTarget('main page, logged in'));
 
   // What moved: the top bar on a phone shrank from two rows to one as "Connecting…" became "Connected" (a shift of

@@ -12,7 +12,7 @@ import { AppError } from './errors.js';
 import { clientAddress, proxyTrust } from './http/client-address.js';
 import { refuseCrossSiteRequests } from './http/cross-site.js';
 import { registerErrorHandling, useZodValidation } from './http/errors.js';
-import { DEFAULT_WEB_ROOT, serveWebClient } from './http/web-client.js';
+import { DEFAULT_WEB_ROOT, inlineScriptHashes, serveWebClient } from './http/web-client.js';
 import { MessagesService } from './messages/messages.service.js';
 import { messagesSocketHandlers } from './messages/messages.socket.js';
 import { MessageChangesService } from './message-changes/message-changes.service.js';
@@ -156,7 +156,8 @@ async function assemble(
 
   await app.register(helmet, {
     // Parley is often reached over plain http on a LAN or localhost; upgrading its requests would break it.
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    // The page's own first script, which draws its frame (web/src/index.html), is allowed by its hash.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, scriptSrc: ["'self'", ...inlineScriptHashes(webRoot)] } },
   });
   await app.register(cookie);
   await app.register(rateLimit, {

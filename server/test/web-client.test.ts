@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -9,18 +10,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestServer } from './support/harness.js';
 
 const PRECOMPRESS = fileURLToPath(new URL('../../web/scripts/precompress.mjs', import.meta.url));
+const DEFER_SCRIPTS = fileURLToPath(new URL('../../web/scripts/defer-scripts.mjs', import.meta.url));
 
 let server: TestServer;
 let webRoot: string;
-const INDEX_HTML = `<!doctype html><html lang="en"><head><title>Parley</title>${'<meta name="x" content="long enough to be worth compressing">'.repeat(4)}</head><body><app-root></app-root></body></html>`;
+/** The page's own first script (web/src/index.html draws the page's frame with it): allowed by its hash alone. */
+const FRAME_SCRIPT = "document.title = 'framed';";
+const BUILT_HTML =
+  `<!doctype html><html lang="en"><head><title>Parley</title>${'<meta name="x" content="long enough to be worth compressing">'.repeat(4)}` +
+  '<link rel="stylesheet" href="styles-ABCDEFGH.css"></head>' +
+  `<body><app-root></app-root><script>${FRAME_SCRIPT}</script><link rel="modulepreload" href="chunk-QWERTYUI.js">` +
+  '<script src="main-2S2Y3P2U.js" type="module"></script></body></html>';
+const STYLES_CSS = 'body { margin: 0; }';
+let INDEX_HTML: string;
 const MAIN_JS = `console.log("app");\n${'export const answer = { question: "life, the universe and everything", value: 42 };\n'.repeat(20)}`;
 
 beforeAll(async () => {
   webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
-  fs.writeFileSync(path.join(webRoot, 'index.html'), INDEX_HTML);
+  fs.writeFileSync(path.join(webRoot, 'index.html'), BUILT_HTML);
+  fs.writeFileSync(path.join(webRoot, 'styles-ABCDEFGH.css'), STYLES_CSS);
   fs.writeFileSync(path.join(webRoot, 'main-2S2Y3P2U.js'), MAIN_JS);
-  // The build's own step, on these files: the copies the server finds are the ones it makes.
+  // The build's own steps, on these files: what the server finds is what they make.
+  execFileSync(process.execPath, [DEFER_SCRIPTS, webRoot]);
   execFileSync(process.execPath, [PRECOMPRESS, webRoot]);
+  INDEX_HTML = fs.readFileSync(path.join(webRoot, 'index.html'), 'utf8');
   server = await TestServer.start({ webRoot });
 });
 afterAll(async () => {
@@ -92,9 +105,17 @@ describe('the web client, served from the same origin', () => {
     }
   });
 
-  it('sends a content security policy that forbids inline scripts', async () => {
+  it('sends a content security policy that forbids inline scripts but the page’s own, by its hash', async () => {
     const response = await page('/');
-    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const hash = createHash('sha256').update(FRAME_SCRIPT).digest('base64');
+    const scriptSrc = response.headers.get('content-security-policy')!.split(';').find((directive) => directive.startsWith('script-src '));
+    expect(scriptSrc).toBe(`script-src 'self' 'sha256-${hash}'`);
+  });
+
+  it('is built to draw before its code runs: the stylesheet inline, the scripts listed for the page to ask for', () => {
+    expect(INDEX_HTML).toContain(`<style>${STYLES_CSS}</style>`);
+    expect(INDEX_HTML).not.toMatch(/<link rel="(?:stylesheet|modulepreload)"|<script src=/);
+    expect(INDEX_HTML).toContain('<meta name="parley-scripts" content="main-2S2Y3P2U.js chunk-QWERTYUI.js">');
   });
 });
 

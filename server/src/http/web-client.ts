@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,20 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/browser
 const HASHED = /-[A-Z0-9]{8}\.(?:js|css)(?:\.br|\.gz)?$/;
 
 const API_PATHS = /^\/(?:api|socket\.io|healthz)(?:[/?]|$)/;
+
+/**
+ * The CSP sources (`'sha256-…'`) of the scripts written into index.html itself: the one that draws the page's frame
+ * before its code comes (web/src/index.html). Read from the file served, so a build that changes the script changes
+ * what is allowed with it. Without a built client, none.
+ */
+export function inlineScriptHashes(root: string): string[] {
+  const index = path.join(root, 'index.html');
+  if (!fs.existsSync(index)) return [];
+  const html = fs.readFileSync(index, 'utf8');
+  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    ([, source]) => `'sha256-${createHash('sha256').update(source!, 'utf8').digest('base64')}'`,
+  );
+}
 
 function notFound(request: FastifyRequest, reply: FastifyReply) {
   const body: ErrorResponse = { error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } };

@@ -10,6 +10,7 @@ import { ReadsStore } from '../reads/reads.store';
 import { RoomsStore } from '../rooms/rooms.store';
 import { ChatBoxComponent } from './chat-box';
 import { ChatStore, type ChatBox } from './chat.store';
+import { loadMarkdown } from '../markdown/markdown-parser';
 
 const room = (changes: Partial<Room>): Room => ({
   id: 3,
@@ -83,6 +84,9 @@ const conversation = (messages: ReturnType<typeof message>[]) => ({
 });
 
 describe('ChatBox', () => {
+  // The parser comes in a chunk of its own (see markdown-parser.ts); these tests are about what it makes.
+  beforeAll(() => loadMarkdown());
+
   it('shows each author’s @username beside their name in a group, so two people with one name can be told apart', () => {
     const element = render({
       room: room({}),

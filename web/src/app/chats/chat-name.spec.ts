@@ -1,8 +1,12 @@
 import { alice, bob, message, notice } from '../../testing/fake-chat-socket';
 import { directWithBob, groupRoom } from '../../testing/rooms';
 import { chatName, chatPreview, chatTime } from './chat-name';
+import { loadMarkdown } from '../markdown/markdown-parser';
 
 describe('a row of the Chats list', () => {
+  // The parser comes in a chunk of its own (see markdown-parser.ts); these tests are about what it makes.
+  beforeAll(() => loadMarkdown());
+
   it('is named after the other person, or the room', () => {
     expect(chatName(directWithBob(1))).toBe('Bob Builder');
     expect(chatName(groupRoom(2, 'Book club'))).toBe('Book club');

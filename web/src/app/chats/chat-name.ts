@@ -1,6 +1,7 @@
 import { formatDate } from '@angular/common';
 import type { Message, Room } from '@parley/protocol';
 import { noticeText } from '../chat/notice-text';
+import { markdownReady } from '../markdown/markdown-parser';
 import { plainText } from '../markdown/plain-text';
 
 /** What a chat is called: the other person in a direct chat, the room's name in a group. */
@@ -26,7 +27,8 @@ function previewOf(message: Message): string {
   let text = previews.get(message);
   if (text === undefined) {
     text = plainText(message.body);
-    previews.set(message, text);
+    // Until the parser has come, the preview is the body as written: kept only once it is the real one.
+    if (markdownReady()) previews.set(message, text);
   }
   return text;
 }

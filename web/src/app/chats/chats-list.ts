@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { SessionStore } from '../core/session.store';
+import { SidebarViewStore } from '../shell/sidebar-view';
 import { Avatar } from '../people/avatar';
 import { RoomIcon } from '../rooms/room-icon';
 import { Icon } from '../ui/icon';
@@ -52,7 +53,18 @@ import { ChatsStore } from './chats.store';
           </button>
         </li>
       } @empty {
-        <li class="empty">No chats yet. Start one under New chat, or join a room.</li>
+        @if (chats.loaded()) {
+          <li class="empty">
+            No chats yet
+            <span class="starts">
+              <button type="button" class="start" (click)="sidebar.show('people')">New chat</button>
+              <button type="button" class="start" (click)="sidebar.show('rooms')">Find a room</button>
+            </span>
+          </li>
+        } @else {
+          <!-- The page's frame says the same while the code comes (web/src/index.html). -->
+          <li class="empty">Loading your chats…</li>
+        }
       }
     </ul>
   `,
@@ -63,6 +75,7 @@ export class ChatsList {
   protected readonly chats = inject(ChatsStore);
   private readonly chat = inject(ChatStore);
   private readonly me = inject(SessionStore).user;
+  protected readonly sidebar = inject(SidebarViewStore);
 
   protected readonly name = chatName;
   protected readonly time = (iso: string) => chatTime(iso);

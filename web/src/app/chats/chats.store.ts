@@ -9,6 +9,8 @@ export class ChatsStore {
   private readonly rooms = inject(RoomsStore);
 
   readonly chats = this.rooms.mine;
+  /** Whether every page of my chats has come since log-in: until then an empty list is not "no chats". */
+  readonly loaded = this.rooms.mineLoaded;
 
   /** Unread messages in the chats I did not mute: what the title and the favicon show. */
   readonly unreadTotal = computed(() => this.chats().reduce((sum, room) => sum + (room.muted ? 0 : room.unread), 0));

@@ -1,6 +1,7 @@
 import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { MessageBody } from './message-body';
+import { loadMarkdown } from './markdown-parser';
 
 function render(text: string) {
   TestBed.configureTestingModule({ providers: [provideZonelessChangeDetection()] });
@@ -14,6 +15,9 @@ function render(text: string) {
 const tags = (element: HTMLElement) => [...element.querySelectorAll('*')].map((node) => node.localName);
 
 describe('MessageBody', () => {
+  // The parser comes in a chunk of its own (see markdown-parser.ts); these tests are about what it makes.
+  beforeAll(() => loadMarkdown());
+
   it('draws a one-line message as a single paragraph of text', () => {
     const { element } = render('hello  there');
     expect(element.innerHTML).toMatch(/^<p[^>]*>hello {2}there<\/p>$/);

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, ElementRef, Renderer2, computed, effect, inject, input } from '@angular/core';
 import { drawMarkdown } from './markdown-dom';
-import { markdownTree } from './markdown-tree';
+import { parseMarkdown } from './markdown-parser';
 
 /**
  * A message body, its Markdown drawn as elements made one by one from the parsed tree (see markdown-dom.ts), never
@@ -16,7 +16,7 @@ import { markdownTree } from './markdown-tree';
 })
 export class MessageBody {
   readonly text = input.required<string>();
-  private readonly tree = computed(() => markdownTree(this.text()));
+  private readonly tree = computed(() => parseMarkdown(this.text()));
 
   constructor() {
     const renderer = inject(Renderer2);

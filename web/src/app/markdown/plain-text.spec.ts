@@ -1,6 +1,10 @@
 import { plainText } from './plain-text';
+import { loadMarkdown } from './markdown-parser';
 
 describe('plainText', () => {
+  // The parser comes in a chunk of its own (see markdown-parser.ts); these tests are about what it makes.
+  beforeAll(() => loadMarkdown());
+
   it('takes the Markdown away and puts the message on one line', () => {
     expect(plainText('**Bold**, _italic_, ~~gone~~ and `code`')).toBe('Bold, italic, gone and code');
     expect(plainText('see [the docs](https://example.org) or www.x.org')).toBe('see the docs or www.x.org');

@@ -1,11 +1,13 @@
-import { markdownTree, type MarkdownBlock, type MarkdownInline } from './markdown-tree';
+import { parseMarkdown } from './markdown-parser';
+import type { MarkdownBlock, MarkdownInline } from './markdown-tree';
 
 /**
  * A message body on one line, its Markdown taken away ("**Bold** and [a link](https://x.org)" is "Bold and a link"):
- * what a preview shows, in the Chats list or a notification. A body that would leave nothing shows as written.
+ * what a preview shows, in the Chats list or a notification. A body that would leave nothing shows as written, and so
+ * does every body until the parser has come (see markdown-parser.ts).
  */
 export function plainText(body: string): string {
-  const text = textOf(markdownTree(body)).replace(/\s+/g, ' ').trim();
+  const text = textOf(parseMarkdown(body)).replace(/\s+/g, ' ').trim();
   return text || body.replace(/\s+/g, ' ').trim();
 }
 

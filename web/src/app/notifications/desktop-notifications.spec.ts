@@ -7,6 +7,7 @@ import { PageVisibility } from '../core/page-visibility';
 import { SessionStore } from '../core/session.store';
 import { RoomsStore } from '../rooms/rooms.store';
 import { DesktopNotifications, notificationFor } from './desktop-notifications';
+import { loadMarkdown } from '../markdown/markdown-parser';
 
 /** Stands in for the browser's Notification: records what is shown and how often permission is asked. */
 class FakeNotification {
@@ -54,6 +55,9 @@ function setUp() {
 }
 
 describe('DesktopNotifications', () => {
+  // The parser comes in a chunk of its own (see markdown-parser.ts); these tests are about what it makes.
+  beforeAll(() => loadMarkdown());
+
   afterEach(() => vi.unstubAllGlobals());
 
   it('asks for permission only when turned on, and remembers the choice', async () => {

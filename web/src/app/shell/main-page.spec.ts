@@ -9,7 +9,7 @@ import { DirectoryStore } from '../people/directory.store';
 import { MainPage } from './main-page';
 import { SignedIn } from './signed-in';
 
-function setUp(permission: NotificationState) {
+async function setUp(permission: NotificationState) {
   vi.stubGlobal(
     'ResizeObserver',
     class {
@@ -34,6 +34,8 @@ function setUp(permission: NotificationState) {
   });
   // The lists and the dock have their own tests: only the top bar is looked at here.
   TestBed.overrideComponent(MainPage, { set: { imports: [], schemas: [CUSTOM_ELEMENTS_SCHEMA] } });
+  // The dock is a deferred block: its (overridden) dependencies are resolved first.
+  await TestBed.compileComponents();
   const fixture = TestBed.createComponent(MainPage);
   fixture.detectChanges();
   const button = () => [...(fixture.nativeElement as HTMLElement).querySelectorAll('button')].find((b) => b.textContent?.includes('otifications'))!;
@@ -44,7 +46,7 @@ describe('MainPage', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('keeps the notifications button focusable when the browser blocks them, and shows why on a click', async () => {
-    const { fixture, button, toggle } = setUp('denied');
+    const { fixture, button, toggle } = await setUp('denied');
     expect(button().disabled).toBe(false);
     expect(button().getAttribute('aria-disabled')).toBe('true');
     expect(button().textContent).toContain('Notifications blocked');
@@ -58,7 +60,7 @@ describe('MainPage', () => {
   });
 
   it('turns notifications on when the browser allows asking', async () => {
-    const { button, toggle } = setUp('default');
+    const { button, toggle } = await setUp('default');
     expect(button().hasAttribute('aria-disabled')).toBe(false);
     button().click();
     expect(toggle).toHaveBeenCalledTimes(1);

@@ -1,5 +1,5 @@
 import { DOCUMENT } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, effect, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, effect, inject, linkedSignal, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ChatStore } from '../chat/chat.store';
 import { ChatsList } from '../chats/chats-list';
@@ -7,6 +7,7 @@ import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
+import { loadMarkdown } from '../markdown/markdown-parser';
 import { DesktopNotifications } from '../notifications/desktop-notifications';
 import { UnreadSigns } from '../notifications/unread-signs';
 import { Avatar } from '../people/avatar';
@@ -82,14 +83,26 @@ const CONNECTION_LABELS = {
       <div class="views" role="tablist" aria-label="Sidebar" (keydown)="moveBetweenViews($event)">
         @for (each of views; track each.id) {
           <button type="button" role="tab" class="view-tab" [id]="'view-tab-' + each.id" [attr.aria-selected]="view() === each.id"
-            [attr.aria-controls]="'view-' + each.id" [tabIndex]="view() === each.id ? 0 : -1" (click)="sidebar.show(each.id)">{{ each.label }}</button>
+            [attr.aria-controls]="drawn().has(each.id) ? 'view-' + each.id : null" [tabIndex]="view() === each.id ? 0 : -1"
+            (click)="sidebar.show(each.id)">{{ each.label }}</button>
         }
       </div>
+      <!-- A view is made the first time it is shown, and kept (what was typed in it stays) while another shows. -->
       <app-chats-list id="view-chats" role="tabpanel" aria-labelledby="view-tab-chats" [hidden]="view() !== 'chats'" />
-      <app-people-list id="view-people" role="tabpanel" aria-labelledby="view-tab-people" [hidden]="view() !== 'people'" />
-      <app-rooms-panel id="view-rooms" role="tabpanel" aria-labelledby="view-tab-rooms" [hidden]="view() !== 'rooms'" />
+      @if (drawn().has('people')) {
+        <app-people-list id="view-people" role="tabpanel" aria-labelledby="view-tab-people" [hidden]="view() !== 'people'" />
+      }
+      @if (drawn().has('rooms')) {
+        <app-rooms-panel id="view-rooms" role="tabpanel" aria-labelledby="view-tab-rooms" [hidden]="view() !== 'rooms'" />
+      }
     </main>
-    <app-chat-dock />
+    <!--
+      The boxes and all they need (the composer, the menus, the dialogs) come in a chunk of their own once the page is
+      drawn: the page's first task stays short, and a box opened meanwhile shows as the chunk arrives.
+    -->
+    @defer (on idle) {
+      <app-chat-dock />
+    }
   `,
   styleUrl: './main-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -108,6 +121,11 @@ export class MainPage {
   protected readonly views = SIDEBAR_VIEWS;
   protected readonly sidebar = inject(SidebarViewStore);
   protected readonly view = this.sidebar.view;
+  /** The views shown so far. Making New chat's and Rooms' only when first asked for keeps the page's first task short. */
+  protected readonly drawn = linkedSignal<SidebarView, ReadonlySet<SidebarView>>({
+    source: this.view,
+    computation: (view, previous) => new Set([...(previous?.value ?? ['chats']), view]),
+  });
   protected readonly topbarHeight = signal<number | null>(null);
   private readonly phone = signal(false);
   protected readonly sidebarCovered = computed(() => this.phone() && this.chat.boxes().some((box) => !box.collapsed));
@@ -131,6 +149,8 @@ export class MainPage {
     // back to the log-in page (see SignedIn).
     const measure = new ResizeObserver(([entry]) => this.topbarHeight.set(entry!.borderBoxSize[0]!.blockSize));
     afterNextRender(() => measure.observe(this.topbar().nativeElement));
+    // Messages are drawn as Markdown: the parser comes once this page is on screen, before a chat is opened.
+    afterNextRender(() => void loadMarkdown());
     const phone = this.document.defaultView?.matchMedia?.(PHONE_QUERY);
     const onPhoneChange = () => this.phone.set(phone?.matches ?? false);
     onPhoneChange();
