@@ -1,12 +1,9 @@
 import { DOCUMENT, Injectable, type OnDestroy, effect, inject } from '@angular/core';
 import { ChatsStore } from '../chats/chats.store';
 
-const FAVICON = 'favicon.svg';
-/** The favicon with a red dot, as a data URL: the server's CSP allows `data:` images, and nothing is drawn at run time. */
-const FAVICON_WITH_DOT = `data:image/svg+xml,${encodeURIComponent(
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#3b5bdb"/>' +
-    '<path d="M8 10h16v10H14l-6 5z" fill="#fff"/><circle cx="25" cy="7" r="6.5" fill="#e03131" stroke="#fff" stroke-width="2"/></svg>',
-)}`;
+/** The favicon, and the same with a red dot (web/scripts/favicons.mjs draws both). */
+const FAVICON = 'favicon.png';
+const FAVICON_WITH_DOT = 'favicon-unread.png';
 
 /** The tab's title for a number of unread messages: "(3) Parley". */
 export function titleFor(unread: number): string {

@@ -1,5 +1,7 @@
 import { WHITE, contrastRatio, hslToRgb, parseColor } from '../ui/contrast';
-import { AVATAR_PALETTE, avatarColor, initials } from './avatar';
+import { avatarColor, hueColor, initials } from './avatar';
+
+const AVATAR_PALETTE = Array.from({ length: 360 }, (_, hue) => hueColor(hue));
 
 describe('avatars', () => {
   it('derive a stable colour from the username, whatever its case', () => {

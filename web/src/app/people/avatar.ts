@@ -9,18 +9,24 @@ export const AVATAR_CONTRAST = 4.5;
  * where the hue is bright (yellows and greens at 36 % gave only 3.3:1). Painted as computed, in hex, so that the
  * contrast checked is the contrast shown.
  */
-export const AVATAR_PALETTE: readonly string[] = Array.from({ length: 360 }, (_, hue) => {
+export function hueColor(hue: number): string {
   for (let lightness = 0.36; ; lightness -= 0.01) {
     const color = hslToRgb(hue, 0.6, lightness);
     if (contrastRatio(color, WHITE) >= AVATAR_CONTRAST) return toHex(color);
   }
-});
+}
 
-/** A stable colour per username, whatever its case. */
+/** Each hue's colour, worked out when first shown: the page's first screen has one avatar, not 360. */
+const palette = new Map<number, string>();
+
+/** A stable colour per username, whatever its case: one of the 360 of `hueColor`. */
 export function avatarColor(username: string): string {
   let hash = 0;
   for (const char of username.toLowerCase()) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return AVATAR_PALETTE[hash % 360]!;
+  const hue = hash % 360;
+  let color = palette.get(hue);
+  if (color === undefined) palette.set(hue, (color = hueColor(hue)));
+  return color;
 }
 
 export function initials(firstName: string, lastName: string): string {

@@ -141,7 +141,9 @@ export class MainPage {
 
   constructor() {
     inject(UnreadSigns);
-    this.signedIn.connect();
+    // Once the page is drawn, in a task of its own: making the socket is a good part of the page's first work.
+    let connecting: ReturnType<typeof setTimeout> | undefined;
+    afterNextRender(() => (connecting = setTimeout(() => this.signedIn.connect())));
     effect(() => {
       if (this.view() === 'people') this.directory.showing();
     });
@@ -156,6 +158,7 @@ export class MainPage {
     onPhoneChange();
     phone?.addEventListener('change', onPhoneChange);
     inject(DestroyRef).onDestroy(() => {
+      clearTimeout(connecting);
       measure.disconnect();
       phone?.removeEventListener('change', onPhoneChange);
     });
