@@ -22,7 +22,7 @@ export interface PageScores {
   failing: { id: string; title: string; score: number }[];
   /** Lighthouse's own error when it could not measure the page (then the metrics are NaN). */
   runtimeError?: string;
-  /** The Performance score of each run; the scores above are the median run's. */
+  /** The Performance score of each run; every figure above is the median run's (by Performance), LCP included. */
   runs: number[];
 }
 

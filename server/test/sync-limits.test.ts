@@ -54,7 +54,7 @@ const everyRoomFromZero = () => Object.fromEntries(roomIds.map((id) => [id, 0]))
 describe('sync under a huge backlog', () => {
   it('answers within the byte and message caps, naming every room, those it did not reach as incomplete and empty', async () => {
     const socket = await server.connect(alice.token);
-    const ack = expectOk(await call(socket, 'sync', { rooms: everyRoomFromZero() }));
+    const ack = expectOk(await call(socket, 'sync', { rooms: everyRoomFromZero() }, 15_000));
 
     expect(ackBytes(ack)).toBeLessThanOrEqual(LIMITS.syncBytesMax);
     const messages = ack.rooms.flatMap((room) => room.messages);
@@ -74,7 +74,7 @@ describe('sync under a huge backlog', () => {
     const held: Record<string, number> = everyRoomFromZero();
     let answers = 0;
     for (let done = false; !done; ) {
-      const ack = expectOk(await call(socket, 'sync', { rooms: held }));
+      const ack = expectOk(await call(socket, 'sync', { rooms: held }, 15_000));
       answers += 1;
       expect(ackBytes(ack)).toBeLessThanOrEqual(LIMITS.syncBytesMax);
       expect(ack.joined).toEqual([]);
@@ -96,7 +96,8 @@ describe('sync under a huge backlog', () => {
 
   it('stays bounded when ten such requests come at once', async () => {
     const sockets: ClientSocket[] = await Promise.all(Array.from({ length: 10 }, () => server.connect(alice.token)));
-    const acks: AckOf<'sync'>[] = await Promise.all(sockets.map((socket) => call(socket, 'sync', { rooms: everyRoomFromZero() })));
+    // Ten answers of up to 1 MiB each, read at once: this is about their bounds, and they may be slow to come.
+    const acks: AckOf<'sync'>[] = await Promise.all(sockets.map((socket) => call(socket, 'sync', { rooms: everyRoomFromZero() }, 25_000)));
 
     for (const ack of acks) {
       expect(ack.ok).toBe(true);

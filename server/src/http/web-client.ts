@@ -19,15 +19,16 @@ const API_PATHS = /^\/(?:api|socket\.io|healthz)(?:[/?]|$)/;
 
 /**
  * The CSP sources (`'sha256-…'`) of the scripts written into index.html itself: the one that draws the page's frame
- * before its code comes (web/src/index.html). Read from the file served, so a build that changes the script changes
- * what is allowed with it. Without a built client, none.
+ * before its code comes (web/src/index.html). Read from the file served when the server starts, as the list of
+ * files it serves is, so a rebuilt client needs a restart. Hashed as the browser does, over the script's text as
+ * parsed: its line ends are LF whatever the file's. Without a built client, none.
  */
 export function inlineScriptHashes(root: string): string[] {
   const index = path.join(root, 'index.html');
   if (!fs.existsSync(index)) return [];
   const html = fs.readFileSync(index, 'utf8');
   return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-    ([, source]) => `'sha256-${createHash('sha256').update(source!, 'utf8').digest('base64')}'`,
+    ([, source]) => `'sha256-${createHash('sha256').update(source!.replace(/\r\n?/g, '\n'), 'utf8').digest('base64')}'`,
   );
 }
 

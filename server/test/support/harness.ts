@@ -181,9 +181,12 @@ export class TestServer {
   }
 }
 
-/** Emits a client event and resolves with its ack. */
-export function call<E extends ClientEventName>(socket: ClientSocket, event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
-  return (socket.timeout(5000) as any).emitWithAck(event, payload);
+/**
+ * Emits a client event and resolves with its ack. A test of bounds, not of speed, whose answers are large gives
+ * them longer than 5 s: on a busy machine they may take it.
+ */
+export function call<E extends ClientEventName>(socket: ClientSocket, event: E, payload: PayloadOf<E>, timeoutMs = 5000): Promise<AckOf<E>> {
+  return (socket.timeout(timeoutMs) as any).emitWithAck(event, payload);
 }
 
 /** Emits anything at all, as a hostile client would, and resolves with the ack. */

@@ -14,6 +14,7 @@ export class FakeChatSocket {
   private readonly reconnected = new Set<() => void>();
   private readonly connected = new Set<(again: boolean) => void>();
 
+  willConnect(): void {}
   connect(): void {}
   disconnect(): void {}
 

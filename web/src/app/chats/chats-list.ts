@@ -1,8 +1,9 @@
+import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatStore } from '../chat/chat.store';
 import { SessionStore } from '../core/session.store';
-import { SidebarViewStore } from '../shell/sidebar-view';
+import { SidebarViewStore, type SidebarView } from '../shell/sidebar-view';
 import { Avatar } from '../people/avatar';
 import { RoomIcon } from '../rooms/room-icon';
 import { Icon } from '../ui/icon';
@@ -57,9 +58,14 @@ import { ChatsStore } from './chats.store';
           <li class="empty">
             No chats yet
             <span class="starts">
-              <button type="button" class="start" (click)="sidebar.show('people')">New chat</button>
-              <button type="button" class="start" (click)="sidebar.show('rooms')">Find a room</button>
+              <button type="button" class="start" (click)="show('people')">New chat</button>
+              <button type="button" class="start" (click)="show('rooms')">Find a room</button>
             </span>
+          </li>
+        } @else if (chats.failed()) {
+          <li class="empty" role="alert">
+            Your chats could not be loaded.
+            <span class="starts"><button type="button" class="start" (click)="chats.reload()">Try again</button></span>
           </li>
         } @else {
           <!-- The page's frame says the same while the code comes (web/src/index.html). -->
@@ -75,7 +81,8 @@ export class ChatsList {
   protected readonly chats = inject(ChatsStore);
   private readonly chat = inject(ChatStore);
   private readonly me = inject(SessionStore).user;
-  protected readonly sidebar = inject(SidebarViewStore);
+  private readonly sidebar = inject(SidebarViewStore);
+  private readonly document = inject(DOCUMENT);
 
   protected readonly name = chatName;
   protected readonly time = (iso: string) => chatTime(iso);
@@ -91,6 +98,12 @@ export class ChatsList {
     if (room.unread > 0) parts.push(`${room.unread} unread`);
     if (room.muted) parts.push('muted');
     return parts.length > 0 ? `(${parts.join(', ')})` : '';
+  }
+
+  /** Shows another view; the keyboard goes to its tab, since the button pressed is hidden with this list. */
+  protected show(view: SidebarView): void {
+    this.sidebar.show(view);
+    this.document.getElementById(`view-tab-${view}`)?.focus();
   }
 
   protected open(room: Room): void {

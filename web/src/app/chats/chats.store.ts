@@ -11,6 +11,12 @@ export class ChatsStore {
   readonly chats = this.rooms.mine;
   /** Whether every page of my chats has come since log-in: until then an empty list is not "no chats". */
   readonly loaded = this.rooms.mineLoaded;
+  /** Whether the last try to list them failed (a reconnect tries again by itself; `reload` now). */
+  readonly failed = this.rooms.mineFailedToLoad;
+
+  reload(): void {
+    void this.rooms.load();
+  }
 
   /** Unread messages in the chats I did not mute: what the title and the favicon show. */
   readonly unreadTotal = computed(() => this.chats().reduce((sum, room) => sum + (room.muted ? 0 : room.unread), 0));

@@ -26,6 +26,11 @@ export class ChatSocket {
 
   readonly state = this.connectionState.asReadonly();
 
+  /** A connect is on its way (see MainPage): the page says "Connecting…" from its first frame, not "Offline". */
+  willConnect(): void {
+    if (!this.socket?.connected) this.connectionState.set(this.everConnected ? 'reconnecting' : 'connecting');
+  }
+
   connect(): void {
     if (!this.socket) this.socket = this.create();
     if (this.socket.connected) return;

