@@ -18,12 +18,10 @@ export const appConfig: ApplicationConfig = {
     provideHttpClient(withFetch()),
     provideRouter(routes, withComponentInputBinding()),
     // Learn whether the session cookie is still valid before the first route is chosen. Someone who has signed in
-    // most likely lands on the main page: its code comes while the server is asked, not after the answer, and the
-    // app starts once both are here. Starting clears the page's frame (index.html): started sooner, it would leave
-    // a blank page until the main page's code came.
-    provideAppInitializer(async () => {
-      const mainPage = inject(SessionHint).present() ? loadMainPage().catch(() => undefined) : undefined;
-      await Promise.all([inject(SessionStore).restore(), mainPage]);
+    // most likely lands on the main page: its code comes while the server is asked, not after the answer.
+    provideAppInitializer(() => {
+      if (inject(SessionHint).present()) void loadMainPage().catch(() => undefined);
+      return inject(SessionStore).restore();
     }),
   ],
 };
