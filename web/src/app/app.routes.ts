@@ -1,18 +1,30 @@
+import { Injector, inject } from '@angular/core';
 import type { Routes } from '@angular/router';
 import { AuthPage } from './auth/auth-page';
 import { anonymousOnly, authenticated } from './core/auth.guards';
 
 /**
- * The main page's code, and the settings page's with it (see signed-in-pages.ts). A module is fetched once: asking
- * early (see app.config.ts) and routing share the fetch.
+ * The code of the pages of someone signed in (see signed-in-pages.ts). A module is fetched once: asking early (see
+ * app.config.ts) and routing share the fetch.
  */
-export const loadMainPage = () =>
-  import('./shell/signed-in-pages').then(async (m) => {
-    // A task of its own for making the page: the app's start and the page's first render are each long on a slow
-    // phone, and one after the other in one task they would hold it twice as long without a break.
-    await new Promise((resolve) => setTimeout(resolve));
-    return m.MainPage;
+export const fetchSignedInPages = () => import('./shell/signed-in-pages');
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve));
+
+/**
+ * The main page, made in two tasks after its code has come: its services in one, the page in the next. On a slow
+ * phone the app's start, the services and the page's first render each take about as long as a tap may wait; one
+ * after the other in one task, they would hold it several times as long without a break.
+ */
+const loadMainPage = () => {
+  const injector = inject(Injector);
+  return fetchSignedInPages().then(async (pages) => {
+    await nextTask();
+    pages.makeMainPageServices(injector);
+    await nextTask();
+    return pages.MainPage;
   });
+};
 
 /**
  * The log-in and sign-up page comes with the first load: it is what a new visitor waits for, and it is small.
@@ -28,7 +40,7 @@ export const routes: Routes = [
   {
     path: 'settings',
     canActivate: [authenticated],
-    loadComponent: () => import('./shell/signed-in-pages').then((m) => m.SettingsPage),
+    loadComponent: () => fetchSignedInPages().then((pages) => pages.SettingsPage),
     title: 'Settings · Parley',
   },
   {
