@@ -21,6 +21,7 @@ import {
   signUp,
   test,
   uniqueName,
+  writeDirect,
 } from './support';
 
 /** Presses Tab (Shift+Tab `backwards`) until `target` has the keyboard; fails if it takes more than `most` presses. */
@@ -243,14 +244,7 @@ test('every stop of the Tab order shows a focus ring of at least 3:1 against wha
   const page = await openPage({ viewport: { width: 1280, height: 800 } });
   await signUp(page, alice);
   const { user } = await sessionOf(page);
-  const bobSocket = await connectClient(baseURL!, token);
-  try {
-    const opened = await bobSocket.timeout(5000).emitWithAck('dm:open', { userId: user.id });
-    if (!opened.ok) throw new Error(opened.error.message);
-    await sendOver(bobSocket, opened.room.id, 'Hello, a ring check');
-  } finally {
-    bobSocket.disconnect();
-  }
+  await writeDirect(baseURL!, token, user.id, 'Hello, a ring check');
   await expect(messagesWith(chatBox(page, bob), 'a ring check')).toBeVisible();
 
   const stops: FocusStop[] = [];

@@ -1,19 +1,19 @@
 import {
   chatBox,
-  connectClient,
   expect,
   expectAccessible,
+  fullName,
   messagesWith,
   newPerson,
   openChatWith,
   registerByApi,
   screenshot,
   sendAndConfirm,
-  sendOver,
   sessionOf,
   showView,
   signUp,
   test,
+  writeDirect,
 } from './support';
 
 test('on a wide screen the chat I open fills the stage, and one that writes meanwhile pops up beside it', async ({ openPage, baseURL, request }) => {
@@ -36,15 +36,7 @@ test('on a wide screen the chat I open fills the stage, and one that writes mean
   expect(staged.y + staged.height).toBeCloseTo(800, 0);
   await expect(kimPage.getByRole('tablist', { name: 'Sidebar' })).toBeInViewport();
 
-  const { token } = await registerByApi(request, max);
-  const maxSocket = await connectClient(baseURL!, token);
-  try {
-    const opened = await maxSocket.timeout(5000).emitWithAck('dm:open', { userId: kimUser.id });
-    if (!opened.ok) throw new Error(opened.error.message);
-    await sendOver(maxSocket, opened.room.id, 'Are you coming tonight?');
-  } finally {
-    maxSocket.disconnect();
-  }
+  await writeDirect(baseURL!, (await registerByApi(request, max)).token, kimUser.id, 'Are you coming tonight?');
   const popped = chatBox(kimPage, max);
   await expect(messagesWith(popped, 'coming tonight')).toBeVisible();
   const boxArea = (await popped.boundingBox())!;
@@ -64,6 +56,41 @@ test('on a wide screen the chat I open fills the stage, and one that writes mean
   expect((await popped.boundingBox())!.width).toBeGreaterThan(600);
   await expect(popped.getByRole('textbox', { name: 'Message', exact: true })).toHaveValue('');
   await expect(messagesWith(popped, 'coming tonight')).toBeVisible();
+});
+
+test('on a wide screen a chat that writes before the boxes\' code has come pops up beside the stage, as one that writes later', async ({
+  openPage,
+  baseURL,
+  request,
+}) => {
+  const kim = newPerson('Kim');
+  const max = newPerson('Max');
+  const kimPage = await openPage({ viewport: { width: 1280, height: 800 } });
+  // The dock's code (the chunk that defines its component) is held back until Max has written.
+  let held = false;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await kimPage.route(/\/chunk-[A-Z0-9]+\.js$/, async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (body.includes('selectors:[["app-chat-dock"]]')) {
+      held = true;
+      await released;
+    }
+    await route.fulfill({ response, body });
+  });
+  await signUp(kimPage, kim);
+  const { user: kimUser } = await sessionOf(kimPage);
+
+  await writeDirect(baseURL!, (await registerByApi(request, max)).token, kimUser.id, 'Are you there yet?');
+  await expect(kimPage.getByRole('list', { name: 'Chats', exact: true }).getByRole('button', { name: /^Chat with Max/ })).toBeVisible();
+  expect(held, 'the dock had not come when the message did').toBe(true);
+  release();
+
+  const popped = chatBox(kimPage, max);
+  await expect(messagesWith(popped, 'there yet')).toBeVisible();
+  await expect(popped.getByRole('button', { name: `Collapse Chat with ${fullName(max)}`, exact: true })).toBeVisible();
+  expect((await popped.boundingBox())!.width).toBeLessThan(400);
 });
 
 test('a box keeps its header on screen however short the window, as on a phone held sideways', async ({ openPage }) => {

@@ -230,6 +230,18 @@ export async function sendOver(socket: ProtocolClient, roomId: number, body: str
   expect(ack, body).toMatchObject({ ok: true });
 }
 
+/** Writes one direct message over the protocol, as the person of `token`, to the person `toUserId`. */
+export async function writeDirect(baseURL: string, token: string, toUserId: number, body: string): Promise<void> {
+  const socket = await connectClient(baseURL, token);
+  try {
+    const opened = await socket.timeout(5000).emitWithAck('dm:open', { userId: toUserId });
+    if (!opened.ok) throw new Error(opened.error.message);
+    await sendOver(socket, opened.room.id, body);
+  } finally {
+    socket.disconnect();
+  }
+}
+
 /**
  * A group room that the person logged in on `page` is in, with people signed up over HTTP ("others", by first
  * name) and a conversation already written, each message by one of the others or by "me". Returns the room's name.

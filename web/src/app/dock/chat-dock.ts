@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, signal, viewChild } from '@angular/core';
 import type { Room } from '@parley/protocol';
 import { ChatBoxComponent } from '../chat/chat-box';
 import { ChatStore } from '../chat/chat.store';
@@ -6,14 +6,6 @@ import { chatName } from '../chats/chat-name';
 import { RoomsStore } from '../rooms/rooms.store';
 import { Icon } from '../ui/icon';
 import { DockStore } from './dock.store';
-
-const BOX_WIDTH = 330 + 12;
-/** The sidebar on the left stays visible beside the boxes. */
-const SIDEBAR = 340;
-/** Below this width one chat fills the screen. */
-const NARROW = 640;
-/** The narrowest a stage may be, beside the sidebar and one box: from there on the screen has a stage. */
-const STAGE_MIN = 480;
 
 /**
  * The chat boxes docked at the bottom right, side by side, as many as fit; a "+N" button lists those open
@@ -105,22 +97,6 @@ export class ChatDock {
     return room && room.unread > 0 ? room : null;
   });
   protected readonly name = chatName;
-
-  constructor() {
-    const fit = () => {
-      const width = window.innerWidth;
-      const besideStage = Math.floor((width - SIDEBAR - STAGE_MIN) / BOX_WIDTH);
-      if (besideStage >= 1) {
-        this.dock.setLayout({ capacity: besideStage, overlay: false, stage: true });
-        return;
-      }
-      const besideSidebar = Math.floor((width - SIDEBAR) / BOX_WIDTH);
-      this.dock.setLayout({ capacity: width < NARROW ? 1 : besideSidebar, overlay: width < NARROW || besideSidebar < 1 });
-    };
-    fit();
-    window.addEventListener('resize', fit);
-    inject(DestroyRef).onDestroy(() => window.removeEventListener('resize', fit));
-  }
 
   protected label(room: Room): string {
     return room.unread > 0 ? `${chatName(room)}, ${room.unread} unread` : chatName(room);

@@ -7,6 +7,7 @@ import { placeInChatsList } from '../chats/place-in-chats-list';
 import { ChatSocket } from '../core/chat-socket';
 import { SessionStore } from '../core/session.store';
 import { ChatDock } from '../dock/chat-dock';
+import { fitDockToWindow } from '../dock/dock-layout';
 import { loadMarkdown } from '../markdown/markdown-parser';
 import { DesktopNotifications } from '../notifications/desktop-notifications';
 import { UnreadSigns } from '../notifications/unread-signs';
@@ -143,6 +144,8 @@ export class MainPage {
 
   constructor() {
     inject(UnreadSigns);
+    // Before the socket connects, not when the dock is drawn: see dock-layout.ts.
+    fitDockToWindow();
     // Once the page is drawn, in a task of its own: making the socket is a good part of the page's first work.
     this.socket.willConnect();
     let connecting: ReturnType<typeof setTimeout> | undefined;
